@@ -1,0 +1,158 @@
+"""The terminal view: rows, filters, sorting, JSON, rich rendering, history, speed."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+from rich.console import Console
+
+from tracker.records import Outcome, Status
+from tracker.report import (
+    CheckEntry,
+    RepoEntry,
+    SortKey,
+    filter_rows,
+    render_history,
+    render_status,
+    sort_rows,
+    status_json,
+)
+from tracker.report.terminal import time_ago
+
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
+EVIL = "<script>alert(1)</script> [bold red]x[/] =HYPERLINK(\"http://evil\",\"x\")"
+
+
+def row(name: str, status: Status = Status.OK, host: str = "github.com", **fields: object) -> RepoEntry:
+    return RepoEntry(key=f"{host}/lab/{name}".lower(), canonical=f"{host}/lab/{name}", host=host,
+                     status=status, **fields)  # type: ignore[arg-type]
+
+
+ROWS = [
+    row("alpha", repro_score=7.5, stars=10, last_commit_at=NOW - timedelta(days=95),
+        paper_titles=("Diffusion for Everything",), previous_status=Status.OK),
+    row("Beta", Status.MISSING, repro_score=None, stars=None, paper_titles=("Tiny Transformers",),
+        previous_status=Status.OK),
+    row("gamma", Status.ARCHIVED, host="gitlab.com", repro_score=3.0, stars=500,
+        last_commit_at=NOW - timedelta(days=800), paper_titles=("diffusion again",)),
+    row("delta", Status.UNREACHABLE, license_spdx="MIT", repro_score=9.0, previous_status=Status.OK),
+]
+
+
+def names(rows: list[RepoEntry]) -> list[str]:
+    return [r.canonical.rsplit("/", 1)[1] for r in rows]
+
+
+def test_filters() -> None:
+    assert names(filter_rows(ROWS, status=["missing", Status.ARCHIVED])) == ["Beta", "gamma"]
+    assert names(filter_rows(ROWS, host="GitLab.com")) == ["gamma"]
+    assert names(filter_rows(ROWS, paper="DIFFUSION")) == ["alpha", "gamma"]
+    assert names(filter_rows(ROWS, changed=True)) == ["Beta", "delta"]
+    assert names(filter_rows(ROWS, host="github.com", changed=True, status=["unreachable"])) == ["delta"]
+
+
+def test_sorting() -> None:
+    assert names(sort_rows(ROWS)) == ["Beta", "gamma", "delta", "alpha"]  # worst status first
+    assert names(sort_rows(ROWS, SortKey.NAME)) == ["alpha", "Beta", "delta", "gamma"]
+    assert names(sort_rows(ROWS, "score")) == ["delta", "alpha", "gamma", "Beta"]
+    assert names(sort_rows(ROWS, "stars")) == ["gamma", "alpha", "Beta", "delta"]
+    assert names(sort_rows(ROWS, "last-commit")) == ["alpha", "gamma", "Beta", "delta"]
+
+
+def test_status_json_is_the_same_rows_as_plain_values() -> None:
+    rows = sort_rows(ROWS)
+    dumped = status_json(rows)
+
+    assert [item["repository"] for item in dumped] == [r.canonical for r in rows]
+    assert json.loads(json.dumps(dumped)) == dumped
+    beta = dumped[0]
+    assert (beta["status"], beta["previous_status"], beta["change"]) == ("missing", "ok", "ok → missing")
+    assert dumped[1]["license_group"] == "none" and dumped[2]["license_group"] == "permissive"
+
+
+def test_time_ago_is_relative_to_the_injected_now() -> None:
+    assert time_ago(NOW - timedelta(days=95), NOW) == "3 months ago"
+    assert time_ago(NOW - timedelta(days=800), NOW) == "2 years ago"
+    assert time_ago(None, NOW) == "unknown"
+
+
+def console() -> Console:
+    return Console(record=True, width=240, color_system="truecolor", force_terminal=True)
+
+
+def test_render_status_shows_summary_table_and_colour() -> None:
+    out = console()
+    render_status(out, sort_rows(ROWS), now=NOW)
+    text = out.export_text(clear=False)
+
+    assert text.splitlines()[0] == (
+        "4 repositories: 1 missing, 1 archived, 1 unreachable, 1 ok; 2 changed since the previous check"
+    )
+    assert "3 months ago" in text and "2 years ago" in text and "ok → missing" in text
+    assert "7.5" in text
+    styled = out.export_html(inline_styles=True)
+    assert "color: #800000" in styled or "color: #ff0000" in styled  # missing is red
+
+
+def test_render_status_caps_rows_with_a_note() -> None:
+    out = console()
+    render_status(out, [row(f"r{i}") for i in range(30)], now=NOW, limit=10)
+    text = out.export_text()
+    assert "30 repositories" in text
+    assert "20 more rows not shown" in text
+    assert "github.com/lab/r9" in text and "github.com/lab/r10" not in text
+
+
+def test_attacker_text_prints_literally() -> None:
+    out = console()
+    evil_row = row("evil", license_spdx=EVIL, previous_license_spdx=EVIL, previous_status=Status.OK,
+                   paper_titles=(EVIL,))
+    render_status(out, [evil_row], now=NOW)
+    render_history(out, [CheckEntry(NOW, Status.OK, detail=EVIL)], title=EVIL)
+    text = out.export_text()
+    assert text.count("[bold red]x[/]") == 3
+    assert text.count("<script>alert(1)</script>") == 3
+
+
+def test_render_history_marks_each_change() -> None:
+    day = timedelta(days=1)
+    checks = [
+        CheckEntry(NOW - 3 * day, Status.OK, detail="200 from the API", license_spdx="MIT", repro_score=5.0),
+        CheckEntry(NOW - 2 * day, Status.OK, detail="200 from the API", license_spdx="MIT", repro_score=5.0),
+        CheckEntry(NOW - day, Status.MOVED, detail="301", license_spdx="Apache-2.0", repro_score=5.0,
+                   moved_to="github.com/new/name"),
+        CheckEntry(NOW, Status.MISSING, detail="404 from the API"),
+    ]
+    out = console()
+    render_history(out, list(reversed(checks)))
+    lines = [line for line in out.export_text().splitlines() if "2025-" in line]
+
+    assert [line.strip()[0] for line in lines] == ["│", "│", "●", "●"]  # oldest first
+    assert "status ok → moved; moved to github.com/new/name; license MIT → Apache-2.0" in lines[2]
+    assert "status moved → missing" in lines[3] and "score 5.0 → -" in lines[3]
+
+
+def test_ten_thousand_rows_are_fast() -> None:
+    rows = [
+        row(f"repo{i}", [Status.OK, Status.MISSING, Status.MOVED, Status.UNREACHABLE][i % 4],
+            license_spdx="MIT", repro_score=i % 10, stars=i, last_commit_at=NOW - timedelta(hours=i),
+            previous_status=Status.OK, outcomes={"license": Outcome.PASS, "readme": Outcome.FAIL},
+            paper_titles=(f"Paper {i}",))
+        for i in range(10_000)
+    ]
+    started = time.perf_counter()
+    chosen = sort_rows(filter_rows(rows, host="github.com"), "score")
+    payload = json.dumps(status_json(chosen))
+    build = time.perf_counter() - started
+
+    started = time.perf_counter()
+    out = Console(file=open("/dev/null", "w"), width=200)  # noqa: SIM115 - closed with the console
+    render_status(out, chosen, now=NOW)
+    out.file.close()
+    render = time.perf_counter() - started
+
+    assert len(json.loads(payload)) == 10_000
+    assert build < 1.0, f"building 10,000 rows and their JSON took {build:.2f} s"
+    assert render < 1.0, f"rendering the capped table of 10,000 rows took {render:.2f} s"

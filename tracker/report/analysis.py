@@ -1,0 +1,229 @@
+"""Figures a report shows, as pure functions over `ReportData`.
+
+Changes compare a repository's latest check with its previous one. Only
+authoritative answers count: a repository we could not reach is neither
+"missing" nor, when it answers again, "revived" -- a network fault is not
+evidence about the repository.
+"""
+
+from __future__ import annotations
+
+import enum
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tracker.records import Outcome, Status
+from tracker.report.licenses import LicenseGroup, license_group
+from tracker.report.model import ALIVE, DEAD, STATUS_ORDER, PaperEntry, RepoEntry, ReportData, RunInfo
+
+STALE_AFTER = timedelta(days=365)
+
+
+class ChangeKind(enum.StrEnum):
+    MISSING = "missing"
+    BLOCKED = "blocked"
+    MOVED = "moved"
+    ARCHIVED = "archived"
+    LICENSE = "license changed"
+    REVIVED = "revived"
+    STALE = "gone stale"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change of one repository since its previous check."""
+
+    kind: ChangeKind
+    key: str
+    canonical: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Every change since the previous run, by kind, in repository order."""
+
+    missing: tuple[Change, ...] = ()
+    blocked: tuple[Change, ...] = ()
+    moved: tuple[Change, ...] = ()
+    archived: tuple[Change, ...] = ()
+    license_changed: tuple[Change, ...] = ()
+    revived: tuple[Change, ...] = ()
+    gone_stale: tuple[Change, ...] = ()
+
+    @property
+    def all(self) -> tuple[Change, ...]:
+        return (
+            self.missing + self.blocked + self.moved + self.archived
+            + self.license_changed + self.revived + self.gone_stale
+        )
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+
+def _is_stale(last_commit_at: datetime | None, at: datetime | None) -> bool:
+    return last_commit_at is not None and at is not None and at - last_commit_at > STALE_AFTER
+
+
+def repo_changes(repo: RepoEntry) -> list[Change]:
+    """What changed for one repository between its previous and latest check."""
+    before, now = repo.previous_status, repo.status
+    if before is None:
+        return []
+
+    def change(kind: ChangeKind, old: str | None, new: str | None) -> Change:
+        return Change(kind=kind, key=repo.key, canonical=repo.canonical, before=old, after=new)
+
+    found: list[Change] = []
+    if now == Status.MISSING and before != Status.MISSING:
+        found.append(change(ChangeKind.MISSING, before, now))
+    if now in DEAD - {Status.MISSING} and before not in DEAD - {Status.MISSING}:
+        found.append(change(ChangeKind.BLOCKED, before, now))
+    if now == Status.MOVED and (before != Status.MOVED or repo.previous_moved_to != repo.moved_to):
+        old_name = repo.previous_moved_to if before == Status.MOVED else repo.canonical
+        found.append(change(ChangeKind.MOVED, old_name, repo.moved_to))
+    if now == Status.ARCHIVED and before != Status.ARCHIVED:
+        found.append(change(ChangeKind.ARCHIVED, before, now))
+    # A license is only known for a repository that answered both times.
+    if now in ALIVE and before in ALIVE and (repo.license_spdx or "") != (repo.previous_license_spdx or ""):
+        found.append(change(ChangeKind.LICENSE, repo.previous_license_spdx, repo.license_spdx))
+    if now in ALIVE and before in DEAD:
+        found.append(change(ChangeKind.REVIVED, before, now))
+    previous_commit = repo.previous_last_commit_at or repo.last_commit_at
+    if (
+        now in ALIVE
+        and _is_stale(repo.last_commit_at, repo.checked_at)
+        and not _is_stale(previous_commit, repo.previous_checked_at)
+    ):
+        last = repo.last_commit_at.date().isoformat() if repo.last_commit_at else None
+        found.append(change(ChangeKind.STALE, None, last))
+    return found
+
+
+_FIELD = {
+    ChangeKind.MISSING: "missing",
+    ChangeKind.BLOCKED: "blocked",
+    ChangeKind.MOVED: "moved",
+    ChangeKind.ARCHIVED: "archived",
+    ChangeKind.LICENSE: "license_changed",
+    ChangeKind.REVIVED: "revived",
+    ChangeKind.STALE: "gone_stale",
+}
+
+
+def changes(data: ReportData) -> Changes:
+    """Every repository's changes since its previous check, grouped by kind."""
+    grouped: dict[str, list[Change]] = {name: [] for name in _FIELD.values()}
+    for repo in data.repositories:
+        for item in repo_changes(repo):
+            grouped[_FIELD[item.kind]].append(item)
+    return Changes(**{name: tuple(items) for name, items in grouped.items()})
+
+
+def describe_change(item: Change) -> str:
+    """One short phrase for a table cell: ``ok → missing``, ``MIT → GPL-3.0``."""
+    if item.kind == ChangeKind.STALE:
+        return f"gone stale (last commit {item.after or 'unknown'})"
+    if item.kind == ChangeKind.MOVED:
+        return f"moved to {item.after}"
+    if item.kind == ChangeKind.LICENSE:
+        return f"license {item.before or 'none'} → {item.after or 'none'}"
+    return f"{item.before} → {item.after}"
+
+
+def change_summary(repo: RepoEntry) -> str:
+    """Everything that changed for `repo`, for one table cell; '' when nothing did.
+
+    Besides the changes `changes` reports, any other status change
+    (``ok → unreachable``) is shown, since a person reading the table should
+    see it -- it is just not counted as news.
+    """
+    found = repo_changes(repo)
+    parts = [describe_change(item) for item in found]
+    status_told = any(item.kind not in (ChangeKind.LICENSE, ChangeKind.STALE) for item in found)
+    if repo.previous_status is not None and repo.previous_status != repo.status and not status_told:
+        parts.insert(0, f"{repo.previous_status} → {repo.status}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures at the top of a report."""
+
+    papers: int
+    papers_with_code: int
+    promised_without_link: int
+    repositories: int
+    by_status: dict[Status, int]
+    without_license_share: float | None
+    median_score: float | None
+
+
+def headline(data: ReportData) -> Headline:
+    """Headline figures.
+
+    The share without a license is over repositories that exist (only those
+    have a known license); the median score over repositories that have one.
+    """
+    counts = Counter(repo.status for repo in data.repositories)
+    existing = [repo for repo in data.repositories if repo.status in ALIVE]
+    scores = [repo.repro_score for repo in data.repositories if repo.repro_score is not None]
+    return Headline(
+        papers=len(data.papers),
+        papers_with_code=sum(1 for paper in data.papers if paper.repo_keys),
+        promised_without_link=len(promised_without_link(data.papers)),
+        repositories=len(data.repositories),
+        by_status={status: counts[status] for status in STATUS_ORDER if counts[status]},
+        without_license_share=(
+            sum(1 for repo in existing if repo.license_spdx is None) / len(existing) if existing else None
+        ),
+        median_score=statistics.median(scores) if scores else None,
+    )
+
+
+def promised_without_link(papers: Iterable[PaperEntry]) -> list[PaperEntry]:
+    """Papers that say code will be released but link no repository."""
+    return [paper for paper in papers if paper.code_promised and not paper.repo_keys]
+
+
+def license_distribution(repositories: Iterable[RepoEntry]) -> dict[LicenseGroup, int]:
+    """How many existing repositories fall in each license group, every group present."""
+    counts = Counter(license_group(repo.license_spdx) for repo in repositories if repo.status in ALIVE)
+    return {group: counts[group] for group in LicenseGroup}
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many repositories pass, fail, or could not be judged on one check."""
+
+    check: str
+    passed: int
+    failed: int
+    unknown: int
+
+    @property
+    def judged(self) -> int:
+        return self.passed + self.failed
+
+
+def checklist_coverage(repositories: Iterable[RepoEntry]) -> list[Coverage]:
+    """Per check item, in name order: how many repositories pass it."""
+    tallies: dict[str, Counter[Outcome]] = {}
+    for repo in repositories:
+        for name, outcome in repo.outcomes.items():
+            tallies.setdefault(name, Counter())[Outcome(outcome)] += 1
+    return [
+        Coverage(check=name, passed=tally[Outcome.PASS], failed=tally[Outcome.FAIL], unknown=tally[Outcome.UNKNOWN])
+        for name, tally in sorted(tallies.items())
+    ]
+
+
+def status_mix(runs: Sequence[RunInfo]) -> list[tuple[RunInfo, dict[Status, int]]]:
+    """Each run, oldest first, with its count per status in `STATUS_ORDER`."""
+    ordered = sorted(runs, key=lambda run: run.started_at)
+    return [(run, {status: run.status_counts.get(status, 0) for status in STATUS_ORDER}) for run in ordered]

@@ -1,0 +1,137 @@
+"""Charts as real images: SVG to inline in HTML, PNG to sit next to Markdown.
+
+Output must be byte-for-byte reproducible so that two reports of the same data
+diff clean: no creation date in the metadata, a fixed salt for SVG ids (one per
+chart, so ids never collide when several SVGs share one HTML page). Figures
+are built with the object API, never pyplot, so no global figure state leaks
+between calls or threads. Only labels we choose (statuses, groups, run dates)
+reach a chart; no attacker text does.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+
+from tracker.records import Status  # noqa: E402
+from tracker.report.licenses import LicenseGroup  # noqa: E402
+from tracker.report.model import RunInfo  # noqa: E402
+from tracker.report.survival import SurvivalPoint  # noqa: E402
+
+# Same hues as the terminal view: green alive, red gone, grey unknown.
+STATUS_COLOURS: dict[Status, str] = {
+    Status.OK: "#2e7d32",
+    Status.MOVED: "#0288d1",
+    Status.ARCHIVED: "#f9a825",
+    Status.EMPTY: "#ffb74d",
+    Status.MISSING: "#c62828",
+    Status.BLOCKED: "#6a1b9a",
+    Status.DISABLED: "#ad1457",
+    Status.UNREACHABLE: "#9e9e9e",
+    Status.NOT_CHECKED: "#e0e0e0",
+}
+LICENSE_COLOURS: dict[LicenseGroup, str] = {
+    LicenseGroup.PERMISSIVE: "#2e7d32",
+    LicenseGroup.COPYLEFT: "#0288d1",
+    LicenseGroup.NON_COMMERCIAL: "#f9a825",
+    LicenseGroup.NONE: "#c62828",
+    LicenseGroup.UNRECOGNISED: "#9e9e9e",
+}
+
+_RC = {
+    "svg.fonttype": "none",  # text stays text: smaller, searchable, no embedded glyph paths
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+_PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One rendered chart. `name` is the file stem (``survival`` → ``survival.png``)."""
+
+    name: str
+    title: str
+    svg: str  # an <svg> element, without XML prologue, ready to inline
+    png: bytes
+
+
+def _render(name: str, title: str, figure: Figure) -> Chart:
+    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"repro-tracker-{name}"}):
+        svg_buffer = io.StringIO()
+        figure.savefig(svg_buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        png_buffer = io.BytesIO()
+        figure.savefig(png_buffer, format="png", dpi=110, metadata={"Software": None}, bbox_inches="tight")
+    svg = _PROLOGUE.sub("", svg_buffer.getvalue(), count=1)
+    return Chart(name=name, title=title, svg=svg, png=png_buffer.getvalue())
+
+
+def _figure() -> Figure:
+    with matplotlib.rc_context(_RC):
+        return Figure(figsize=(6.4, 3.4))
+
+
+def survival_chart(points: Sequence[SurvivalPoint], subjects: int) -> Chart:
+    """Kaplan-Meier step curve: share of repositories still there, by days since publication."""
+    title = "Repository survival since publication (Kaplan-Meier)"
+    figure = _figure()
+    with matplotlib.rc_context(_RC):
+        axes = figure.add_subplot()
+        times = [0.0] + [point.time for point in points]
+        survival = [1.0] + [point.survival for point in points]
+        axes.step(times, survival, where="post", color=STATUS_COLOURS[Status.OK], linewidth=1.8)
+        axes.set_ylim(0, 1.02)
+        axes.set_xlim(left=0)
+        axes.set_xlabel("days since the paper appeared")
+        axes.set_ylabel("share still available")
+        axes.set_title(f"{title}, n = {subjects}")
+        if not points:
+            axes.text(0.5, 0.5, "no repository gone yet", transform=axes.transAxes, ha="center", color="#757575")
+    return _render("survival", title, figure)
+
+
+def status_mix_chart(mix: Sequence[tuple[RunInfo, dict[Status, int]]]) -> Chart:
+    """Stacked bars: the status of every checked repository, one bar per run."""
+    title = "Status of repositories per run"
+    figure = _figure()
+    with matplotlib.rc_context(_RC):
+        axes = figure.add_subplot()
+        labels = [run.started_at.strftime("%Y-%m-%d\n%H:%M") for run, _ in mix]
+        positions = list(range(len(mix)))
+        bottoms = [0] * len(mix)
+        for status in STATUS_COLOURS:
+            heights = [counts.get(status, 0) for _, counts in mix]
+            if any(heights):
+                axes.bar(positions, heights, bottom=bottoms, color=STATUS_COLOURS[status], label=str(status))
+                bottoms = [low + high for low, high in zip(bottoms, heights, strict=True)]
+        axes.set_xticks(positions, labels)
+        axes.set_ylabel("repositories")
+        axes.set_title(title)
+        if any(bottoms):
+            axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return _render("status_mix", title, figure)
+
+
+def license_chart(distribution: dict[LicenseGroup, int]) -> Chart:
+    """Horizontal bars: existing repositories per license group."""
+    title = "Licenses of existing repositories"
+    figure = _figure()
+    with matplotlib.rc_context(_RC):
+        axes = figure.add_subplot()
+        groups = list(LicenseGroup)
+        counts = [distribution.get(group, 0) for group in groups]
+        bars = axes.barh([str(group) for group in groups], counts, color=[LICENSE_COLOURS[g] for g in groups])
+        axes.bar_label(bars, padding=3)
+        axes.invert_yaxis()
+        axes.set_xlabel("repositories")
+        axes.set_title(title)
+    return _render("licenses", title, figure)
