@@ -130,7 +130,7 @@ def describe_change(item: Change) -> str:
     if item.kind == ChangeKind.STALE:
         return f"gone stale (last commit {item.after or 'unknown'})"
     if item.kind == ChangeKind.MOVED:
-        return f"moved to {item.after}"
+        return f"moved to {item.after}" if item.after else "moved (new name unknown)"
     if item.kind == ChangeKind.LICENSE:
         return f"license {item.before or 'none'} → {item.after or 'none'}"
     return f"{item.before} → {item.after}"

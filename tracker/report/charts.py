@@ -80,14 +80,21 @@ def _figure() -> Figure:
         return Figure(figsize=(6.4, 3.4))
 
 
-def survival_chart(points: Sequence[SurvivalPoint], subjects: int) -> Chart:
-    """Kaplan-Meier step curve: share of repositories still there, by days since publication."""
+def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: float = 0.0) -> Chart:
+    """Kaplan-Meier step curve: share of repositories still there, by days since publication.
+
+    `horizon` is the longest follow-up; the curve runs flat to it, since
+    repositories censored after the last death still count as observed alive.
+    """
     title = "Repository survival since publication (Kaplan-Meier)"
     figure = _figure()
     with matplotlib.rc_context(_RC):
         axes = figure.add_subplot()
         times = [0.0] + [point.time for point in points]
         survival = [1.0] + [point.survival for point in points]
+        if horizon > times[-1]:
+            times.append(horizon)
+            survival.append(survival[-1])
         axes.step(times, survival, where="post", color=STATUS_COLOURS[Status.OK], linewidth=1.8)
         axes.set_ylim(0, 1.02)
         axes.set_xlim(left=0)

@@ -65,6 +65,11 @@ def md_link(label: object, url: str | None) -> Markup:
     return Markup(f"[{md_text(label)}](<{target}>)")
 
 
+def md_image(alt: object, filename: str) -> Markup:
+    """A Markdown image of a file beside the document; `filename` is ours, not attacker text."""
+    return Markup(f"![{md_text(alt)}](<{quote(filename)}>)")
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -28,7 +28,7 @@ from tracker.report.analysis import (
     promised_without_link,
     status_mix,
 )
-from tracker.report.escape import csv_cell, md_finalize, md_link, safe_url
+from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe_url
 from tracker.report.licenses import license_group
 from tracker.report.model import RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes
@@ -60,6 +60,7 @@ def _markdown_env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["md_link"] = md_link
+    env.globals["md_image"] = md_image
     return env
 
 
@@ -117,7 +118,7 @@ def build_charts(data: ReportData) -> list[Chart]:
     observed = lifetimes(data.repositories)
     points = kaplan_meier([item.days for item in observed], [item.died for item in observed])
     return [
-        survival_chart(points, subjects=len(observed)),
+        survival_chart(points, subjects=len(observed), horizon=max((item.days for item in observed), default=0.0)),
         status_mix_chart(status_mix(data.runs)),
         license_chart(license_distribution(data.repositories)),
     ]
