@@ -1,0 +1,506 @@
+"""Any git host, through git itself: liveness, history, files, licenses.
+
+Every code host speaks git over HTTPS, so one code path covers GitLab,
+Bitbucket, Codeberg, SourceForge, Hugging Face and GitHub (whose API adds more,
+see `tracker.hosts.github`). Repositories are untrusted input, so:
+
+- URLs are only ever ``https://<known host>/<owner>/<name>`` built from a
+  validated `RepoRef`; a user's own git config may rewrite them (that is the
+  user's choice), nothing from a paper can.
+- Clones are bare and partial (``--filter=blob:none``): history and trees
+  arrive, file contents only for the few files we read, fetched by object id
+  and read from the object database, never checked out. Symlinks, odd paths,
+  submodules and hooks therefore never reach the file system or run.
+- Every git process has a time limit, clones also a size limit; exceeding
+  either is "unreachable" (our attempt failed), never "missing".
+- Git must never wait for a person: no terminal prompt, no askpass helper.
+  Public hosts answer 401 for a private repository *and* for a deleted one
+  (so as not to reveal which private names exist); git then wants
+  credentials. We refuse to give any and report `missing` with the detail
+  "the host asks for credentials: deleted or private".
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import git
+
+from tracker.hosts.license_text import license_findings
+from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
+
+# SourceForge serves git from its own host: git.code.sf.net/p/<project>/<repo>.
+GIT_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "huggingface.co", "git.code.sf.net"})
+TEXT_CAP = 64 * 1024
+MAX_TEXT_FILES = 40
+
+# Owner/name path segments as the hosts allow them. A leading "-" would read
+# as an option; "..", whitespace, control characters, "%", "@", ":" or "?"
+# could change what the URL means.
+_SEGMENT = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.+-]*")
+_TOP_LEVEL_FILES = re.compile(r"(readme|licen[cs]e|copying)([-_.][^/]*)?|citation\.cff", re.IGNORECASE)
+_BUILD_FILES = re.compile(
+    r"requirements[^/]*\.txt|environment\.ya?ml|pyproject\.toml|setup\.py|setup\.cfg|pipfile"
+    r"|dockerfile([-_.][^/]*)?|[^/]+\.dockerfile|[^/]+\.def|singularity([-_.][^/]*)?|makefile",
+    re.IGNORECASE,
+)
+_REGULAR_MODES = frozenset({"100644", "100755"})
+_POLL_SECONDS = 0.05
+_SAFE_CONFIG = (
+    # Hooks of our own cache never run, whatever the global config says.
+    "core.hooksPath=/dev/null",
+    "protocol.ext.allow=never",
+    # Reject malformed objects before anything parses them; old repositories
+    # often carry these harmless defects, which must not make them unreadable.
+    "transfer.fsckObjects=true",
+    "fetch.fsck.badTimezone=ignore",
+    "fetch.fsck.missingSpaceBeforeDate=ignore",
+    "fetch.fsck.zeroPaddedFilemode=ignore",
+    "fetch.recurseSubmodules=false",
+    "submodule.recurse=false",
+    # Housekeeping would run for an unbounded time inside our time limit.
+    "gc.auto=0",
+    "maintenance.auto=false",
+)
+# Environment for every git process. An empty GIT_ASKPASS also overrides
+# core.askPass and SSH_ASKPASS; GIT_NO_LAZY_FETCH (git >= 2.44) stops a read
+# from silently downloading a blob we did not choose to fetch.
+_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "GCM_INTERACTIVE": "never",
+    "GIT_NO_LAZY_FETCH": "1",
+}
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteHead:
+    """What ``git ls-remote`` says: is the repository there, and where is HEAD."""
+
+    status: Status
+    detail: str
+    head_commit: str | None = None
+    default_branch: str | None = None  # "main", not "refs/heads/main"
+    tags: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GitFacts:
+    """Everything git tells about a repository, at one moment."""
+
+    status: Status
+    detail: str
+    head_commit: str | None = None
+    activity: Activity | None = None
+    files: RepoFiles | None = None
+    licenses: tuple[LicenseFinding, ...] = ()
+
+    def to_repo_facts(self, ref: RepoRef, checked_at: datetime) -> RepoFacts:
+        return RepoFacts(
+            ref=ref,
+            status=self.status,
+            detail=self.detail,
+            checked_at=checked_at,
+            activity=self.activity,
+            files=self.files,
+            licenses=self.licenses,
+        )
+
+
+class _LimitExceeded(Exception):
+    """A git process ran past its time or size limit and was killed."""
+
+
+class _GitFailed(Exception):
+    def __init__(self, stderr: str) -> None:
+        super().__init__(stderr)
+        self.stderr = stderr
+
+
+@dataclass(frozen=True, slots=True)
+class _TreeEntry:
+    mode: str
+    oid: str
+    path: str
+
+
+def git_url(ref: RepoRef) -> str:
+    """The ``https://`` URL git may fetch `ref` from; ValueError when it is not safe to.
+
+    The check runs before any git process starts, so nothing a paper wrote
+    can become a git option, a transport (``ext::``, ``file://``) or a path
+    outside the host.
+    """
+    if ref.host not in GIT_HOSTS:
+        raise ValueError(
+            f"refusing {ref.canonical!r}: {ref.host!r} is not a known git host ({', '.join(sorted(GIT_HOSTS))})"
+        )
+    segments = [*ref.owner.split("/"), ref.name]
+    for segment in segments:
+        if segment in ("", ".") or ".." in segment or not _SEGMENT.fullmatch(segment):
+            raise ValueError(
+                f"refusing {ref.canonical!r}: path segment {segment!r} is empty, begins with '-', contains '..', "
+                "or holds characters other than letters, digits, '.', '_', '-', '+'"
+            )
+    return ref.https_url
+
+
+def classify_failure(stderr: str) -> tuple[Status, str]:
+    """Status and a readable reason from a failed git command's stderr.
+
+    Only an answer *from the host* may say the repository is gone; everything
+    else (DNS, refused connection, TLS, 5xx, 403 rate limits, our own limits)
+    says only that we could not look, hence `unreachable`.
+    """
+    text = _redact(stderr)
+    lowered = text.lower()
+    evidence = _evidence(text)
+    if "dmca" in lowered:
+        return Status.BLOCKED, f"the host blocks it (DMCA takedown): {evidence}"
+    if "access to this repository has been disabled" in lowered:
+        return Status.DISABLED, f"the host has disabled it: {evidence}"
+    if (
+        "repository not found" in lowered
+        or re.search(r"repository '[^']*' not found", lowered)
+        or re.search(r"returned error: (404|410)\b", lowered)
+        or "does not appear to be a git repository" in lowered
+    ):
+        return Status.MISSING, f"the host says it does not exist: {evidence}"
+    if (
+        "could not read username" in lowered
+        or "could not read password" in lowered
+        or "authentication failed" in lowered
+        or re.search(r"returned error: 401\b", lowered)
+    ):
+        return Status.MISSING, f"the host asks for credentials: deleted or private ({evidence})"
+    return Status.UNREACHABLE, f"could not reach the repository: {evidence}"
+
+
+def parse_ls_remote(output: str) -> RemoteHead:
+    """`RemoteHead` from the output of ``git ls-remote --symref``."""
+    head: str | None = None
+    branch: str | None = None
+    tags = 0
+    refs = 0
+    for line in output.splitlines():
+        target, _, name = line.partition("\t")
+        if target.startswith("ref: ") and name == "HEAD":
+            branch = target.removeprefix("ref: ").removeprefix("refs/heads/")
+            continue
+        refs += 1
+        if name == "HEAD":
+            head = target
+        elif name.startswith("refs/tags/") and not name.endswith("^{}"):
+            tags += 1
+    if refs == 0:
+        return RemoteHead(Status.EMPTY, "the repository has no commits", tags=0)
+    if head is None:
+        return RemoteHead(Status.OK, "the repository has branches but no default branch (HEAD)", tags=tags)
+    return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch, tags)
+
+
+def activity_from_log(log: str, *, head: str, now: datetime, tags: int) -> Activity:
+    """`Activity` from ``git log --format=%H %ct %ae`` lines, newest first.
+
+    Windows count commits with committer dates in ``(now - N days, now]``.
+    The committer date is when a change entered the branch (rebased or
+    applied patches keep their old author date), which is what "active" means.
+    """
+    dates: list[datetime] = []
+    emails: set[str] = set()
+    for line in log.splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) < 2:
+            continue
+        dates.append(datetime.fromtimestamp(int(parts[1]), tz=UTC))
+        if len(parts) == 3 and parts[2]:
+            emails.add(parts[2].lower())
+    if not dates:
+        return Activity(head_commit=head, tags=tags)
+
+    def since(days: int) -> int:
+        start = now - timedelta(days=days)
+        return sum(1 for when in dates if start < when <= now)
+
+    return Activity(
+        head_commit=head,
+        last_commit_at=dates[0],
+        first_commit_at=min(dates),
+        commits_90d=since(90),
+        commits_365d=since(365),
+        contributors=len(emails),
+        tags=tags,
+    )
+
+
+def is_relevant(path: str) -> bool:
+    """Whether checks read this file: README/license/citation at the top,
+    dependency and container specs at the top or one directory down.
+    """
+    depth = path.count("/")
+    name = path.rsplit("/", 1)[-1]
+    if depth == 0 and _TOP_LEVEL_FILES.fullmatch(name):
+        return True
+    return depth <= 1 and _BUILD_FILES.fullmatch(name) is not None
+
+
+class GitHost:
+    """Checks repositories with the git command line, keeping partial clones in `cache_dir`.
+
+    `timeout` bounds each git process (seconds); `max_clone_bytes` bounds a
+    cached repository's size on disk. `clock` is a monotonic clock in seconds,
+    injectable so tests can make a limit pass without waiting for it.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        *,
+        timeout: float = 60,
+        max_clone_bytes: int = 500_000_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.timeout = timeout
+        self.max_clone_bytes = max_clone_bytes
+        self._clock = clock
+
+    def cache_path(self, ref: RepoRef) -> Path:
+        """Where `ref`'s bare clone lives; spellings that differ in case share it."""
+        git_url(ref)
+        path = self.cache_dir / f"{ref.key}.git"
+        if not path.resolve().is_relative_to(self.cache_dir.resolve()):
+            raise ValueError(f"refusing {ref.canonical!r}: its cache path leaves {self.cache_dir}")
+        return path
+
+    def ls_remote(self, ref: RepoRef) -> RemoteHead:
+        """Is the repository there, and at which commit is its HEAD."""
+        url = git_url(ref)
+        try:
+            output = self._git(["ls-remote", "--symref", "--", url, "HEAD", "refs/heads/*", "refs/tags/*"])
+        except _LimitExceeded as exc:
+            return RemoteHead(Status.UNREACHABLE, f"git ls-remote {url}: {exc}")
+        except _GitFailed as exc:
+            status, reason = classify_failure(exc.stderr)
+            return RemoteHead(status, f"git ls-remote {url}: {reason}")
+        return parse_ls_remote(output.decode("utf-8", errors="replace"))
+
+    def inspect(self, ref: RepoRef, *, now: datetime) -> GitFacts:
+        """Liveness, activity, relevant files and licenses of `ref`'s default branch."""
+        url = git_url(ref)
+        remote = self.ls_remote(ref)
+        if remote.status is Status.EMPTY:
+            return GitFacts(Status.EMPTY, remote.detail, None, Activity(tags=remote.tags), RepoFiles(), ())
+        if remote.status is not Status.OK or remote.head_commit is None:
+            return GitFacts(remote.status, remote.detail)
+        repo_dir = self.cache_path(ref)
+        repo_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(repo_dir.parent / f"{repo_dir.name}.lock"):
+            try:
+                head = self._sync(url, repo_dir, remote)
+                entries = self._tree(repo_dir, head)
+                texts = self._read_texts(repo_dir, entries)
+                log = self._git(["--git-dir", str(repo_dir), "log", "--format=%H %ct %ae", head])
+            except _LimitExceeded as exc:
+                shutil.rmtree(repo_dir, ignore_errors=True)
+                return GitFacts(
+                    Status.UNREACHABLE, f"{url}: {exc}; the partial copy was removed", remote.head_commit
+                )
+            except _GitFailed as exc:
+                status, reason = classify_failure(exc.stderr)
+                return GitFacts(status, f"{url}: {reason}", remote.head_commit)
+        activity = activity_from_log(log.decode("utf-8", errors="replace"), head=head, now=now, tags=remote.tags)
+        files = RepoFiles(paths=tuple(entry.path for entry in entries), texts=texts)
+        return GitFacts(Status.OK, remote.detail, head, activity, files, license_findings(texts, files.readme_path))
+
+    # --- cache -----------------------------------------------------------
+
+    def _sync(self, url: str, repo_dir: Path, remote: RemoteHead) -> str:
+        """Bring the cached clone to the remote's HEAD; return the local HEAD commit."""
+        branch = remote.default_branch
+        if repo_dir.exists():
+            local = self._rev_parse(repo_dir, "HEAD")
+            if local is None:
+                shutil.rmtree(repo_dir)  # a broken cache: start over
+            elif local == remote.head_commit:
+                return local
+            elif branch is not None:
+                self._git(
+                    ["--git-dir", str(repo_dir), "fetch", "--quiet", "--no-tags", "--force", "origin",
+                     f"+refs/heads/{branch}:refs/heads/{branch}"],
+                    watch=repo_dir,
+                )
+                self._git(["--git-dir", str(repo_dir), "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
+            else:
+                shutil.rmtree(repo_dir)  # the remote's HEAD moved off any branch: clone afresh
+        if not repo_dir.exists():
+            self._clone(url, repo_dir)
+        head = self._rev_parse(repo_dir, "HEAD")
+        if head is None:
+            raise _GitFailed("the clone has no HEAD commit")
+        return head
+
+    def _clone(self, url: str, repo_dir: Path) -> None:
+        """Clone into a scratch directory and move it into place, so a killed
+        clone never leaves a half-filled cache behind."""
+        scratch = Path(tempfile.mkdtemp(prefix=f"{repo_dir.name}.partial-", dir=repo_dir.parent))
+        target = scratch / "repo.git"
+        try:
+            self._git(
+                ["clone", "--quiet", "--bare", "--filter=blob:none", "--single-branch", "--no-tags",
+                 "--no-recurse-submodules", "--", url, str(target)],
+                watch=scratch,
+            )
+            target.rename(repo_dir)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _rev_parse(self, repo_dir: Path, name: str) -> str | None:
+        try:
+            out = self._git(["--git-dir", str(repo_dir), "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"])
+        except _GitFailed:
+            return None
+        return out.decode().strip() or None
+
+    def _tree(self, repo_dir: Path, head: str) -> list[_TreeEntry]:
+        """Files and symlinks at `head` (submodules are commits, not files)."""
+        out = self._git(["--git-dir", str(repo_dir), "ls-tree", "-r", "-z", "--full-tree", head])
+        entries = []
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, kind, oid = meta.decode().split(" ")
+            if kind == "blob":
+                entries.append(_TreeEntry(mode, oid, raw_path.decode("utf-8", errors="replace")))
+        return entries
+
+    def _read_texts(self, repo_dir: Path, entries: Sequence[_TreeEntry]) -> dict[str, str]:
+        """Fetch the relevant blobs by id, then read at most `TEXT_CAP` bytes of each.
+
+        Symlinks are never read: their blob is only a link target. The object
+        database is read by GitPython in-process, which cannot trigger git's
+        lazy fetch of objects we did not ask for.
+        """
+        wanted = sorted(
+            (e for e in entries if e.mode in _REGULAR_MODES and is_relevant(e.path)),
+            key=lambda e: (e.path.count("/"), e.path),
+        )[:MAX_TEXT_FILES]
+        if not wanted:
+            return {}
+        odb = git.GitDB(str(repo_dir / "objects"))
+        missing = sorted({e.oid for e in wanted if not odb.has_object(bytes.fromhex(e.oid))})
+        if missing:
+            self._git(
+                ["--git-dir", str(repo_dir), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "origin",
+                 *missing],
+                watch=repo_dir,
+            )
+            odb = git.GitDB(str(repo_dir / "objects"))
+        texts = {}
+        for entry in wanted:
+            stream = odb.stream(bytes.fromhex(entry.oid))
+            texts[entry.path] = stream.read(min(stream.size, TEXT_CAP)).decode("utf-8", errors="replace")
+        return texts
+
+    # --- processes -------------------------------------------------------
+
+    def _git(self, args: Sequence[str], *, watch: Path | None = None) -> bytes:
+        """Run git with our safety settings and limits; stdout, or _GitFailed / _LimitExceeded.
+
+        The process gets its own session so that killing it also kills the
+        helpers it started (remote-https, index-pack, upload-pack), and so no
+        helper can open the terminal to ask for a password.
+        """
+        argv = ["git"]
+        for setting in _SAFE_CONFIG:
+            argv += ["-c", setting]
+        handle = git.Git(self.cache_dir if self.cache_dir.is_dir() else None).execute(
+            [*argv, *args], as_process=True, env=_ENV, start_new_session=True
+        )
+        proc: subprocess.Popen[bytes] = handle.proc
+        started = self._clock()
+        try:
+            while True:
+                try:
+                    stdout, stderr = proc.communicate(timeout=_POLL_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
+                    if self._clock() - started > self.timeout:
+                        raise _LimitExceeded(
+                            f"git {_subcommand(args)} did not finish within {self.timeout:g} s"
+                        ) from None
+                    if watch is not None and _disk_usage(watch) > self.max_clone_bytes:
+                        raise _LimitExceeded(
+                            f"the repository grew past the size limit of {self.max_clone_bytes:,} bytes"
+                        ) from None
+        except BaseException:
+            _kill(proc)
+            raise
+        if proc.returncode != 0:
+            raise _GitFailed(stderr.decode("utf-8", errors="replace"))
+        # A transfer quicker than one poll is only measured here.
+        if watch is not None and _disk_usage(watch) > self.max_clone_bytes:
+            raise _LimitExceeded(f"the repository grew past the size limit of {self.max_clone_bytes:,} bytes")
+        return stdout
+
+
+def _subcommand(args: Sequence[str]) -> str:
+    return args[2] if args[0] == "--git-dir" else args[0]
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.communicate()
+
+
+def _disk_usage(root: Path) -> int:
+    total = 0
+    for directory, _, names in os.walk(root):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(directory, name)).st_size
+            except FileNotFoundError:
+                continue  # git renames temporary files while we count
+    return total
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """One process at a time per cached repository (Prefect runs checks concurrently)."""
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _redact(text: str) -> str:
+    """Remove credentials a user's URL rewrite may carry, and the GitHub token."""
+    text = _USERINFO.sub("", text)
+    token = os.environ.get("GITHUB_TOKEN")
+    return text.replace(token, "***") if token else text
+
+
+def _evidence(stderr: str) -> str:
+    """The lines of git's message that say what happened, as one line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return " / ".join(lines[:3])[:300] or "git gave no reason"
