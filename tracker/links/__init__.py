@@ -1,0 +1,24 @@
+"""Code links of papers: find them in title and abstract, reduce them to canonical form.
+
+`find_code_links` is what the pipeline calls; `extract_links`, `canonical_repo`
+and `code_promised` are its parts, usable alone. Everything here is pure: no
+network, no database, text in and records out.
+"""
+
+from tracker.links.extract import (
+    MAX_LINKS,
+    MAX_URL_LENGTH,
+    canonical_repo,
+    code_promised,
+    extract_links,
+    find_code_links,
+)
+
+__all__ = [
+    "MAX_LINKS",
+    "MAX_URL_LENGTH",
+    "canonical_repo",
+    "code_promised",
+    "extract_links",
+    "find_code_links",
+]

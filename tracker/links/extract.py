@@ -1,0 +1,205 @@
+"""Find links in running text and repair what abstracts do to them.
+
+Abstracts reach us through LaTeX, PDF extraction and web scraping, which glue
+punctuation to URLs, break them across lines, leave ``{this url}`` behind or
+drop the scheme. Candidates are found with one regular expression whose every
+repetition is possessive or bounded, so a 100 kB "URL" or 10,000 links cost
+linear time; each candidate is then repaired and resolved by `canonical`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from tracker.links.canonical import (
+    GENERIC_TLDS,
+    Target,
+    artifact_of,
+    known_host,
+    parse_url,
+    repo_of,
+    wants_more,
+)
+from tracker.links.promise import promises_code
+from tracker.records import Artifact, ArtifactKind, FoundLink, Paper, PaperLinks, RepoRef
+
+logger = logging.getLogger(__name__)
+
+# No real repository or artifact address is this long; longer runs are garbage.
+MAX_URL_LENGTH = 2_000
+MAX_LINKS = 1_000
+
+# Characters a URL may hold as it appears in text. Braces, brackets, quotes and
+# backslashes end it (LaTeX's ``\url{..}``, ``{this url}``, markdown ``[..]``),
+# except the LaTeX escapes ``\_ \% \# \& \~`` that arXiv sources leave inside.
+_URL_CHAR = r"""(?:[^\s<>"{}|\\^`\[\]“”‘’«»，。、；：！？（）【】《》…]|\\[_%#&~])"""
+_CANDIDATE = re.compile(
+    rf"""
+    (?P<scheme>https?://{_URL_CHAR}++)
+    | (?P<doi>(?<![\w./])(?:doi:\s?)?10\.\d{{4,9}}/{_URL_CHAR}++)
+    | (?P<bare>
+        (?<![\w@.:/\\-])
+        (?:[\w-]{{1,63}}+\.){{1,8}}[a-z]{{2,24}}(?![\w-])
+        (?:[/:]{_URL_CHAR}*+)?
+      )
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_URL_RUN = re.compile(rf"{_URL_CHAR}*+")
+_LATEX_ESCAPE = re.compile(r"\\([_%#&~])")
+_TRAILING = ".,;:!?'\"*"
+_CLOSERS = {")": "(", "]": "["}
+# Words just before a link that make an unknown site the paper's own page.
+_PAGE_CUE = re.compile(r"project\s*(?:page|website|site|homepage|webpage)|home\s*page|demo\s*page", re.I)
+_CUE_WINDOW = 48
+
+
+def _trim(text: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets from the end."""
+    while text:
+        last = text[-1]
+        if last in _TRAILING or (last in _CLOSERS and text.count(last) > text.count(_CLOSERS[last])):
+            text = text[:-1]
+        else:
+            break
+    return text
+
+
+def repair(text: str) -> str:
+    """The URL a candidate string stands for: joins removed, escapes and trailing text dropped."""
+    return _trim(_LATEX_ESCAPE.sub(r"\1", "".join(text.split())))
+
+
+def _first_candidate(text: str) -> str | None:
+    match = _CANDIDATE.search(text)
+    return match.group() if match else None
+
+
+def canonical_repo(url: str) -> RepoRef | None:
+    """One URL (as written, repaired here) -> the repository it names, or None."""
+    candidate = _first_candidate(url.strip())
+    if candidate is None:
+        return None
+    target = parse_url(repair(candidate))
+    return repo_of(target) if target is not None else None
+
+
+def _continuation(text: str, end: int, raw: str) -> int | None:
+    """Where the URL ending at `end` continues after a break, or None.
+
+    Joined: text after a space or line break when the URL is on a code host and
+    does not yet name a repository and the break sits at a ``/``
+    (``github.com/ owner/name``); and text after a line break that follows
+    ``-`` or ``_``. LaTeX breaks URLs at a hyphen without adding one, so the
+    hyphen is kept. Elsewhere a URL that ends at a break is complete.
+    """
+    gap_end = end
+    while gap_end < len(text) and gap_end - end < 8 and text[gap_end] in " \t\r\n":
+        gap_end += 1
+    if gap_end == end or gap_end >= len(text) or not (text[gap_end].isalnum() or text[gap_end] in "_-/"):
+        return None
+    if "\n" in text[end:gap_end] and raw[-1] in "-_":
+        return gap_end
+    if raw[-1] == "/" or text[gap_end] == "/":
+        target = parse_url(repair(raw))
+        if target is not None and wants_more(target):
+            return gap_end
+    return None
+
+
+def _resolve(url: str, *, page_hint: bool) -> RepoRef | Artifact | None:
+    target: Target | None = parse_url(url)
+    if target is None:
+        return None
+    return repo_of(target) or artifact_of(target, project_page_hint=page_hint)
+
+
+def _scan(text: str) -> tuple[list[FoundLink], bool]:
+    """Every link in `text` in order of appearance, and whether MAX_LINKS cut the list."""
+    found: list[FoundLink] = []
+    pos = 0
+    previous_end = 0
+    while (match := _CANDIDATE.search(text, pos)) is not None:
+        start, end = match.span()
+        kind = match.lastgroup
+        if kind != "doi":
+            while end - start <= MAX_URL_LENGTH and (resume := _continuation(text, end, text[start:end])):
+                end = _URL_RUN.match(text, resume).end()
+        pos = end
+        if end - start > MAX_URL_LENGTH:
+            logger.warning("ignored a URL of %d characters at offset %d (limit %d)", end - start, start, MAX_URL_LENGTH)
+            continue
+        raw = _trim(text[start:end])
+        url = repair(raw)
+        if kind == "doi":
+            doi = re.sub(r"^doi:\s?", "", url, flags=re.I)
+            resolved: RepoRef | Artifact | None = Artifact(f"https://doi.org/{doi}", ArtifactKind.DOI)
+        else:
+            if kind == "bare" and not _bare_host_acceptable(url):
+                continue
+            cue = _PAGE_CUE.search(text, max(previous_end, start - _CUE_WINDOW), start) is not None
+            resolved = _resolve(url, page_hint=cue)
+        if resolved is None:
+            continue
+        if len(found) == MAX_LINKS:
+            return found, True
+        previous_end = end
+        if isinstance(resolved, RepoRef):
+            found.append(FoundLink(raw=raw, repo=resolved))
+        else:
+            found.append(FoundLink(raw=raw, artifact=resolved))
+    return found, False
+
+
+def _bare_host_acceptable(url: str) -> bool:
+    """A host written without a scheme counts if it is known, or plainly a web address.
+
+    Plainly: starting with ``www.``, or written in lowercase with a generic
+    top-level domain, which keeps ``asterlab.ai`` and leaves ``architectures.In``
+    (a missing space) or ``train.py`` (a file) alone.
+    """
+    written = re.split(r"[/:]", url, maxsplit=1)[0]
+    target = parse_url(url)
+    if target is None:
+        return False
+    if known_host(target.host) or written.lower().startswith("www."):
+        return True
+    return written == written.lower() and written.rsplit(".", 1)[-1] in GENERIC_TLDS
+
+
+def extract_links(text: str) -> list[FoundLink]:
+    """Every link in `text`, in order of appearance, one entry per mention."""
+    found, truncated = _scan(text)
+    if truncated:
+        logger.warning("kept the first %d links of a text with more; the rest were ignored", MAX_LINKS)
+    return found
+
+
+def _identity(link: FoundLink) -> str:
+    if link.repo is not None:
+        return "repo:" + link.repo.key
+    assert link.artifact is not None
+    return "artifact:" + link.artifact.url
+
+
+def find_code_links(paper: Paper) -> PaperLinks:
+    """The paper's links from title then abstract, first mention of each identity kept.
+
+    `code_promised` holds only when the paper promises code and names no repository.
+    """
+    text = f"{paper.title}\n{paper.abstract}"
+    found, truncated = _scan(text)
+    if truncated:
+        logger.warning("paper %s: kept the first %d links, the rest were ignored", paper.id, MAX_LINKS)
+    unique: dict[str, FoundLink] = {}
+    for link in found:
+        unique.setdefault(_identity(link), link)
+    links = tuple(unique.values())
+    has_repo = any(link.repo is not None for link in links)
+    return PaperLinks(paper=paper, links=links, code_promised=not has_repo and promises_code(text))
+
+
+def code_promised(text: str) -> bool:
+    """Whether `text` promises code, models or data without linking any repository."""
+    return promises_code(text) and not any(link.repo is not None for link in extract_links(text))
