@@ -51,14 +51,14 @@ def data() -> ReportData:
             RunInfo("r2", NOW, {Status.OK: 2, Status.MISSING: 1, Status.MOVED: 1}),
         ),
         repositories=(
-            repo("kept", Status.OK, repro_score=8.0, stars=12, last_commit_at=NOW - timedelta(days=95),
+            repo("kept", Status.OK, repro_score=80, stars=12, last_commit_at=NOW - timedelta(days=95),
                  outcomes={"license": Outcome.PASS, "readme": Outcome.PASS}),
             repo("deleted", Status.MISSING, license_spdx=None, gone_since=NOW,
                  outcomes={"license": Outcome.UNKNOWN}),
-            repo("renamed", Status.MOVED, moved_to="github.com/newlab/renamed", repro_score=4.0,
+            repo("renamed", Status.MOVED, moved_to="github.com/newlab/renamed", repro_score=40,
                  license_spdx=None, previous_license_spdx=None,
                  outcomes={"license": Outcome.FAIL, "readme": Outcome.PASS}),
-            repo("hostile", Status.OK, license_spdx=FORMULA, previous_license_spdx=FORMULA, repro_score=1.0,
+            repo("hostile", Status.OK, license_spdx=FORMULA, previous_license_spdx=FORMULA, repro_score=10,
                  paper_titles=(f"{SCRIPT} {MARKUP} {FORMULA}",)),
         ),
         papers=(
@@ -120,7 +120,7 @@ def test_html_is_one_self_contained_file_with_charts_and_figures(report_dir: Pat
     assert SCRIPT in text  # shown as text, escaped in the source
     assert "3 papers" in text and "2 papers with a code link" in text and "1 promise code without a link" in text
     assert "33% existing repositories without a license" in text  # of the three that exist, "renamed" has none
-    assert "4.0 median reproducibility score" in text
+    assert "40 median reproducibility score" in text
     assert "ok → missing" in text and "moved to github.com/newlab/renamed" in text
     assert "Kept and renamed" in text and "Promised | " in text
     assert re.search(r'<figure id="chart-survival"[^>]*>\s*<svg', html)
@@ -138,7 +138,7 @@ def test_markdown_references_existing_pngs_and_escapes_hostile_text(report_dir: 
     assert "javascript:" not in markdown
     assert "Promised \\| &lt;script&gt;" in markdown  # a pipe cannot split the table row
     assert "[Kept and renamed](<https://arxiv.org/abs/2406.00001>)" in markdown
-    assert "[github.com/lab/renamed](<https://github.com/lab/renamed>) (moved, score 4.0)" in markdown
+    assert "[github.com/lab/renamed](<https://github.com/lab/renamed>) (moved, score 40)" in markdown
     table_rows = [line for line in markdown.splitlines() if line.startswith("| [github.com/lab/")]
     assert len(table_rows) == 4 and all(line.count(" | ") == 5 for line in table_rows)
 

@@ -131,7 +131,7 @@ def test_render_history_marks_each_change() -> None:
 
     assert [line.strip()[0] for line in lines] == ["│", "│", "●", "●"]  # oldest first
     assert "status ok → moved; moved to github.com/new/name; license MIT → Apache-2.0" in lines[2]
-    assert "status moved → missing" in lines[3] and "score 5.0 → -" in lines[3]
+    assert "status moved → missing" in lines[3] and "score 5 → -" in lines[3]
 
 
 def test_ten_thousand_rows_are_fast() -> None:
@@ -156,3 +156,33 @@ def test_ten_thousand_rows_are_fast() -> None:
     assert len(json.loads(payload)) == 10_000
     assert build < 1.0, f"building 10,000 rows and their JSON took {build:.2f} s"
     assert render < 1.0, f"rendering the capped table of 10,000 rows took {render:.2f} s"
+
+
+def test_links_table_and_check_results_print_hostile_text_literally() -> None:
+    from tracker.records import Artifact, ArtifactKind, FoundLink, Paper, PaperLinks, RepoRef
+    from tracker.report.terminal import render_check_results, render_links_table
+
+    ref = RepoRef("github.com", "lab", "tool")
+    found = [
+        PaperLinks(Paper("arxiv:1", EVIL, "abstract", "test"),
+                   (FoundLink("github.com/lab/tool", repo=ref),
+                    FoundLink("zenodo", artifact=Artifact("https://zenodo.org/records/1", ArtifactKind.ARCHIVE))),
+                   code_promised=True),
+        PaperLinks(Paper("arxiv:2", "No code", "abstract", "test"), (), code_promised=False),
+    ]
+    checks = [{
+        "repository": "github.com/lab/tool", "status": "moved", "detail": EVIL, "moved_to": "github.com/new/tool",
+        "health": "healthy", "repro_score": 72,
+        "checks": [{"name": "license", "outcome": "fail"}, {"name": "readme", "outcome": "pass"}],
+    }]
+    out = console()
+    render_links_table(out, found)
+    render_check_results(out, checks)
+    text = out.export_text()
+
+    assert "2 papers, 1 with a repository link" in text
+    assert "github.com/lab/tool" in text and "archive: https://zenodo.org/records/1" in text
+    assert "moved to github.com/new/tool" in text and "72" in text and "healthy" in text
+    failed_column = [line for line in text.splitlines() if "healthy" in line][0]
+    assert "license" in failed_column and "readme" not in failed_column
+    assert text.count("[bold red]x[/]") == 2 and text.count("<script>alert(1)</script>") == 2

@@ -32,7 +32,7 @@ from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe
 from tracker.report.licenses import license_group
 from tracker.report.model import RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes
-from tracker.report.terminal import row_dict, sort_rows, status_json, time_ago
+from tracker.report.terminal import format_score, row_dict, sort_rows, status_json, time_ago
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -41,13 +41,15 @@ _PACKAGE = "tracker.report"
 
 
 def _html_env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader(_PACKAGE, "templates"),
         autoescape=True,  # every value is HTML-escaped; the inline SVG is passed as Markup
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["score"] = format_score
+    return env
 
 
 def _markdown_env() -> Environment:
@@ -61,6 +63,7 @@ def _markdown_env() -> Environment:
     )
     env.filters["md_link"] = md_link
     env.globals["md_image"] = md_image
+    env.filters["score"] = format_score
     return env
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.records import Status
+from tracker.records import Outcome, PaperLinks, Status
 from tracker.report.analysis import change_summary
 from tracker.report.licenses import license_group
 from tracker.report.model import STATUS_ORDER, CheckEntry, RepoEntry
@@ -134,8 +134,11 @@ def time_ago(then: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(then, when=now)
 
 
-def _score(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+def format_score(value: float | None) -> str:
+    """A score for display: ``72`` or ``7.5``, and ``-`` when there is none."""
+    if value is None:
+        return "-"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
 def _status_text(status: Status | None) -> Text:
@@ -180,7 +183,7 @@ def render_status(
             Text(str(row.status), style=style),
             Text(row.license_spdx or "none"),
             Text(time_ago(row.last_commit_at, now)),
-            Text(_score(row.repro_score)),
+            Text(format_score(row.repro_score)),
             Text(change_summary(row), style="bold" if row.previous_status != row.status else ""),
         )
     console.print(table)
@@ -199,7 +202,7 @@ def _differences(before: CheckEntry, after: CheckEntry) -> list[str]:
     if before.license_spdx != after.license_spdx:
         found.append(f"license {before.license_spdx or 'none'} → {after.license_spdx or 'none'}")
     if before.repro_score != after.repro_score:
-        found.append(f"score {_score(before.repro_score)} → {_score(after.repro_score)}")
+        found.append(f"score {format_score(before.repro_score)} → {format_score(after.repro_score)}")
     return found
 
 
@@ -220,7 +223,7 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
             Text(check.checked_at.strftime("%Y-%m-%d %H:%M")),
             _status_text(check.status),
             Text(check.license_spdx or "none"),
-            Text(_score(check.repro_score)),
+            Text(format_score(check.repro_score)),
             Text("; ".join(found)),
             Text(check.detail),
         )
@@ -228,3 +231,47 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
     console.print(table)
     if not ordered:
         console.print(Text("no checks recorded", style="dim"))
+
+
+def render_links_table(console: Console, found: Sequence[PaperLinks]) -> None:
+    """Print each paper with the repositories and other links found in it (``links --format table``)."""
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("Paper", "Repositories", "Other links", "Code promised"):
+        table.add_column(column)
+    for paper_links in found:
+        table.add_row(
+            Text(paper_links.paper.title),
+            Text("\n".join(repo.canonical for repo in paper_links.repos) or "-"),
+            Text("\n".join(f"{artifact.kind}: {artifact.url}" for artifact in paper_links.artifacts) or "-"),
+            Text("yes" if paper_links.code_promised else ""),
+        )
+    with_code = sum(1 for paper_links in found if paper_links.repos)
+    console.print(Text(f"{len(found)} papers, {with_code} with a repository link", style="bold"))
+    console.print(table)
+
+
+def render_check_results(console: Console, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Print the checks just made, one row per repository (``check`` without ``--json``).
+
+    `rows` are the CLI's plain check records: ``repository``, ``status``,
+    ``detail``, ``moved_to``, ``health``, ``repro_score`` and ``checks`` (each
+    with ``name`` and ``outcome``).
+    """
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("Repository", "Status", "Health", "Score", "Failed checks", "Detail"):
+        table.add_column(column, justify="right" if column == "Score" else "left")
+    for row in rows:
+        status = Status(row["status"])
+        failed = [str(item["name"]) for item in row.get("checks", ()) if item.get("outcome") == Outcome.FAIL]
+        detail = str(row.get("detail") or "")
+        if row.get("moved_to"):
+            detail = f"moved to {row['moved_to']}; {detail}" if detail else f"moved to {row['moved_to']}"
+        table.add_row(
+            Text(str(row["repository"])),
+            Text(str(status), style=STATUS_STYLE[status]),
+            Text(str(row.get("health") or "-")),
+            Text(format_score(row.get("repro_score"))),
+            Text(", ".join(failed) or "-"),
+            Text(detail),
+        )
+    console.print(table)
