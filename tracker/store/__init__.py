@@ -1,0 +1,23 @@
+"""Everything repro-tracker knows, over time, in SQL (SQLite by default, PostgreSQL for teams).
+
+Open it with `open_store`; the `Store` methods are the whole interface. Rows
+come back as frozen plain values (`tracker.store.rows`).
+"""
+
+from tracker.store.engine import StoreError, database_url, mask_url
+from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
+from tracker.store.store import Store, open_store
+
+__all__ = [
+    "CheckRow",
+    "IngestSummary",
+    "PaperRow",
+    "RunRow",
+    "RunStatus",
+    "Store",
+    "StoreError",
+    "StoredCheck",
+    "database_url",
+    "mask_url",
+    "open_store",
+]

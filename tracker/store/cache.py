@@ -1,0 +1,50 @@
+"""The conditional-request cache on SQL, so ETags outlive the process.
+
+A 304 Not Modified costs nothing against GitHub's rate limit, but only if the
+validators and body of the previous answer are still at hand in the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from tracker.hosts.cache import CachedAnswer
+from tracker.store.dialect import insert_for
+from tracker.store.models import HttpCacheEntry
+from tracker.store.retry import run_write
+
+
+class SqlAnswerCache:
+    """A `tracker.hosts.cache.AnswerCache` on the table ``http_cache``."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def get(self, key: str) -> CachedAnswer | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(HttpCacheEntry.etag, HttpCacheEntry.last_modified, HttpCacheEntry.body).where(
+                    HttpCacheEntry.key == key
+                )
+            ).one_or_none()
+        if row is None:
+            return None
+        return CachedAnswer(etag=row.etag, last_modified=row.last_modified, body=row.body)
+
+    def put(self, key: str, answer: CachedAnswer) -> None:
+        values = {
+            "etag": answer.etag,
+            "last_modified": answer.last_modified,
+            "body": answer.body,
+            "stored_at": self._clock(),
+        }
+
+        def work(connection: Connection) -> None:
+            statement = insert_for(connection, HttpCacheEntry).values(key=key, **values)
+            connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_=values))
+
+        run_write(self._engine, work)

@@ -1,0 +1,184 @@
+"""What the store hands out: frozen plain values, never ORM objects.
+
+Report and check code receive these and stay pure: no session to keep open,
+no lazy loading, nothing that touches the database after the query returned.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from tracker.records import (
+    Activity,
+    Artifact,
+    CheckResult,
+    LicenseFinding,
+    Metadata,
+    RepoFacts,
+    RepoRef,
+    Status,
+)
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"
+    RATE_LIMITED = "rate_limited"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """What one `Store.add_papers` call saw and what it added."""
+
+    papers: int = 0  # distinct papers in the input
+    new_papers: int = 0
+    links: int = 0  # distinct links (repositories and artifacts) in the input
+    new_links: int = 0
+    repositories: int = 0  # distinct repositories in the input
+    new_repositories: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCheck:
+    """One row of ``repository_checks`` with its repository's identity.
+
+    Columns added by migration 2 are None on checks the first release
+    recorded. `topics` None means no metadata was gathered, `commits_90d`
+    None means no git activity was gathered; `metadata()`/`activity()` rely
+    on that to tell "not gathered" from "gathered, all empty".
+    """
+
+    id: int
+    run_id: int
+    key: str
+    canonical: str
+    checked_at: datetime
+    status: Status
+    http_status: int | None = None
+    detail: str | None = None
+    moved_to: str | None = None
+    stars: int | None = None
+    forks: int | None = None
+    open_issues: int | None = None
+    description: str | None = None
+    homepage: str | None = None
+    default_branch: str | None = None
+    created_at: datetime | None = None
+    pushed_at: datetime | None = None
+    fork_parent: str | None = None
+    topics: tuple[str, ...] | None = None
+    language: str | None = None
+    license_api: str | None = None
+    license_file: str | None = None
+    license_confidence: float | None = None
+    licenses: tuple[LicenseFinding, ...] = ()
+    latest_release: str | None = None
+    latest_release_at: datetime | None = None
+    head_commit: str | None = None
+    last_commit_at: datetime | None = None
+    first_commit_at: datetime | None = None
+    commits_90d: int | None = None
+    commits_365d: int | None = None
+    contributors: int | None = None
+    tags: int | None = None
+    health: str | None = None
+    repro_score: int | None = None
+    results: tuple[CheckResult, ...] = ()
+    signals: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> RepoRef:
+        return RepoRef.parse(self.canonical)
+
+    def metadata(self) -> Metadata | None:
+        """The host's metadata as gathered then, to reuse after a 304 Not Modified."""
+        if self.topics is None:
+            return None
+        return Metadata(
+            stars=self.stars,
+            forks=self.forks,
+            open_issues=self.open_issues,
+            description=self.description,
+            homepage=self.homepage,
+            default_branch=self.default_branch,
+            created_at=self.created_at,
+            pushed_at=self.pushed_at,
+            fork_parent=self.fork_parent,
+            topics=self.topics,
+            language=self.language,
+            license_spdx=self.license_api,
+            latest_release=self.latest_release,
+            latest_release_at=self.latest_release_at,
+        )
+
+    def activity(self) -> Activity | None:
+        """The git activity as gathered then, to reuse while HEAD is unchanged."""
+        if self.commits_90d is None:
+            return None
+        return Activity(
+            head_commit=self.head_commit,
+            last_commit_at=self.last_commit_at,
+            first_commit_at=self.first_commit_at,
+            commits_90d=self.commits_90d,
+            commits_365d=self.commits_365d or 0,
+            contributors=self.contributors or 0,
+            tags=self.tags or 0,
+        )
+
+    def facts(self) -> RepoFacts:
+        """The check's facts, minus the file tree (which the store does not keep)."""
+        return RepoFacts(
+            ref=self.ref,
+            status=self.status,
+            detail=self.detail or "",
+            checked_at=self.checked_at,
+            http_status=self.http_status,
+            moved_to=RepoRef.parse(self.moved_to) if self.moved_to else None,
+            metadata=self.metadata(),
+            activity=self.activity(),
+            licenses=self.licenses,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    """One repository's newest check and the one before it (for "what changed")."""
+
+    key: str
+    canonical: str
+    latest: StoredCheck
+    previous: StoredCheck | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: RunStatus
+    flow_run_id: str | None
+    sources: tuple[str, ...]
+    papers: int  # distinct papers linked to the repositories this run checked
+    repositories_checked: int
+    requests_made: int
+    requests_rate_limited: int  # requests that counted against the rate limit
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRow:
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    authors: tuple[str, ...]
+    code_promised: bool
+    first_seen_at: datetime
+    repositories: tuple[str, ...]  # repository keys, in order of first mention
+    artifacts: tuple[Artifact, ...]

@@ -1,0 +1,625 @@
+"""The store: every paper, repository and check, kept over time.
+
+Each write is one short transaction, retried when another process holds the
+database (`tracker.store.retry`), so a run killed at any moment keeps every
+check it finished and loses nothing else. Reads return frozen rows
+(`tracker.store.rows`) so callers never hold a session.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, Row, Select, and_, exists, func, select, update
+from sqlalchemy.exc import DBAPIError
+
+from tracker.records import (
+    INCONCLUSIVE,
+    Artifact,
+    ArtifactKind,
+    CheckResult,
+    LicenseFinding,
+    Outcome,
+    PaperLinks,
+    RepoFacts,
+    RepoKind,
+    RepoRef,
+    Status,
+)
+from tracker.store.cache import SqlAnswerCache
+from tracker.store.dialect import insert_for
+from tracker.store.engine import StoreError, database_url, make_engine, mask_url
+from tracker.store.migrate import upgrade
+from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
+from tracker.store.retry import run_write
+from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
+
+T = TypeVar("T")
+
+# A crash loses at most one open batch; memory holds at most one batch.
+INGEST_BATCH = 500
+# Bound on values in one IN (...): SQLite allows 32766 parameters per statement.
+_IN_CHUNK = 500
+
+_CHECK_COLUMNS = tuple(RepositoryCheck.__table__.c)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_store(url: str | None = None, *, clock: Callable[[], datetime] = utc_now) -> Store:
+    """Open the database at `url` (see `database_url`), creating or upgrading it to the newest schema.
+
+    Raises StoreError, with any password masked, when the database cannot be
+    reached or was written by a newer version.
+    """
+    chosen = database_url(url)
+    engine = make_engine(chosen)
+    try:
+        upgrade(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().replace(engine.url.password or "\0", "***")
+        raise StoreError(f"cannot open the database {mask_url(chosen)}: {mask_url(reason)}") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine, clock=clock)
+
+
+@dataclass(slots=True)
+class _IngestTally:
+    papers: set[str] = field(default_factory=set)
+    links: set[tuple[str, str]] = field(default_factory=set)
+    repositories: set[str] = field(default_factory=set)
+    new_papers: int = 0
+    new_links: int = 0
+    new_repositories: int = 0
+
+    def add(self, other: _IngestTally) -> None:
+        self.papers |= other.papers
+        self.links |= other.links
+        self.repositories |= other.repositories
+        self.new_papers += other.new_papers
+        self.new_links += other.new_links
+        self.new_repositories += other.new_repositories
+
+    def summary(self) -> IngestSummary:
+        return IngestSummary(
+            papers=len(self.papers),
+            new_papers=self.new_papers,
+            links=len(self.links),
+            new_links=self.new_links,
+            repositories=len(self.repositories),
+            new_repositories=self.new_repositories,
+        )
+
+
+class Store:
+    """Papers, repositories, runs and checks in SQL. Make one with `open_store`."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._answer_cache = SqlAnswerCache(engine, clock)
+
+    def __repr__(self) -> str:
+        return f"Store({mask_url(self._engine.url)!r})"
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def answer_cache(self) -> SqlAnswerCache:
+        """ETags and bodies of earlier host answers (`tracker.hosts.cache.AnswerCache`)."""
+        return self._answer_cache
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- papers ---------------------------------------------------------------
+
+    def add_papers(self, found: Iterable[PaperLinks]) -> IngestSummary:
+        """Add papers, their repositories and links; what is already stored is left as is.
+
+        Idempotent: ingesting the same source twice adds nothing. Commits every
+        `INGEST_BATCH` papers, so a crash loses at most the open batch.
+        """
+        tally = _IngestTally()
+        iterator = iter(found)
+        while batch := list(itertools.islice(iterator, INGEST_BATCH)):
+            # Tallied after commit: a retried batch must not count twice.
+            tally.add(run_write(self._engine, lambda connection: self._add_batch(connection, batch)))
+        return tally.summary()
+
+    def _add_batch(self, connection: Connection, batch: list[PaperLinks]) -> _IngestTally:
+        now = self._clock()
+        papers = {item.paper.id: item for item in reversed(batch)}  # first mention wins
+        inserted = connection.execute(
+            insert_for(connection, Paper).on_conflict_do_nothing().returning(Paper.id),
+            [
+                {
+                    "id": item.paper.id,
+                    "title": item.paper.title,
+                    "abstract": item.paper.abstract,
+                    "source": item.paper.source,
+                    "url": item.paper.url,
+                    "published": item.paper.published,
+                    "authors": list(item.paper.authors),
+                    "code_promised": item.code_promised,
+                    "first_seen_at": now,
+                }
+                for item in papers.values()
+            ],
+        ).all()
+        refs = {ref.key: ref for item in batch for ref in item.repos}
+        new_repositories, repository_ids = self._ensure_repositories(connection, refs.values(), now)
+        repository_links: dict[tuple[str, int], dict[str, Any]] = {}
+        artifact_links: dict[tuple[str, str], dict[str, Any]] = {}
+        for item in batch:
+            for link in item.links:
+                if link.repo is not None:
+                    repository_id = repository_ids[link.repo.key]
+                    repository_links.setdefault(
+                        (item.paper.id, repository_id),
+                        {"paper_id": item.paper.id, "repository_id": repository_id, "raw_text": link.raw},
+                    )
+                elif link.artifact is not None:
+                    artifact_links.setdefault(
+                        (item.paper.id, link.artifact.url),
+                        {
+                            "paper_id": item.paper.id,
+                            "artifact_url": link.artifact.url,
+                            "artifact_kind": link.artifact.kind.value,
+                            "raw_text": link.raw,
+                        },
+                    )
+        new_links = 0
+        for rows in (list(repository_links.values()), list(artifact_links.values())):
+            if rows:
+                statement = insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.id)
+                new_links += len(connection.execute(statement, rows).all())
+        return _IngestTally(
+            papers=set(papers),
+            links={(paper, f"repo:{rid}") for paper, rid in repository_links}
+            | {(paper, f"url:{url}") for paper, url in artifact_links},
+            repositories=set(refs),
+            new_papers=len(inserted),
+            new_links=new_links,
+            new_repositories=new_repositories,
+        )
+
+    def _ensure_repositories(
+        self, connection: Connection, refs: Iterable[RepoRef], now: datetime
+    ) -> tuple[int, dict[str, int]]:
+        """Get or create one row per identity; returns (rows created, id by key)."""
+        values = [
+            {
+                "host": ref.host,
+                "owner": ref.owner,
+                "name": ref.name,
+                "kind": ref.kind.value,
+                "canonical": ref.canonical,
+                "key": ref.key,
+                "first_seen_at": now,
+            }
+            for ref in refs
+        ]
+        if not values:
+            return 0, {}
+        statement = insert_for(connection, Repository).on_conflict_do_nothing().returning(Repository.id)
+        created = len(connection.execute(statement, values).all())
+        ids: dict[str, int] = {}
+        for chunk in _chunks([value["key"] for value in values], _IN_CHUNK):
+            rows = connection.execute(select(Repository.key, Repository.id).where(Repository.key.in_(chunk)))
+            ids.update({row.key: row.id for row in rows})
+        return created, ids
+
+    def papers_with_links(self) -> list[PaperRow]:
+        """Every paper with its repositories (keys) and artifacts, oldest first."""
+        with self._engine.connect() as connection:
+            papers = connection.execute(
+                select(*Paper.__table__.c).order_by(Paper.first_seen_at, Paper.id)
+            ).all()
+            links = connection.execute(
+                select(PaperLink.paper_id, Repository.key, PaperLink.artifact_url, PaperLink.artifact_kind)
+                .outerjoin(Repository, Repository.id == PaperLink.repository_id)
+                .order_by(PaperLink.id)
+            ).all()
+        keys: dict[str, list[str]] = {}
+        artifacts: dict[str, list[Artifact]] = {}
+        for link in links:
+            if link.key is not None:
+                keys.setdefault(link.paper_id, []).append(link.key)
+            elif link.artifact_url is not None:
+                artifacts.setdefault(link.paper_id, []).append(
+                    Artifact(url=link.artifact_url, kind=ArtifactKind(link.artifact_kind))
+                )
+        return [
+            PaperRow(
+                id=paper.id,
+                title=paper.title,
+                source=paper.source,
+                url=paper.url,
+                published=paper.published,
+                authors=tuple(paper.authors),
+                code_promised=paper.code_promised,
+                first_seen_at=paper.first_seen_at,
+                repositories=tuple(keys.get(paper.id, ())),
+                artifacts=tuple(artifacts.get(paper.id, ())),
+            )
+            for paper in papers
+        ]
+
+    # -- runs -----------------------------------------------------------------
+
+    def start_run(self, sources: list[str], flow_run_id: str | None = None) -> int:
+        """Record that a run began; returns its id for `record_check` and `finish_run`."""
+        values = {
+            "started_at": self._clock(),
+            "status": RunStatus.RUNNING.value,
+            "flow_run_id": flow_run_id,
+            "sources": list(sources),
+            "papers": 0,
+            "repositories_checked": 0,
+            "requests_made": 0,
+            "requests_rate_limited": 0,
+        }
+
+        def work(connection: Connection) -> int:
+            return connection.execute(
+                insert_for(connection, TrackingRun).values(**values).returning(TrackingRun.id)
+            ).scalar_one()
+
+        return run_write(self._engine, work)
+
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        *,
+        requests_made: int = 0,
+        requests_rate_limited: int = 0,
+        note: str | None = None,
+    ) -> None:
+        """Close a run with how it ended; counts what it checked from the stored checks."""
+        try:
+            final = RunStatus(status)
+        except ValueError:
+            final = RunStatus.RUNNING
+        if final is RunStatus.RUNNING:
+            allowed = ", ".join(s.value for s in RunStatus if s is not RunStatus.RUNNING)
+            raise ValueError(f"a run ends as one of {allowed}, not {status!r}")
+
+        def work(connection: Connection) -> None:
+            papers, checked = _run_counts(connection, run_id)
+            updated = connection.execute(
+                update(TrackingRun)
+                .where(TrackingRun.id == run_id)
+                .values(
+                    finished_at=self._clock(),
+                    status=final.value,
+                    papers=papers,
+                    repositories_checked=checked,
+                    requests_made=requests_made,
+                    requests_rate_limited=requests_rate_limited,
+                    note=note,
+                )
+            )
+            if updated.rowcount == 0:
+                raise LookupError(f"no run {run_id} in the store: use the id start_run returned")
+
+        run_write(self._engine, work)
+
+    def runs(self) -> list[RunRow]:
+        """Every run, oldest first; a run still going (or killed) shows its counts so far."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(*TrackingRun.__table__.c).order_by(TrackingRun.id)).all()
+            result = []
+            for run in rows:
+                papers, checked = run.papers, run.repositories_checked
+                if run.finished_at is None:
+                    papers, checked = _run_counts(connection, run.id)
+                result.append(
+                    RunRow(
+                        id=run.id,
+                        started_at=run.started_at,
+                        finished_at=run.finished_at,
+                        status=RunStatus(run.status),
+                        flow_run_id=run.flow_run_id,
+                        sources=tuple(run.sources),
+                        papers=papers,
+                        repositories_checked=checked,
+                        requests_made=run.requests_made,
+                        requests_rate_limited=run.requests_rate_limited,
+                        note=run.note,
+                    )
+                )
+        return result
+
+    # -- checks ---------------------------------------------------------------
+
+    def repositories_due(
+        self,
+        *,
+        keys: Iterable[str] | None = None,
+        max_age_hours: float | None = None,
+        run_id: int | None = None,
+    ) -> list[RepoRef]:
+        """Repositories to check, in order of first sight.
+
+        All of them (or those with `keys`, any case), minus those with a
+        conclusive check younger than `max_age_hours` and those already
+        checked in `run_id`. Moves are not followed: a moved repository is
+        checked under its old identity.
+        """
+        conditions = []
+        if max_age_hours is not None:
+            cutoff = self._clock() - timedelta(hours=max_age_hours)
+            conditions.append(
+                ~exists().where(
+                    RepositoryCheck.repository_id == Repository.id,
+                    RepositoryCheck.checked_at >= cutoff,
+                    RepositoryCheck.status.not_in([status.value for status in INCONCLUSIVE]),
+                )
+            )
+        if run_id is not None:
+            conditions.append(
+                ~exists().where(RepositoryCheck.repository_id == Repository.id, RepositoryCheck.run_id == run_id)
+            )
+        base = select(Repository.host, Repository.owner, Repository.name, Repository.kind, Repository.id).where(
+            *conditions
+        )
+        with self._engine.connect() as connection:
+            if keys is None:
+                rows = list(connection.execute(base))
+            else:
+                wanted = sorted({key.lower() for key in keys})
+                rows = [
+                    row
+                    for chunk in _chunks(wanted, _IN_CHUNK)
+                    for row in connection.execute(base.where(Repository.key.in_(chunk)))
+                ]
+        rows.sort(key=lambda row: row.id)
+        return [RepoRef(host=row.host, owner=row.owner, name=row.name, kind=RepoKind(row.kind)) for row in rows]
+
+    def record_check(
+        self,
+        run_id: int,
+        facts: RepoFacts,
+        results: Sequence[CheckResult],
+        *,
+        health: str,
+        repro_score: int | None,
+        signals: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Store one repository's check in its own transaction.
+
+        Idempotent per (run, repository): a second call for the same pair
+        changes nothing. A "moved" check also records the new identity and
+        points the old repository at it. `signals` is free-form JSON the
+        checks may keep for later runs; the store does not read it.
+        """
+        values = _check_values(facts, results, health=health, repro_score=repro_score, signals=signals)
+
+        def work(connection: Connection) -> None:
+            if connection.execute(select(TrackingRun.id).where(TrackingRun.id == run_id)).first() is None:
+                raise LookupError(f"no run {run_id} in the store: use the id start_run returned")
+            now = self._clock()
+            targets = [facts.ref] + ([facts.moved_to] if facts.moved_to is not None else [])
+            _, ids = self._ensure_repositories(connection, targets, now)
+            repository_id = ids[facts.ref.key]
+            inserted = connection.execute(
+                insert_for(connection, RepositoryCheck)
+                .values(run_id=run_id, repository_id=repository_id, **values)
+                .on_conflict_do_nothing()
+                .returning(RepositoryCheck.id)
+            ).first()
+            if inserted is None or facts.status is not Status.MOVED or facts.moved_to is None:
+                return
+            new_id = ids[facts.moved_to.key]
+            if new_id != repository_id:
+                connection.execute(
+                    update(Repository).where(Repository.id == repository_id).values(moved_to_id=new_id)
+                )
+
+        run_write(self._engine, work)
+
+    def last_check(self, key: str) -> StoredCheck | None:
+        """The newest check of one repository (any case of its key), or None."""
+        statement = _checks_query().where(Repository.key == key.lower())
+        statement = statement.order_by(RepositoryCheck.checked_at.desc(), RepositoryCheck.id.desc()).limit(1)
+        with self._engine.connect() as connection:
+            row = connection.execute(statement).first()
+        return None if row is None else _stored_check(row)
+
+    def history(self, key: str) -> list[StoredCheck]:
+        """Every check of one repository (any case of its key), oldest first."""
+        statement = _checks_query().where(Repository.key == key.lower())
+        statement = statement.order_by(RepositoryCheck.checked_at, RepositoryCheck.id)
+        with self._engine.connect() as connection:
+            return [_stored_check(row) for row in connection.execute(statement)]
+
+    def latest_checks(self, run_id: int | None = None) -> list[CheckRow]:
+        """Per checked repository: its newest check up to `run_id` (default: any) and the one before.
+
+        Ordered by repository key.
+        """
+        order = (RepositoryCheck.checked_at.desc(), RepositoryCheck.id.desc())
+        ranked = select(
+            RepositoryCheck.id.label("check_id"),
+            func.row_number().over(partition_by=RepositoryCheck.repository_id, order_by=order).label("rank"),
+        )
+        if run_id is not None:
+            ranked = ranked.where(RepositoryCheck.run_id <= run_id)
+        newest = ranked.subquery()
+        statement = (
+            _checks_query()
+            .join(newest, and_(newest.c.check_id == RepositoryCheck.id, newest.c.rank <= 2))
+            .order_by(Repository.key, newest.c.rank)
+        )
+        rows: list[CheckRow] = []
+        with self._engine.connect() as connection:
+            checks = [_stored_check(row) for row in connection.execute(statement)]
+        for key, group in itertools.groupby(checks, key=lambda check: check.key):
+            latest, *rest = list(group)
+            rows.append(CheckRow(key=key, canonical=latest.canonical, latest=latest, previous=next(iter(rest), None)))
+        return rows
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _run_counts(connection: Connection, run_id: int) -> tuple[int, int]:
+    """(distinct papers linked to the run's checked repositories, repositories checked)."""
+    checked = select(RepositoryCheck.repository_id).where(RepositoryCheck.run_id == run_id)
+    papers = connection.execute(
+        select(func.count(func.distinct(PaperLink.paper_id))).where(PaperLink.repository_id.in_(checked))
+    ).scalar_one()
+    repositories = connection.execute(
+        select(func.count()).select_from(RepositoryCheck).where(RepositoryCheck.run_id == run_id)
+    ).scalar_one()
+    return papers, repositories
+
+
+def _checks_query() -> Select[Any]:
+    return select(*_CHECK_COLUMNS, Repository.key, Repository.canonical).join(
+        Repository, Repository.id == RepositoryCheck.repository_id
+    )
+
+
+def _stored_check(row: Row[Any]) -> StoredCheck:
+    data = row._mapping
+    return StoredCheck(
+        id=data["id"],
+        run_id=data["run_id"],
+        key=data["key"],
+        canonical=data["canonical"],
+        checked_at=data["checked_at"],
+        status=Status(data["status"]),
+        http_status=data["http_status"],
+        detail=data["detail"],
+        moved_to=data["moved_to"],
+        stars=data["stars"],
+        forks=data["forks"],
+        open_issues=data["open_issues"],
+        description=data["description"],
+        homepage=data["homepage"],
+        default_branch=data["default_branch"],
+        created_at=data["created_at"],
+        pushed_at=data["pushed_at"],
+        fork_parent=data["fork_parent"],
+        topics=None if data["topics"] is None else tuple(data["topics"]),
+        language=data["language"],
+        license_api=data["license_api"],
+        license_file=data["license_file"],
+        license_confidence=data["license_confidence"],
+        licenses=tuple(LicenseFinding(**finding) for finding in data["licenses"] or ()),
+        latest_release=data["latest_release"],
+        latest_release_at=data["latest_release_at"],
+        head_commit=data["head_commit"],
+        last_commit_at=data["last_commit_at"],
+        first_commit_at=data["first_commit_at"],
+        commits_90d=data["commits_90d"],
+        commits_365d=data["commits_365d"],
+        contributors=data["contributors"],
+        tags=data["tags"],
+        health=data["health"],
+        repro_score=data["repro_score"],
+        results=tuple(_check_result(result) for result in data["results"] or ()),
+        signals=dict(data["signals"] or {}),
+    )
+
+
+def _check_result(data: Mapping[str, Any]) -> CheckResult:
+    return CheckResult(
+        name=data["name"],
+        outcome=Outcome(data["outcome"]),
+        score=data["score"],
+        reason=data["reason"],
+        evidence=tuple(data.get("evidence", ())),
+    )
+
+
+def _check_values(
+    facts: RepoFacts,
+    results: Sequence[CheckResult],
+    *,
+    health: str,
+    repro_score: int | None,
+    signals: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The columns of one check row, from plain records."""
+    if repro_score is not None and not 0 <= repro_score <= 100:
+        raise ValueError(f"repro_score must be 0-100, got {repro_score} for {facts.ref}")
+    metadata, activity = facts.metadata, facts.activity
+    from_files = [finding for finding in facts.licenses if finding.source != "api"]
+    # The strongest identified license file; an unidentified one only when nothing else matched.
+    best_file = max(from_files, key=lambda f: (f.spdx is not None, f.confidence), default=None)
+    values: dict[str, Any] = {
+        "checked_at": facts.checked_at,
+        "status": facts.status.value,
+        "http_status": facts.http_status,
+        "detail": facts.detail,
+        "moved_to": facts.moved_to.canonical if facts.moved_to is not None else None,
+        "license_file": best_file.spdx if best_file else None,
+        "license_confidence": best_file.confidence if best_file else None,
+        "licenses": [
+            {"spdx": f.spdx, "confidence": f.confidence, "source": f.source, "path": f.path} for f in facts.licenses
+        ],
+        "health": health,
+        "repro_score": repro_score,
+        "results": [
+            {
+                "name": r.name,
+                "outcome": r.outcome.value,
+                "score": r.score,
+                "reason": r.reason,
+                "evidence": list(r.evidence),
+            }
+            for r in results
+        ],
+        "signals": dict(signals or {}),
+    }
+    if metadata is not None:
+        values |= {
+            "stars": metadata.stars,
+            "forks": metadata.forks,
+            "open_issues": metadata.open_issues,
+            "description": metadata.description,
+            "homepage": metadata.homepage,
+            "default_branch": metadata.default_branch,
+            "created_at": metadata.created_at,
+            "pushed_at": metadata.pushed_at,
+            "fork_parent": metadata.fork_parent,
+            "topics": list(metadata.topics),
+            "language": metadata.language,
+            "license_api": metadata.license_spdx,
+            "latest_release": metadata.latest_release,
+            "latest_release_at": metadata.latest_release_at,
+        }
+    if activity is not None:
+        values |= {
+            "head_commit": activity.head_commit,
+            "last_commit_at": activity.last_commit_at,
+            "first_commit_at": activity.first_commit_at,
+            "commits_90d": activity.commits_90d,
+            "commits_365d": activity.commits_365d,
+            "contributors": activity.contributors,
+            "tags": activity.tags,
+        }
+    return values
