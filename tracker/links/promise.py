@@ -19,8 +19,13 @@ _THING = re.compile(
     r"\b(?:code(?:s|base)?|implementations?|models?|weights|checkpoints?|data(?:sets?)?|benchmarks?"
     r"|software|scripts?|tool(?:s|kit)?|library|repository|artifacts?|resources|materials)\b"
 )
-_AVAILABLE = r"(?:available|accessible|public|released?|open[- ]?sourced?|published|shared|provided)"
+_AVAILABLE = r"(?:available|accessible|public|released?|open[- ]?sourced?|published)"
+# "share" and "provide" promise only when qualified: "weights will be shared"
+# and "layers will share weights" are parameter sharing, "data will be provided
+# to the model" is an input.
 _PUBLICLY = r"(?:(?:publicly|freely|openly|fully)\s+)?"
+_QUALIFIED = r"(?:publicly|freely|openly)\s+(?:shared|provided)"
+_ON_REQUEST = r"(?:available|released|provided|shared)\s+(?:up)?on\s+(?:reasonable\s+)?request"
 # Every phrase starts with one of these words, so a cheap scan for them finds
 # the few places where the full pattern needs to be tried.
 _TRIGGER = re.compile(
@@ -29,12 +34,12 @@ _TRIGGER = re.compile(
 )
 _FUTURE = re.compile(
     rf"""
-    (?:will|shall)\s+(?:soon\s+)?(?:be\s+)?(?:made\s+)?{_PUBLICLY}{_AVAILABLE}
+    (?:will|shall)\s+(?:soon\s+)?(?:be\s+)?(?:made\s+)?(?:{_PUBLICLY}{_AVAILABLE}|{_QUALIFIED})
   | (?:will|shall)\s+(?:soon\s+)?(?:make|put)\b[^.;]{{0,60}}?\b{_PUBLICLY}(?:available|public)
-  | (?:will|shall)\s+(?:soon\s+)?(?:release|open[- ]?source|publish|share)
+  | (?:will|shall)\s+(?:soon\s+)?(?:release|open[- ]?source|publish)
   | (?:plans?|intends?|aims?)\s+to\s+(?:release|open[- ]?source|publish|share|make)
-  | to\s+be\s+(?:made\s+)?{_PUBLICLY}(?:available|released|open[- ]?sourced|published|shared)
-  | {_AVAILABLE}\s+(?:up)?on\s+(?:reasonable\s+)?request
+  | to\s+be\s+(?:made\s+)?(?:{_PUBLICLY}(?:available|released|open[- ]?sourced|published)|{_QUALIFIED})
+  | {_ON_REQUEST}
   | {_AVAILABLE}\s+(?:upon|after|once)\s+(?:the\s+)?(?:paper'?s?\s+)?(?:acceptance|publication|accepted|published)
   | coming\s+soon
   | {_AVAILABLE}\s+soon
@@ -43,8 +48,6 @@ _FUTURE = re.compile(
     re.VERBOSE,
 )
 _SENTENCE_END = re.compile(r"[.!?;]\s")
-
-
 # "Near" means the same sentence, and never further than this many characters.
 _REACH = 300
 
