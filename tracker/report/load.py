@@ -1,0 +1,163 @@
+"""From the store's rows to the report's model.
+
+The only module of `tracker.report` that knows the store's shapes: the
+mapping from `tracker.store.rows` is pure (rows in, `ReportData` out) so it is
+tested without a database; `report_data(store)` fetches the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from tracker.records import RepoRef, Status
+from tracker.report.model import DEAD, CheckEntry, PaperEntry, RepoEntry, ReportData, RunInfo
+from tracker.store.models import RepositoryCheck
+from tracker.store.rows import CheckRow, PaperRow, RunRow, StoredCheck
+from tracker.store.store import Store
+
+# What GitHub answers for a license file it found but could not name.
+_UNNAMED = frozenset({"noassertion", "other", ""})
+# Which source binds when several name a license: the file is the grant itself.
+_SOURCE_RANK = {"file": 0, "api": 1, "readme": 2}
+
+
+def repo_license(check: StoredCheck) -> str | None:
+    """The license a check found: a recognised SPDX id, ``NOASSERTION``, or None (none found).
+
+    A license file outranks the API's detection, which outranks a README
+    sentence. Something found but recognised by nobody is ``NOASSERTION``, so
+    the report counts it as unrecognised rather than as no license.
+    """
+    findings = sorted(check.licenses, key=lambda finding: _SOURCE_RANK.get(finding.source, len(_SOURCE_RANK)))
+    candidates = [check.license_file, check.license_api, *(finding.spdx for finding in findings)]
+    for spdx in candidates:
+        if spdx is not None and spdx.strip().lower() not in _UNNAMED:
+            return spdx.strip()
+    if check.licenses or check.license_file is not None or check.license_api is not None:
+        return "NOASSERTION"
+    return None
+
+
+def _host(canonical: str) -> str:
+    try:
+        return RepoRef.parse(canonical).host
+    except ValueError:
+        return canonical.split("/", 1)[0].lower()
+
+
+def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
+    """One repository's row; `papers` are the papers that link it."""
+    latest, previous = row.latest, row.previous
+    published = [paper.published for paper in papers if paper.published is not None]
+    first_seen = [paper.first_seen_at for paper in papers]
+    gone_since: datetime | None = None
+    if latest.status in DEAD:
+        # The earliest check we hold that saw it gone; only two are at hand.
+        gone_since = previous.checked_at if previous is not None and previous.status in DEAD else latest.checked_at
+    return RepoEntry(
+        key=row.key,
+        canonical=row.canonical,
+        host=_host(row.canonical),
+        status=latest.status,
+        checked_at=latest.checked_at,
+        detail=latest.detail or "",
+        health=latest.health,
+        license_spdx=repo_license(latest),
+        last_commit_at=latest.last_commit_at or latest.pushed_at,
+        stars=latest.stars,
+        repro_score=latest.repro_score,
+        outcomes={result.name: result.outcome for result in latest.results},
+        moved_to=latest.moved_to,
+        first_seen=min(first_seen) if first_seen else None,
+        published=min(published) if published else None,
+        gone_since=gone_since,
+        paper_titles=tuple(paper.title for paper in papers),
+        previous_status=previous.status if previous is not None else None,
+        previous_checked_at=previous.checked_at if previous is not None else None,
+        previous_license_spdx=repo_license(previous) if previous is not None else None,
+        previous_repro_score=previous.repro_score if previous is not None else None,
+        previous_last_commit_at=(previous.last_commit_at or previous.pushed_at) if previous is not None else None,
+        previous_moved_to=previous.moved_to if previous is not None else None,
+    )
+
+
+def paper_entry(paper: PaperRow) -> PaperEntry:
+    return PaperEntry(
+        id=paper.id,
+        title=paper.title,
+        repo_keys=paper.repositories,
+        artifacts=paper.artifacts,
+        code_promised=paper.code_promised,
+        published=paper.published,
+        url=paper.url,
+    )
+
+
+def run_info(run: RunRow, status_counts: Mapping[Status, int] | None = None) -> RunInfo:
+    return RunInfo(id=str(run.id), started_at=run.started_at, status_counts=dict(status_counts or {}))
+
+
+def report_data_from_rows(
+    checks: Iterable[CheckRow],
+    runs: Iterable[RunRow],
+    papers: Iterable[PaperRow],
+    status_counts: Mapping[int, Mapping[Status, int]] | None = None,
+) -> ReportData:
+    """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id."""
+    paper_rows = list(papers)
+    linking: dict[str, list[PaperRow]] = {}
+    for paper in paper_rows:
+        for key in paper.repositories:
+            linking.setdefault(key, []).append(paper)
+    counts = status_counts or {}
+    return ReportData(
+        runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
+        repositories=tuple(repo_entry(row, linking.get(row.key, ())) for row in checks),
+        papers=tuple(paper_entry(paper) for paper in paper_rows),
+    )
+
+
+def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
+    """One repository's stored checks as the timeline `render_history` prints, oldest first."""
+    return [
+        CheckEntry(
+            checked_at=check.checked_at,
+            status=check.status,
+            detail=check.detail or "",
+            license_spdx=repo_license(check),
+            repro_score=check.repro_score,
+            last_commit_at=check.last_commit_at or check.pushed_at,
+            moved_to=check.moved_to,
+            run_id=str(check.run_id),
+        )
+        for check in sorted(checks, key=lambda check: check.checked_at)
+    ]
+
+
+def status_counts(store: Store) -> dict[int, dict[Status, int]]:
+    """Each run's status mix: how many checks of each status it recorded.
+
+    One grouped query over the store's check table; it belongs in `Store`
+    itself (as `Store.status_counts()`) once the store offers it.
+    """
+    statement = select(RepositoryCheck.run_id, RepositoryCheck.status, func.count()).group_by(
+        RepositoryCheck.run_id, RepositoryCheck.status
+    )
+    counts: dict[int, dict[Status, int]] = {}
+    with store.engine.connect() as connection:
+        for run_id, status, count in connection.execute(statement):
+            counts.setdefault(run_id, {})[Status(status)] = count
+    return counts
+
+
+def report_data(store: Store) -> ReportData:
+    """Everything a report shows, read from `store`: latest checks, runs, papers, status mix."""
+    return report_data_from_rows(store.latest_checks(), store.runs(), store.papers_with_links(), status_counts(store))
+
+
+def history(store: Store, key: str) -> list[CheckEntry]:
+    """Every check of one repository, for `render_history`."""
+    return check_entries(store.history(key))
