@@ -1,0 +1,694 @@
+"""A stand-in for GitHub's REST API: real HTTP on 127.0.0.1, GitHub's JSON and headers.
+
+Why a server and not mocks: the code under test is the real PyGithub client with
+its real urllib3 retry, redirects, timeouts and connection pooling. Only a real
+socket shows what that stack does with a 301, a reset connection or a server
+that never answers.
+
+What it answers (each shape as GitHub sends it):
+
+- ``GET /repos/{owner}/{name}`` and ``GET /repositories/{id}``: the repository
+  object; a renamed or transferred repository answers ``301`` with
+  ``Location: <base>/repositories/{id}``, as GitHub does, and that URL (and its
+  sub-paths) serves the repository under its new name.
+- ``.../releases/latest`` (200 or 404), ``.../tags`` and ``.../commits``
+  (``409 Git Repository is empty.`` for an empty repository), ``/rate_limit``.
+- Repositories that are gone: 404, 410, 451 (DMCA block body) or 403
+  "Repository access blocked" (a block for another reason, e.g. ``tos``).
+- ``ETag``/``Last-Modified`` on every 200, ``304 Not Modified`` when
+  ``If-None-Match`` (or ``If-Modified-Since``) matches; a 304 costs no rate
+  limit, as at GitHub for authorized requests.
+- ``X-RateLimit-Limit/Remaining/Reset/Used/Resource`` and
+  ``X-GitHub-Request-Id`` on every answer; when the budget is spent, GitHub's
+  primary rate-limit 403 until the reset time passes on the server's clock.
+
+Faults are injected with `StandinGitHub.inject` (5xx and other statuses,
+secondary rate limits with ``Retry-After``, slow answers, a connection reset in
+the middle of an answer, an accepted connection that is never answered,
+malformed JSON). The server takes a ``clock`` so a test can share a fake clock
+with the client: the client's injected ``sleep`` advances it, and the server's
+rate-limit window resets accordingly, with nobody sleeping for real.
+
+Every wait on the server side is bounded (``max_hold`` seconds) and `stop`
+ends it at once, closing connections that are kept alive or hanging.
+
+Run by hand or for benchmarks::
+
+    python tests/standin_github.py --port 8765 --spec spec.json --latency 0.05
+
+where ``spec.json`` holds ``{"repos": [{"full_name": "a/b", ...field: value}],
+"renames": [["a/b", "c/d"]], "rate_limit": 5000, "latency": 0.05}``; fields are
+those of `StandinRepo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import socket
+import struct
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
+
+DOCS = "https://docs.github.com/rest"
+
+# GitHub's license objects for the identifiers tests use; others get a key
+# derived from the identifier, as GitHub's own keys are lowercase SPDX ids.
+_LICENSES = {
+    "MIT": ("mit", "MIT License"),
+    "Apache-2.0": ("apache-2.0", "Apache License 2.0"),
+    "GPL-3.0": ("gpl-3.0", "GNU General Public License v3.0"),
+    "BSD-3-Clause": ("bsd-3-clause", 'BSD 3-Clause "New" or "Revised" License'),
+    "BSD-2-Clause": ("bsd-2-clause", 'BSD 2-Clause "Simplified" License'),
+    "CC-BY-4.0": ("cc-by-4.0", "Creative Commons Attribution 4.0 International"),
+    "NOASSERTION": ("other", "Other"),
+}
+
+Answer = Literal[200, 403, 404, 410, 451]
+FaultKind = Literal["status", "secondary", "slow", "reset", "hang", "malformed"]
+
+
+@dataclass
+class StandinRepo:
+    """The scripted state of one repository; mutate it between runs.
+
+    `answer` says how GitHub answers for it: 200 (live), 404 (deleted or never
+    existed), 410, 451 (DMCA block) or 403 (blocked for `block_reason`).
+    """
+
+    full_name: str
+    id: int = 0
+    answer: Answer = 200
+    block_reason: str = "dmca"
+    description: str | None = "Code for the paper."
+    homepage: str | None = None
+    default_branch: str = "main"
+    stars: int = 10
+    forks: int = 2
+    open_issues: int = 1
+    created_at: str = "2022-03-01T10:00:00Z"
+    pushed_at: str = "2024-05-01T10:00:00Z"
+    updated_at: str = "2024-05-02T10:00:00Z"
+    archived: bool = False
+    disabled: bool = False
+    fork_parent: str | None = None
+    topics: list[str] = field(default_factory=list)
+    language: str | None = "Python"
+    license: str | None = "MIT"  # SPDX id as GitHub reports it; None: no license
+    size: int = 1024  # KB; GitHub reports 0 for an empty repository
+    empty: bool = False  # no commits: the commits endpoint answers 409
+    private: bool = False
+    # Each release: {"tag_name", "name", "published_at", "draft", "prerelease"}.
+    releases: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # newest first, as listed
+
+    @property
+    def owner(self) -> str:
+        return self.full_name.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.full_name.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A scripted misbehaviour for the next `times` matching requests (None: all)."""
+
+    kind: FaultKind
+    times: int | None = 1
+    path: str | None = None  # applies to request paths starting with this; None: all
+    status: int = 503  # for "status" and "secondary" (403 or 429)
+    seconds: float = 0.0  # for "slow": the delay; for "secondary": Retry-After (0: none)
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    status: int | None  # None: no complete answer (reset, hang, client gave up)
+    conditional: bool
+    authorized: bool
+
+    @property
+    def rate_counted(self) -> bool:
+        return self.status is not None and self.status != 304
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    standin: StandinGitHub
+
+
+class StandinGitHub:
+    """A scriptable GitHub REST API on 127.0.0.1 (port 0 unless given)."""
+
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        prefix: str = "",
+        latency: float = 0.0,
+        rate_limit: int = 5000,
+        token: str | None = None,
+        clock: Callable[[], float] = time.time,
+        max_hold: float = 5.0,
+    ) -> None:
+        """`prefix` serves under e.g. ``/api/v3`` as GitHub Enterprise does;
+        `token`, if given, is the only one accepted (others get 401)."""
+        self.prefix = prefix.rstrip("/")
+        self.latency = latency
+        self.token = token
+        self.clock = clock
+        self.max_hold = max_hold
+        self.rate_limit = rate_limit
+        self.rate_remaining = rate_limit
+        self.rate_reset = int(clock()) + 3600
+        self.requests: list[LoggedRequest] = []
+        self._repos: dict[int, StandinRepo] = {}
+        self._redirects: dict[str, int] = {}  # old full_name, lowercase -> id
+        self._faults: list[list[Any]] = []  # [Fault, remaining times]
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._handlers: set[threading.Thread] = set()
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
+        self._httpd.standin = self
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        """What a client takes as its API base URL (``GITHUB_API_URL``)."""
+        return self.url + self.prefix
+
+    def start(self) -> StandinGitHub:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; ends waiting handlers and kept-alive connections too."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+        self._httpd.server_close()
+        with self._lock:
+            connections = list(self._connections)
+            handlers = list(self._handlers)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the peer
+        for handler in handlers:
+            handler.join(timeout=2)
+
+    def __enter__(self) -> StandinGitHub:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -- scripting -----------------------------------------------------------
+
+    def add_repo(self, full_name: str, **fields_: Any) -> StandinRepo:
+        with self._lock:
+            repo_id = fields_.pop("id", None) or 1000 + len(self._repos) + 1
+            repo = StandinRepo(full_name=full_name, id=repo_id, **fields_)
+            if repo.empty:
+                repo.size = 0
+            self._repos[repo.id] = repo
+            return repo
+
+    def repo(self, full_name: str) -> StandinRepo:
+        found = self._find(full_name)
+        if found is None:
+            raise KeyError(full_name)
+        return found
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename or transfer: the old name answers 301 to /repositories/{id}."""
+        with self._lock:
+            repo = self.repo(old)
+            self._redirects[repo.full_name.lower()] = repo.id
+            repo.full_name = new
+
+    def delete(self, full_name: str, answer: Answer = 404) -> None:
+        self.update(full_name, answer=answer)
+
+    def update(self, full_name: str, **changes: Any) -> None:
+        """Change fields, e.g. ``archived=True``, ``license="Apache-2.0"``."""
+        with self._lock:
+            repo = self.repo(full_name)
+            for name, value in changes.items():
+                setattr(repo, name, value)
+
+    def push(self, full_name: str, pushed_at: str) -> None:
+        self.update(full_name, pushed_at=pushed_at, updated_at=pushed_at, empty=False,
+                    size=max(self.repo(full_name).size, 1))
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self._faults.append([fault, fault.times])
+
+    def exhaust_rate_limit(self, reset_at: float) -> None:
+        """Spend the primary budget; it comes back when the clock reaches `reset_at`."""
+        with self._lock:
+            self.rate_remaining = 0
+            self.rate_reset = int(reset_at)
+
+    # -- the request log -----------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.requests)
+
+    @property
+    def rate_counted(self) -> int:
+        return sum(1 for entry in self.requests if entry.rate_counted)
+
+    def paths(self) -> list[str]:
+        return [entry.path for entry in self.requests]
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    # -- internals used by the handler ---------------------------------------
+
+    def _find(self, full_name: str) -> StandinRepo | None:
+        key = full_name.lower()
+        for repo in self._repos.values():
+            if repo.full_name.lower() == key:
+                return repo
+        return None
+
+    def _take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for entry in self._faults:
+                fault, left = entry
+                if fault.path is not None and not path.startswith(self.prefix + fault.path):
+                    continue
+                if left is None:
+                    return fault
+                if left > 0:
+                    entry[1] = left - 1
+                    return fault
+            return None
+
+    def _rate_headers(self, counted: bool) -> dict[str, str]:
+        with self._lock:
+            now = self.clock()
+            if now >= self.rate_reset:
+                self.rate_remaining = self.rate_limit
+                self.rate_reset = int(now) + 3600
+            if counted and self.rate_remaining > 0:
+                self.rate_remaining -= 1
+            return {
+                "X-RateLimit-Limit": str(self.rate_limit),
+                "X-RateLimit-Remaining": str(self.rate_remaining),
+                "X-RateLimit-Reset": str(self.rate_reset),
+                "X-RateLimit-Used": str(self.rate_limit - self.rate_remaining),
+                "X-RateLimit-Resource": "core",
+            }
+
+    def _budget_spent(self) -> bool:
+        with self._lock:
+            if self.clock() >= self.rate_reset:
+                return False
+            return self.rate_remaining <= 0
+
+    def _hold(self, seconds: float) -> None:
+        """Wait server-side, bounded, and never past `stop`."""
+        self._stopping.wait(min(seconds, self.max_hold))
+
+    def _log(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self.requests.append(entry)
+
+
+def _error(status: int, message: str, doc: str = DOCS, **extra: Any) -> tuple[int, Any]:
+    return status, {"message": message, "documentation_url": doc, "status": str(status), **extra}
+
+
+def _http_date(iso: str) -> str:
+    return format_datetime(datetime.fromisoformat(iso).astimezone(UTC), usegmt=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as GitHub; every answer has Content-Length
+    server: _Server
+    timeout = 30  # an idle kept-alive connection ends its thread eventually
+
+    # -- plumbing ------------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without this, Nagle and
+        # delayed ACKs add ~40 ms to every answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        standin = self.server.standin
+        with standin._lock:
+            standin._connections.add(self.connection)
+            standin._handlers.add(threading.current_thread())
+
+    def finish(self) -> None:
+        standin = self.server.standin
+        with standin._lock:
+            standin._connections.discard(self.connection)
+            standin._handlers.discard(threading.current_thread())
+        try:
+            super().finish()
+        except OSError:
+            pass  # the client went away mid-answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the request log is `StandinGitHub.requests`; stderr stays quiet
+
+    def do_GET(self) -> None:
+        standin = self.server.standin
+        path = urlsplit(self.path).path
+        conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+        authorization = self.headers.get("Authorization")
+        status: int | None = None
+        try:
+            if standin.latency:
+                standin._hold(standin.latency)
+            fault = standin._take_fault(path)
+            if fault is not None and fault.kind in ("hang", "reset", "slow", "malformed"):
+                status = self._misbehave(fault)
+                return
+            if fault is not None:
+                status = self._fault_answer(fault)
+                return
+            status = self._answer(path, authorization)
+        except OSError:
+            status = None  # the client hung up; nothing was delivered
+            self.close_connection = True
+        finally:
+            standin._log(LoggedRequest("GET", path, status, conditional, authorization is not None))
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
+              counted: bool = True) -> int:
+        standin = self.server.standin
+        raw = b"" if status == 304 else json.dumps(body, indent=2).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
+        self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
+        for name, value in standin._rate_headers(counted and status != 304).items():
+            self.send_header(name, value)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if status != 304:
+            self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        if raw:
+            self.wfile.write(raw)
+        return status
+
+    def _send_json(self, body: Any, last_modified: str | None = None) -> int:
+        """A 200 with validators, or a 304 when the client's validators match."""
+        etag = 'W/"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32] + '"'
+        headers = {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60"}
+        if last_modified:
+            headers["Last-Modified"] = last_modified
+        if_none_match = self.headers.get("If-None-Match")
+        if_modified = self.headers.get("If-Modified-Since")
+        if if_none_match is not None:
+            if etag in [tag.strip() for tag in if_none_match.split(",")]:
+                return self._send(304, None, headers)
+        elif if_modified and last_modified:
+            if parsedate_to_datetime(if_modified) >= parsedate_to_datetime(last_modified):
+                return self._send(304, None, headers)
+        return self._send(200, body, headers)
+
+    # -- faults --------------------------------------------------------------
+
+    def _misbehave(self, fault: Fault) -> int | None:
+        standin = self.server.standin
+        if fault.kind == "hang":
+            standin._hold(standin.max_hold)
+            self.close_connection = True
+            return None
+        if fault.kind == "slow":
+            standin._hold(fault.seconds)
+            return self._answer(urlsplit(self.path).path, self.headers.get("Authorization"))
+        if fault.kind == "malformed":
+            raw = b'{"id": 1, "full_name": '
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+            return 200
+        # "reset": promise a body, send part of it, then abort the connection.
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", "4096")
+        self.end_headers()
+        self.wfile.write(b'{"id": 1, "name": "trunc')
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        return None
+
+    def _fault_answer(self, fault: Fault) -> int:
+        if fault.kind == "secondary":
+            headers = {"Retry-After": str(int(fault.seconds))} if fault.seconds else {}
+            status, body = _error(
+                fault.status,
+                "You have exceeded a secondary rate limit. Please wait a few minutes before "
+                "you try again. If you reach out to GitHub Support for help, please include "
+                "the request ID.",
+                f"{DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            )
+            return self._send(status, body, headers)
+        messages = {500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+                    504: "We couldn't respond to your request in time. Sorry about that.",
+                    403: "Resource not accessible by integration"}
+        status, body = _error(fault.status, messages.get(fault.status, "Error"))
+        return self._send(status, body)
+
+    # -- GitHub's routes -----------------------------------------------------
+
+    def _answer(self, path: str, authorization: str | None) -> int:
+        standin = self.server.standin
+        if not path.startswith(standin.prefix + "/"):
+            return self._send(*_error(404, "Not Found"))
+        route = path[len(standin.prefix):].strip("/").split("/")
+        if authorization is not None and standin.token is not None:
+            scheme, _, given = authorization.partition(" ")
+            if scheme.lower() not in ("token", "bearer") or given != standin.token:
+                return self._send(*_error(401, "Bad credentials"))
+        if route == ["rate_limit"]:
+            return self._send(200, self._rate_limit_body(), counted=False)
+        if standin._budget_spent():
+            return self._send(*_error(
+                403,
+                "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated "
+                "requests get a higher rate limit. Check out the documentation for more details.)",
+                f"{DOCS}/overview/rate-limits-for-the-rest-api",
+            ))
+        with standin._lock:
+            if route[0] == "repositories" and len(route) >= 2 and route[1].isdigit():
+                repo = standin._repos.get(int(route[1]))
+                rest = route[2:]
+            elif route[0] == "repos" and len(route) >= 3:
+                full_name = f"{route[1]}/{route[2]}"
+                repo, rest = standin._find(full_name), route[3:]
+                moved_id = standin._redirects.get(full_name.lower())
+                if repo is None and moved_id is not None:
+                    location = "/".join([standin.api_url, "repositories", str(moved_id), *rest])
+                    return self._send(301, {"message": "Moved Permanently", "url": location,
+                                            "documentation_url": DOCS},
+                                      {"Location": location})
+            else:
+                return self._send(*_error(404, "Not Found"))
+            if repo is None:
+                return self._send(*_error(404, "Not Found", f"{DOCS}/repos/repos#get-a-repository"))
+            repo = replace(repo, releases=list(repo.releases), tags=list(repo.tags))
+        return self._repo_route(repo, rest)
+
+    def _repo_route(self, repo: StandinRepo, rest: list[str]) -> int:
+        if repo.answer == 404:
+            return self._send(*_error(404, "Not Found", f"{DOCS}/repos/repos#get-a-repository"))
+        if repo.answer == 410:
+            return self._send(*_error(410, "Repository has been deleted"))
+        if repo.answer in (451, 403):
+            block = {"reason": repo.block_reason, "created_at": "2024-01-10T12:00:00Z",
+                     "html_url": f"https://github.com/github/dmca/blob/master/2024/01/{repo.name}.md"
+                     if repo.block_reason == "dmca" else "https://github.com/tos"}
+            return self._send(repo.answer, {"message": "Repository access blocked", "block": block})
+        if rest == []:
+            return self._send_json(self._repo_body(repo), _http_date(repo.updated_at))
+        if rest == ["releases", "latest"]:
+            published = [r for r in repo.releases if not r.get("draft") and not r.get("prerelease")]
+            if not published:
+                return self._send(*_error(404, "Not Found",
+                                          f"{DOCS}/releases/releases#get-the-latest-release"))
+            latest = max(published, key=lambda r: r["published_at"])
+            return self._send_json(self._release_body(repo, latest))
+        if rest == ["tags"]:
+            return self._send_json(self._page([self._tag_body(repo, t) for t in repo.tags]))
+        if rest == ["commits"]:
+            if repo.empty:
+                return self._send(*_error(409, "Git Repository is empty.",
+                                          f"{DOCS}/commits/commits#list-commits"))
+            return self._send_json(self._page([self._commit_body(repo, repo.pushed_at)]))
+        return self._send(*_error(404, "Not Found"))
+
+    def _page(self, items: list[Any]) -> list[Any]:
+        query = parse_qs(urlsplit(self.path).query)
+        per_page = int(query.get("per_page", ["30"])[0])
+        page = int(query.get("page", ["1"])[0])
+        return items[(page - 1) * per_page: page * per_page]
+
+    # -- GitHub's JSON shapes ------------------------------------------------
+
+    def _owner_body(self, login: str) -> dict[str, Any]:
+        api = self.server.standin.api_url
+        return {"login": login, "id": abs(hash(login)) % 10**7, "type": "User",
+                "url": f"{api}/users/{login}", "html_url": f"https://github.com/{login}"}
+
+    def _repo_body(self, repo: StandinRepo) -> dict[str, Any]:
+        api = self.server.standin.api_url
+        license_body = None
+        if repo.license is not None:
+            key, name = _LICENSES.get(repo.license, (repo.license.lower(), repo.license))
+            license_body = {"key": key, "name": name, "spdx_id": repo.license,
+                            "url": None if repo.license == "NOASSERTION" else f"{api}/licenses/{key}",
+                            "node_id": "MDc6TGljZW5zZTA="}
+        body: dict[str, Any] = {
+            "id": repo.id,
+            "node_id": f"R_{repo.id}",
+            "name": repo.name,
+            "full_name": repo.full_name,
+            "private": repo.private,
+            "owner": self._owner_body(repo.owner),
+            "html_url": f"https://github.com/{repo.full_name}",
+            "description": repo.description,
+            "fork": repo.fork_parent is not None,
+            "url": f"{api}/repos/{repo.full_name}",
+            "homepage": repo.homepage,
+            "size": 0 if repo.empty else repo.size,
+            "stargazers_count": repo.stars,
+            "watchers_count": repo.stars,
+            "language": repo.language,
+            "forks_count": repo.forks,
+            "archived": repo.archived,
+            "disabled": repo.disabled,
+            "open_issues_count": repo.open_issues,
+            "license": license_body,
+            "topics": list(repo.topics),
+            "visibility": "private" if repo.private else "public",
+            "forks": repo.forks,
+            "open_issues": repo.open_issues,
+            "watchers": repo.stars,
+            "default_branch": repo.default_branch,
+            "created_at": repo.created_at,
+            "updated_at": repo.updated_at,
+            "pushed_at": repo.pushed_at,
+        }
+        if repo.fork_parent is not None:
+            parent_owner = repo.fork_parent.split("/", 1)[0]
+            parent = {"id": repo.id + 500_000, "name": repo.fork_parent.split("/", 1)[1],
+                      "full_name": repo.fork_parent, "owner": self._owner_body(parent_owner),
+                      "html_url": f"https://github.com/{repo.fork_parent}", "fork": False}
+            body["parent"] = parent
+            body["source"] = parent
+        return body
+
+    def _release_body(self, repo: StandinRepo, release: dict[str, Any]) -> dict[str, Any]:
+        api = self.server.standin.api_url
+        return {"url": f"{api}/repos/{repo.full_name}/releases/1", "id": 1,
+                "tag_name": release["tag_name"], "name": release.get("name"),
+                "draft": bool(release.get("draft")), "prerelease": bool(release.get("prerelease")),
+                "created_at": release["published_at"], "published_at": release["published_at"],
+                "html_url": f"https://github.com/{repo.full_name}/releases/tag/{release['tag_name']}",
+                "author": self._owner_body(repo.owner), "assets": [], "body": ""}
+
+    def _tag_body(self, repo: StandinRepo, tag: str) -> dict[str, Any]:
+        api = self.server.standin.api_url
+        sha = hashlib.sha1(f"{repo.full_name}@{tag}".encode()).hexdigest()
+        return {"name": tag, "commit": {"sha": sha, "url": f"{api}/repos/{repo.full_name}/commits/{sha}"},
+                "zipball_url": f"{api}/repos/{repo.full_name}/zipball/refs/tags/{tag}",
+                "tarball_url": f"{api}/repos/{repo.full_name}/tarball/refs/tags/{tag}",
+                "node_id": f"REF_{sha[:12]}"}
+
+    def _commit_body(self, repo: StandinRepo, when: str) -> dict[str, Any]:
+        sha = hashlib.sha1(f"{repo.full_name}@{when}".encode()).hexdigest()
+        person = {"name": repo.owner, "email": f"{repo.owner}@example.org", "date": when}
+        return {"sha": sha, "commit": {"author": person, "committer": person, "message": "Update"}}
+
+    def _rate_limit_body(self) -> dict[str, Any]:
+        standin = self.server.standin
+        core = {"limit": standin.rate_limit, "remaining": standin.rate_remaining,
+                "reset": standin.rate_reset, "used": standin.rate_limit - standin.rate_remaining}
+        return {"resources": {"core": core}, "rate": core}
+
+
+def load_spec(standin: StandinGitHub, spec: dict[str, Any]) -> None:
+    """Add the repositories and renames a spec file describes (see module doc)."""
+    known = {f.name for f in fields(StandinRepo)}
+    for number, entry in enumerate(spec.get("repos", []), start=1):
+        unknown = set(entry) - known
+        if unknown or "full_name" not in entry:
+            raise ValueError(f"spec repos[{number}]: unknown fields {sorted(unknown)} "
+                             f"or no full_name; known: {sorted(known)}")
+        fields_ = dict(entry)
+        standin.add_repo(fields_.pop("full_name"), **fields_)
+    for old, new in spec.get("renames", []):
+        standin.rename(old, new)
+
+
+def _main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve a stand-in GitHub REST API on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--spec", type=Path, help="JSON file with repos and renames")
+    parser.add_argument("--latency", type=float, default=None, help="seconds added to every answer")
+    parser.add_argument("--prefix", default="", help="e.g. /api/v3 to act as GitHub Enterprise")
+    args = parser.parse_args(argv)
+    spec = json.loads(args.spec.read_text()) if args.spec else {}
+    latency = args.latency if args.latency is not None else float(spec.get("latency", 0.0))
+    standin = StandinGitHub(port=args.port, prefix=args.prefix, latency=latency,
+                            rate_limit=int(spec.get("rate_limit", 5000)))
+    load_spec(standin, spec)
+    standin.start()
+    print(f"stand-in GitHub API at {standin.api_url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        standin.stop()
+
+
+def iter_log(standin: StandinGitHub, path_prefix: str) -> Iterator[LoggedRequest]:
+    """The logged requests under one path prefix (after the API prefix)."""
+    for entry in list(standin.requests):
+        if entry.path.startswith(standin.prefix + path_prefix):
+            yield entry
+
+
+if __name__ == "__main__":
+    _main()
