@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from tracker.report.analysis import (
+    change_summary,
     changes,
     checklist_coverage,
     describe_change,
@@ -32,7 +33,7 @@ from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe
 from tracker.report.licenses import license_group
 from tracker.report.model import RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes
-from tracker.report.terminal import format_score, row_dict, sort_rows, status_json, time_ago
+from tracker.report.terminal import format_score, sort_rows, status_json, time_ago
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -148,7 +149,7 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
                 "group": str(license_group(row.license_spdx)),
                 "last_commit": time_ago(row.last_commit_at, now),
                 "score": row.repro_score,
-                "change": row_dict(row)["change"],
+                "change": change_summary(row),
             }
             for row in rows
         ],
