@@ -93,6 +93,11 @@ def test_latex_escapes_inside_urls_are_undone() -> None:
     assert repos(r"at https://github.com/owner/my\_repo.") == ["github.com/owner/my_repo"]
 
 
+def test_pdf_extraction_marks_inside_urls_are_undone() -> None:
+    assert repos("at https://github.com/owner/zero\u00adbubble\u200b and") == ["github.com/owner/zerobubble"]
+    assert repos("at https://github.com/owner/zero\u2010bubble.") == ["github.com/owner/zero-bubble"]
+
+
 def test_raw_is_the_text_as_written_without_trailing_punctuation() -> None:
     [link] = extract_links("Code and models are available at https://github.com/ altair199797/LowFormer.")
     assert link.raw == "https://github.com/ altair199797/LowFormer"

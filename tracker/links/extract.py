@@ -48,6 +48,13 @@ _CANDIDATE = re.compile(
 )
 _URL_RUN = re.compile(rf"{_URL_CHAR}*+")
 _LATEX_ESCAPE = re.compile(r"\\([_%#&~])")
+# PDF extraction leaves soft hyphens and zero-width marks inside URLs and turns
+# their hyphens into typographic ones.
+_PDF_MARKS = {
+    **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff")),
+    ord("\u2010"): "-",
+    ord("\u2011"): "-",
+}
 _TRAILING = ".,;:!?'\"*"
 _CLOSERS = {")": "(", "]": "["}
 # Words just before a link that make an unknown site the paper's own page.
@@ -68,7 +75,8 @@ def _trim(text: str) -> str:
 
 def repair(text: str) -> str:
     """The URL a candidate string stands for: joins removed, escapes and trailing text dropped."""
-    return _trim(_LATEX_ESCAPE.sub(r"\1", "".join(text.split())))
+    url = "".join(text.split()).translate(_PDF_MARKS)
+    return _trim(_LATEX_ESCAPE.sub(r"\1", url))
 
 
 def _first_candidate(text: str) -> str | None:
