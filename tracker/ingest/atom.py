@@ -83,12 +83,15 @@ def read_atom(handle: BinaryIO, source: str, report: Reporter) -> Iterator[tuple
         parser.close()
         yield from _papers(collector, source, report)
     except DefusedXmlException as error:
+        yield from _papers(collector, source, report)  # none: a DTD comes first
         report.fatal(
             expat.CurrentLineNumber,
             f"XML declares a DTD or entities ({type(error).__name__}); refused, "
             "since Atom feeds never need one and it is how XXE and entity bombs work",
         )
     except ParseError as error:
+        # Entries completed in the same block as the break are still good.
+        yield from _papers(collector, source, report)
         line, column = error.position
         report.fatal(line, f"malformed XML ({_reason(error)}, column {column + 1}); stopped reading")
 

@@ -25,7 +25,8 @@ MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 100_000
 # C0/C1 controls other than whitespace: terminal escapes and the like have no
 # place in a title, and whitespace is collapsed anyway.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def clean_text(text: str) -> str:
@@ -35,7 +36,8 @@ def clean_text(text: str) -> str:
     breaks carry no meaning, and one form for every source keeps hashes and
     comparisons stable.
     """
-    return " ".join(_CONTROLS.sub("", text).split())
+    # A substitution, not split/join: a 1 MiB line must not become a list of words.
+    return _WHITESPACE.sub(" ", _CONTROLS.sub("", text)).strip()
 
 
 def parse_published(value: object, line: int | None, report: Reporter) -> date | None:
@@ -87,8 +89,10 @@ def make_paper(
         wrong = "title" if not isinstance(title, str) else "abstract"
         report.warn(line, f"{wrong} is missing or not text; record skipped")
         return None
-    clean_title = clean_text(title)
-    clean_abstract = clean_text(abstract)
+    # Cleaning only shrinks text, so cutting first keeps a 1 MiB field cheap
+    # while still filling the cap whenever the field could fill it.
+    clean_title = clean_text(title[: 4 * MAX_TITLE_CHARS])
+    clean_abstract = clean_text(abstract[: 4 * MAX_ABSTRACT_CHARS])
     if not clean_title:
         report.warn(line, "title is empty; record skipped")
         return None
@@ -98,11 +102,11 @@ def make_paper(
     if len(clean_title) > MAX_TITLE_CHARS:
         report.warn(
             line,
-            f"title is {len(clean_title):,} characters, over the {MAX_TITLE_CHARS:,} limit "
+            f"title is over the {MAX_TITLE_CHARS:,}-character limit "
             "(title and abstract swapped?); record skipped",
         )
         return None
-    if len(clean_abstract) > MAX_ABSTRACT_CHARS:
+    if len(clean_abstract) > MAX_ABSTRACT_CHARS or len(abstract) > 4 * MAX_ABSTRACT_CHARS:
         report.warn(
             line,
             f"abstract is over the {MAX_ABSTRACT_CHARS:,}-character limit; "

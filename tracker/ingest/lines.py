@@ -82,7 +82,11 @@ def _is_readable_text(handle: BinaryIO, report: Reporter) -> bool:
         if head.startswith(magic):
             report.fatal(None, f"binary file ({what}), not text; refused")
             return False
-    if _looks_binary(head):
+    # Judge only what comes before a run of NULs: text lines followed by
+    # binary junk (a crashed write, preallocation) keep their records, and
+    # `read_lines` stops at the junk. A file that starts with NULs is binary.
+    nul_run = head.find(b"\x00" * 16)
+    if nul_run == 0 or _looks_binary(head if nul_run < 0 else head[:nul_run]):
         report.fatal(None, "binary file (control bytes or invalid UTF-8 in the first block), not text; refused")
         return False
     return True

@@ -12,9 +12,9 @@ only the page's structure, never particular strings:
   it is reported, because it is likely a paper whose title went missing;
 * in a run short, long, long where the middle line is title-sized and the last
   one longer, the middle line is the title (a long title after a short banner);
-* a title that starts right after page text may carry a glued prefix: text
-  before a lowercase-to-uppercase join ("…eL…") is removed when neither the
-  glued word nor the prefix occurs in the paper's own text. "ThunderKittens"
+* a title that starts right after page text may carry a glued prefix: the
+  capitalised words before a lowercase-to-uppercase join ("…eL…") are removed
+  when neither the glued word nor the prefix occurs in the paper's own text. "ThunderKittens"
   stays (its abstract names it), "PipeOffload" stays ("pipeline" is in its
   text), "SubscribeLarge-scale" loses "Subscribe".
 """
@@ -112,7 +112,9 @@ def strip_glued_prefix(title: str, abstract: str) -> str:
     if join is None:
         return title
     prefix, rest = title[:join], title[join:]
-    if not prefix.replace(" ", "").isalpha():
+    # Labels are capitalised words ("Subscribe", "Log in"); names such as
+    # iPhone, vLLM or mRNA start lowercase and are never page text.
+    if not (prefix[0].isupper() and prefix.replace(" ", "").isalpha()):
         return title
     token_start = prefix.rfind(" ") + 1
     token_end = next((i for i in range(join, len(title)) if title[i].isspace()), len(title))
