@@ -184,6 +184,7 @@ def routing_config(
     to be used as ``GIT_CONFIG_GLOBAL``.
     """
     path = tmp / "gitconfig-routing"
+    path.unlink(missing_ok=True)
     rewrites = {f"https://{host}/": f"file://{root.resolve()}/{host}/" for host in hosts}
     rewrites.update(routes or {})
     for original, target in rewrites.items():

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import git
 
-from tracker.hosts.license_text import license_findings
+from tracker.hosts.license_text import is_license_file, license_findings
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
 
 # SourceForge serves git from its own host: git.code.sf.net/p/<project>/<repo>.
@@ -50,7 +50,7 @@ MAX_TEXT_FILES = 40
 # as an option; "..", whitespace, control characters, "%", "@", ":" or "?"
 # could change what the URL means.
 _SEGMENT = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.+-]*")
-_TOP_LEVEL_FILES = re.compile(r"(readme|licen[cs]e|copying)([-_.][^/]*)?|citation\.cff", re.IGNORECASE)
+_TOP_LEVEL_FILES = re.compile(r"readme([-_.][^/]*)?|citation\.cff", re.IGNORECASE)
 _BUILD_FILES = re.compile(
     r"requirements[^/]*\.txt|environment\.ya?ml|pyproject\.toml|setup\.py|setup\.cfg|pipfile"
     r"|dockerfile([-_.][^/]*)?|[^/]+\.dockerfile|[^/]+\.def|singularity([-_.][^/]*)?|makefile",
@@ -171,7 +171,7 @@ def classify_failure(stderr: str) -> tuple[Status, str]:
     evidence = _evidence(text)
     if "dmca" in lowered:
         return Status.BLOCKED, f"the host blocks it (DMCA takedown): {evidence}"
-    if "access to this repository has been disabled" in lowered:
+    if "access to this repository has been disabled" in lowered or "repository access blocked" in lowered:
         return Status.DISABLED, f"the host has disabled it: {evidence}"
     if (
         "repository not found" in lowered
@@ -253,7 +253,7 @@ def is_relevant(path: str) -> bool:
     """
     depth = path.count("/")
     name = path.rsplit("/", 1)[-1]
-    if depth == 0 and _TOP_LEVEL_FILES.fullmatch(name):
+    if depth == 0 and (_TOP_LEVEL_FILES.fullmatch(name) or is_license_file(name)):
         return True
     return depth <= 1 and _BUILD_FILES.fullmatch(name) is not None
 
@@ -429,9 +429,12 @@ class GitHost:
         argv = ["git"]
         for setting in _SAFE_CONFIG:
             argv += ["-c", setting]
-        handle = git.Git(self.cache_dir if self.cache_dir.is_dir() else None).execute(
-            [*argv, *args], as_process=True, env=_ENV, start_new_session=True
-        )
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        # Run inside the cache and stop git's repository discovery there: a
+        # repository around the working directory (or around the cache) would
+        # otherwise lend its config, hooks and fsmonitor to ls-remote and clone.
+        env = {**_ENV, "GIT_CEILING_DIRECTORIES": str(self.cache_dir.resolve().parent)}
+        handle = git.Git(self.cache_dir).execute([*argv, *args], as_process=True, env=env, start_new_session=True)
         proc: subprocess.Popen[bytes] = handle.proc
         started = self._clock()
         try:

@@ -27,9 +27,17 @@ _SETEXT_UNDERLINE = re.compile(r"^(=+|-+)[ \t]*$")
 _LICENSE_TITLE = re.compile(r"licen[cs](e|es|ing)\b", re.IGNORECASE)
 
 
+# license.py or licenses.json are code that handles licenses, not a grant.
+_CODE_SUFFIXES = frozenset(
+    {"py", "js", "ts", "go", "rs", "c", "h", "cc", "cpp", "java", "rb", "sh", "json", "yml", "yaml", "toml", "html", "css"}
+)
+
+
 def is_license_file(path: str) -> bool:
     """LICENSE, LICENCE, COPYING and their variants (LICENSE.md, COPYING-GPL) at the top level."""
-    return "/" not in path and _LICENSE_FILE.fullmatch(path) is not None
+    if "/" in path or _LICENSE_FILE.fullmatch(path) is None:
+        return False
+    return path.rsplit(".", 1)[-1].lower() not in _CODE_SUFFIXES if "." in path else True
 
 
 def identify(text: str) -> tuple[str | None, float]:
