@@ -75,6 +75,16 @@ def test_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path: Path) -> None
     assert [str(p) for p in problems] == [f"{csv_path}:5: row has 4 cells, the header has 2; skipped"]
 
 
+def test_csv_as_excel_saves_it_with_bom_and_crlf(tmp_path: Path) -> None:
+    csv_path = tmp_path / "excel.csv"
+    csv_path.write_bytes(b'\xef\xbb\xbfTitle,Abstract\r\nSpreadsheet Paper,"Saved by Excel."\r\n')
+
+    papers, problems = read_all(csv_path)
+
+    assert problems == []
+    assert [(p.title, p.abstract) for p in papers] == [("Spreadsheet Paper", "Saved by Excel.")]
+
+
 def test_arxiv_atom_entries() -> None:
     papers, problems = read_all(INPUTS / "arxiv.atom")
 

@@ -54,7 +54,8 @@ def open_input(path: Path, report: Reporter) -> BinaryIO | None:
     each reader deals only with content. The caller closes the handle.
     """
     try:
-        handle = path.open("rb")
+        # A buffer larger than the sniff, so `peek` sees the whole first block.
+        handle = path.open("rb", buffering=_SKIP_CHUNK)
     except FileNotFoundError:
         report.fatal(None, "file not found")
         return None
