@@ -1,0 +1,253 @@
+"""What every check shares: when content is unknowable, path patterns, README lines.
+
+Checks read `RepoFacts` and nothing else, so a check is a pure function that a
+test drives with hand-built facts. The helpers here keep the rules that must be
+the same for every check in one place: which statuses make content unknown, how
+a file pattern matches a path, how a README line becomes evidence.
+
+Path patterns (all case-insensitive, because authors are not consistent):
+
+* ``name/`` -- a directory of that name (a glob) at any depth; the evidence is
+  the directory, not every file under it.
+* a pattern containing ``/`` -- a glob against the whole path from the
+  repository root, one segment at a time: ``*`` stays within a segment and
+  ``**`` stands for any number of directories (``**/scripts/train*``). A
+  leading ``/`` only anchors (``/*.bib`` is a ``.bib`` file at the root).
+* anything else -- a glob against the file's base name at any depth.
+
+Files under vendored or environment directories (``node_modules/``,
+``third_party/``, ``venv/``, ...) are ignored: a copied library's ``train.py``
+says nothing about the paper's own code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from fnmatch import fnmatchcase
+
+from tracker.records import (
+    AUTHORITATIVE_GONE,
+    INCONCLUSIVE,
+    CheckResult,
+    Outcome,
+    RepoFacts,
+    RepoFiles,
+    Status,
+)
+
+# Evidence is shown in tables; a README line longer than this is cut.
+MAX_LINE = 120
+# Beyond this many items the evidence says how many more there were.
+MAX_EVIDENCE = 8
+
+_VENDORED = frozenset(
+    {"node_modules", "site-packages", "vendor", "third_party", "third-party", "3rdparty",
+     ".git", "venv", ".venv", ".ipynb_checkpoints", "__pycache__"}
+)
+
+
+def status_unknown(name: str, facts: RepoFacts) -> CheckResult | None:
+    """The `unknown` result when the host's answer leaves nothing to judge, else None.
+
+    A fault on our side (unreachable, not checked) says nothing about the
+    repository, and a repository that is gone has no content to judge: both are
+    unknown rather than failing, so that a flaky network never lowers a score.
+    """
+    if facts.status in INCONCLUSIVE:
+        why = ("the host could not be reached" if facts.status is Status.UNREACHABLE
+               else "the repository has not been checked yet")
+        return unknown(name, f"Unknown: {why}, so its content was not seen.")
+    if facts.status in AUTHORITATIVE_GONE:
+        return unknown(name, f"Unknown: the repository is {facts.status.value}, so there is no content to check.")
+    return None
+
+
+def content_unknown(name: str, facts: RepoFacts) -> CheckResult | None:
+    """Like `status_unknown`, and also unknown when the file tree was not read.
+
+    An empty repository is the exception: its content was seen, and is nothing.
+    """
+    gate = status_unknown(name, facts)
+    if gate is None and facts.files is None and facts.status is not Status.EMPTY:
+        return unknown(name, "Unknown: the repository exists but its file tree could not be read.")
+    return gate
+
+
+def files_of(facts: RepoFacts) -> RepoFiles:
+    """The tree to inspect; an empty repository has an empty tree even if none was sent."""
+    return facts.files if facts.files is not None else RepoFiles()
+
+
+def unknown(name: str, reason: str, evidence: Sequence[str] = ()) -> CheckResult:
+    return CheckResult(name=name, outcome=Outcome.UNKNOWN, score=None, reason=reason, evidence=tuple(evidence))
+
+
+def passed(name: str, reason: str, evidence: Sequence[str] = (), score: int = 10) -> CheckResult:
+    return CheckResult(name=name, outcome=Outcome.PASS, score=score, reason=reason, evidence=tuple(evidence))
+
+
+def failed(name: str, reason: str, evidence: Sequence[str] = (), score: int = 0) -> CheckResult:
+    return CheckResult(name=name, outcome=Outcome.FAIL, score=score, reason=reason, evidence=tuple(evidence))
+
+
+def _vendored(path: str) -> bool:
+    return any(part.lower() in _VENDORED for part in path.split("/")[:-1])
+
+
+def _match(path: str, pattern: str) -> str | None:
+    """The evidence for `path` under `pattern`: the path, its matching directory, or None."""
+    lowered = path.lower()
+    pattern = pattern.lower()
+    if pattern.endswith("/"):
+        parts = path.split("/")[:-1]
+        for depth, part in enumerate(parts):
+            if fnmatchcase(part.lower(), pattern[:-1]):
+                return "/".join(parts[: depth + 1]) + "/"
+        return None
+    if "/" in pattern:
+        return path if _segments(lowered.split("/"), pattern.strip("/").split("/")) else None
+    return path if fnmatchcase(lowered.rsplit("/", 1)[-1], pattern) else None
+
+
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Whether one path (or a directory it is in) matches any of the patterns."""
+    return any(_match(path, pattern) is not None for pattern in patterns)
+
+
+def _segments(parts: list[str], pattern: list[str]) -> bool:
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_segments(parts[skip:], pattern[1:]) for skip in range(len(parts) + 1))
+    return bool(parts) and fnmatchcase(parts[0], pattern[0]) and _segments(parts[1:], pattern[1:])
+
+
+def find_paths(files: RepoFiles, patterns: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str]:
+    """Paths (or directories) matching any pattern, shallowest first.
+
+    `exclude` uses the same pattern language; a path matching it is skipped.
+    Shallow first because the root's ``requirements.txt`` is the one a reader
+    finds, not the tenth copy in an example folder.
+    """
+    patterns = tuple(patterns)
+    exclude = tuple(exclude)
+    found: dict[str, None] = {}
+    for path in files.paths:
+        if _vendored(path) or any(_match(path, pattern) for pattern in exclude):
+            continue
+        for pattern in patterns:
+            hit = _match(path, pattern)
+            if hit is not None:
+                found.setdefault(hit, None)
+                break
+    return sorted(found, key=lambda hit: (hit.rstrip("/").count("/"), hit.lower()))
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a file, numbered from 1, kept verbatim (escaping is the report's job)."""
+
+    path: str
+    number: int
+    text: str
+
+    @property
+    def evidence(self) -> str:
+        text = self.text.strip()
+        if len(text) > MAX_LINE:
+            text = text[: MAX_LINE - 1] + "…"
+        return f"{self.path}:{self.number}: {text}"
+
+
+def lines_of(files: RepoFiles, path: str) -> list[Line]:
+    text = files.texts.get(path)
+    if text is None:
+        return []
+    return [Line(path, number, line) for number, line in enumerate(text.splitlines(), start=1)]
+
+
+def readme_lines(files: RepoFiles) -> list[Line]:
+    """The root README's lines; empty when there is none or its text was not fetched."""
+    path = files.readme_path
+    return lines_of(files, path) if path is not None else []
+
+
+def search_lines(lines: Iterable[Line], pattern: re.Pattern[str]) -> list[Line]:
+    return [line for line in lines if pattern.search(line.text)]
+
+
+# Where a command starts: not in the middle of a word or a path.
+_LAUNCHER = r"(?<![\w./-])(?:python3?|torchrun|accelerate\s+launch|deepspeed|bash|sh|sbatch|srun)"
+# `python -m` runs of tools, not of the paper's code.
+_TOOL_MODULES = r"(?!(?:pip|venv|ensurepip|pytest|unittest|jupyter|notebook)\b)"
+
+
+def script_command(word: str) -> re.Pattern[str]:
+    """README lines that run a script whose name contains `word` (a regex; "" for any script).
+
+    Matches ``python train.py``, ``torchrun --nproc 8 tools/train.py``,
+    ``python -m pkg.train``, ``bash scripts/train_all.sh``, ``./train.sh``.
+    """
+    script = rf"(?<![\w./-])[\w./-]*(?:{word})[\w.-]*\.(?:py|sh)\b"
+    return re.compile(
+        rf"{_LAUNCHER}\s[^\n]*?{script}"
+        rf"|(?<![\w./-])python3?\s+-m\s+{_TOOL_MODULES}(?=\w)[\w.]*(?:{word})\w*"
+        rf"|(?<![\w./-])\./[\w./-]*(?:{word})[\w.-]*\.(?:sh|py)\b",
+        re.IGNORECASE,
+    )
+
+
+def cap(items: Sequence[str], limit: int = MAX_EVIDENCE) -> tuple[str, ...]:
+    """At most `limit` evidence items, the last saying how many were left out."""
+    if len(items) <= limit:
+        return tuple(items)
+    return (*items[: limit - 1], f"… and {len(items) - limit + 1} more")
+
+
+def listing(items: Sequence[str], limit: int = 3) -> str:
+    """A short human list for a reason string: ``a, b, c and 4 more``."""
+    if len(items) <= limit:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])} and {len(items) - limit} more"
+
+
+def verdict(name: str, *, paths: Sequence[str], lines: Sequence[Line], found: str, missing: str) -> CheckResult:
+    """A presence signal's result: pass (10) when files or README lines show it, else fail (0).
+
+    `found` opens the reason (``"Training code: "``) and is followed by where
+    the signal was seen; `missing` is the whole reason when it was not.
+    """
+    if not paths and not lines:
+        return failed(name, missing)
+    shown = [*paths, *(f"{line.path}:{line.number}" for line in lines)]
+    evidence = [*paths, *(line.evidence for line in lines)]
+    return passed(name, f"{found}{listing(shown)}.", cap(evidence))
+
+
+def presence(
+    name: str,
+    facts: RepoFacts,
+    *,
+    patterns: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    readme: re.Pattern[str] | None = None,
+    found: str,
+    missing: str,
+) -> CheckResult:
+    """The whole of a simple signal check: files matching `patterns`, README lines matching `readme`."""
+    if (gate := content_unknown(name, facts)) is not None:
+        return gate
+    files = files_of(facts)
+    paths = find_paths(files, patterns, exclude=exclude) if patterns else []
+    lines = search_lines(readme_lines(files), readme) if readme is not None else []
+    return verdict(name, paths=paths, lines=lines, found=found, missing=missing)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware UTC; a naive time is taken to be UTC, as git and GitHub report it."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
