@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, select
 from tracker.hosts.cache import CachedAnswer
 from tracker.store.dialect import insert_for
 from tracker.store.models import HttpCacheEntry
-from tracker.store.retry import run_write
+from tracker.store.retry import run_read, run_write
 
 
 class SqlAnswerCache:
@@ -25,12 +25,10 @@ class SqlAnswerCache:
         self._clock = clock
 
     def get(self, key: str) -> CachedAnswer | None:
-        with self._engine.connect() as connection:
-            row = connection.execute(
-                select(HttpCacheEntry.etag, HttpCacheEntry.last_modified, HttpCacheEntry.body).where(
-                    HttpCacheEntry.key == key
-                )
-            ).one_or_none()
+        statement = select(HttpCacheEntry.etag, HttpCacheEntry.last_modified, HttpCacheEntry.body).where(
+            HttpCacheEntry.key == key
+        )
+        row = run_read(self._engine, lambda connection: connection.execute(statement).one_or_none())
         if row is None:
             return None
         return CachedAnswer(etag=row.etag, last_modified=row.last_modified, body=row.body)

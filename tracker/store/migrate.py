@@ -18,7 +18,7 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, text
 
 from tracker.store.engine import StoreError, mask_url
-from tracker.store.retry import run_write
+from tracker.store.retry import run_read, run_write
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -42,8 +42,7 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at; None for an empty database."""
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    return run_read(engine, lambda connection: MigrationContext.configure(connection).get_current_revision())
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -4,7 +4,7 @@ SQLite allows one writer at a time and PostgreSQL may abort a transaction to
 break a deadlock or a serialization conflict. Both are transient: the same
 transaction succeeds when tried again. Every write in the store therefore is
 one small function run in its own transaction and retried with backoff, so
-"database is locked" never reaches the user.
+"database is locked" never reaches the user; reads go the same way.
 """
 
 from __future__ import annotations
@@ -55,11 +55,31 @@ def run_write(
 
     `work` must be safe to repeat: a failed attempt is rolled back whole.
     """
+    return _run(engine, work, write=True, attempts=attempts, sleep=sleep)
+
+
+def run_read(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """Run `work` in one read transaction, retrying transient conflicts.
+
+    Reads rarely conflict, but they do while SQLite creates a new database
+    (switching it to WAL) or recovers one after a crash.
+    """
+    return _run(engine, work, write=False, attempts=ATTEMPTS, sleep=time.sleep)
+
+
+def _run(
+    engine: Engine,
+    work: Callable[[Connection], T],
+    *,
+    write: bool,
+    attempts: int,
+    sleep: Callable[[float], None],
+) -> T:
     delay = FIRST_DELAY_S
     for attempt in range(1, attempts + 1):
         try:
             with engine.connect() as connection:
-                connection.execution_options(**{WRITE_OPTION: True})
+                connection.execution_options(**{WRITE_OPTION: write})
                 with connection.begin():
                     return work(connection)
         except DBAPIError as exc:

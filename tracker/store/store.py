@@ -35,7 +35,7 @@ from tracker.store.dialect import insert_for
 from tracker.store.engine import StoreError, database_url, make_engine, mask_url
 from tracker.store.migrate import upgrade
 from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
-from tracker.store.retry import run_write
+from tracker.store.retry import run_read, run_write
 from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
 
 T = TypeVar("T")
@@ -164,7 +164,10 @@ class Store:
                 for item in papers.values()
             ],
         ).all()
-        refs = {ref.key: ref for item in batch for ref in item.repos}
+        refs: dict[str, RepoRef] = {}
+        for item in batch:
+            for ref in item.repos:
+                refs.setdefault(ref.key, ref)  # the spelling first seen becomes canonical
         new_repositories, repository_ids = self._ensure_repositories(connection, refs.values(), now)
         repository_links: dict[tuple[str, int], dict[str, Any]] = {}
         artifact_links: dict[tuple[str, str], dict[str, Any]] = {}
@@ -229,15 +232,17 @@ class Store:
 
     def papers_with_links(self) -> list[PaperRow]:
         """Every paper with its repositories (keys) and artifacts, oldest first."""
-        with self._engine.connect() as connection:
-            papers = connection.execute(
-                select(*Paper.__table__.c).order_by(Paper.first_seen_at, Paper.id)
-            ).all()
-            links = connection.execute(
-                select(PaperLink.paper_id, Repository.key, PaperLink.artifact_url, PaperLink.artifact_kind)
-                .outerjoin(Repository, Repository.id == PaperLink.repository_id)
-                .order_by(PaperLink.id)
-            ).all()
+        papers_query = select(*Paper.__table__.c).order_by(Paper.first_seen_at, Paper.id)
+        links_query = (
+            select(PaperLink.paper_id, Repository.key, PaperLink.artifact_url, PaperLink.artifact_kind)
+            .outerjoin(Repository, Repository.id == PaperLink.repository_id)
+            .order_by(PaperLink.id)
+        )
+
+        def read(connection: Connection) -> tuple[list[Row[Any]], list[Row[Any]]]:
+            return list(connection.execute(papers_query)), list(connection.execute(links_query))
+
+        papers, links = run_read(self._engine, read)
         keys: dict[str, list[str]] = {}
         artifacts: dict[str, list[Artifact]] = {}
         for link in links:
@@ -325,10 +330,10 @@ class Store:
 
     def runs(self) -> list[RunRow]:
         """Every run, oldest first; a run still going (or killed) shows its counts so far."""
-        with self._engine.connect() as connection:
-            rows = connection.execute(select(*TrackingRun.__table__.c).order_by(TrackingRun.id)).all()
+
+        def read(connection: Connection) -> list[RunRow]:
             result = []
-            for run in rows:
+            for run in connection.execute(select(*TrackingRun.__table__.c).order_by(TrackingRun.id)).all():
                 papers, checked = run.papers, run.repositories_checked
                 if run.finished_at is None:
                     papers, checked = _run_counts(connection, run.id)
@@ -347,7 +352,9 @@ class Store:
                         note=run.note,
                     )
                 )
-        return result
+            return result
+
+        return run_read(self._engine, read)
 
     # -- checks ---------------------------------------------------------------
 
@@ -382,16 +389,18 @@ class Store:
         base = select(Repository.host, Repository.owner, Repository.name, Repository.kind, Repository.id).where(
             *conditions
         )
-        with self._engine.connect() as connection:
-            if keys is None:
-                rows = list(connection.execute(base))
-            else:
-                wanted = sorted({key.lower() for key in keys})
-                rows = [
-                    row
-                    for chunk in _chunks(wanted, _IN_CHUNK)
-                    for row in connection.execute(base.where(Repository.key.in_(chunk)))
-                ]
+        wanted = None if keys is None else sorted({key.lower() for key in keys})
+
+        def read(connection: Connection) -> list[Row[Any]]:
+            if wanted is None:
+                return list(connection.execute(base))
+            return [
+                row
+                for chunk in _chunks(wanted, _IN_CHUNK)
+                for row in connection.execute(base.where(Repository.key.in_(chunk)))
+            ]
+
+        rows = run_read(self._engine, read)
         rows.sort(key=lambda row: row.id)
         return [RepoRef(host=row.host, owner=row.owner, name=row.name, kind=RepoKind(row.kind)) for row in rows]
 
@@ -441,16 +450,14 @@ class Store:
         """The newest check of one repository (any case of its key), or None."""
         statement = _checks_query().where(Repository.key == key.lower())
         statement = statement.order_by(RepositoryCheck.checked_at.desc(), RepositoryCheck.id.desc()).limit(1)
-        with self._engine.connect() as connection:
-            row = connection.execute(statement).first()
+        row = run_read(self._engine, lambda connection: connection.execute(statement).first())
         return None if row is None else _stored_check(row)
 
     def history(self, key: str) -> list[StoredCheck]:
         """Every check of one repository (any case of its key), oldest first."""
         statement = _checks_query().where(Repository.key == key.lower())
         statement = statement.order_by(RepositoryCheck.checked_at, RepositoryCheck.id)
-        with self._engine.connect() as connection:
-            return [_stored_check(row) for row in connection.execute(statement)]
+        return run_read(self._engine, lambda connection: [_stored_check(row) for row in connection.execute(statement)])
 
     def latest_checks(self, run_id: int | None = None) -> list[CheckRow]:
         """Per checked repository: its newest check up to `run_id` (default: any) and the one before.
@@ -471,8 +478,7 @@ class Store:
             .order_by(Repository.key, newest.c.rank)
         )
         rows: list[CheckRow] = []
-        with self._engine.connect() as connection:
-            checks = [_stored_check(row) for row in connection.execute(statement)]
+        checks = run_read(self._engine, lambda connection: [_stored_check(row) for row in connection.execute(statement)])
         for key, group in itertools.groupby(checks, key=lambda check: check.key):
             latest, *rest = list(group)
             rows.append(CheckRow(key=key, canonical=latest.canonical, latest=latest, previous=next(iter(rest), None)))
@@ -622,4 +628,7 @@ def _check_values(
             "contributors": activity.contributors,
             "tags": activity.tags,
         }
+    for name, value in values.items():
+        if isinstance(value, datetime) and value.tzinfo is None:
+            raise ValueError(f"naive datetime in {name} of {facts.ref}: the store keeps timezone-aware times only")
     return values

@@ -1,0 +1,298 @@
+"""The Store API on real SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from store_support import (  # noqa: F401  (fixtures)
+    RESULTS,
+    T0,
+    bare_facts,
+    ok_facts,
+    paper_links,
+    pg_database,
+    store,
+    store_url,
+)
+
+import tracker.store.store as store_module
+from tracker.hosts.cache import CachedAnswer
+from tracker.records import Artifact, ArtifactKind, PaperLinks, RepoRef, Status
+from tracker.store import RunStatus, Store, open_store
+from tracker.store.migrate import current_revision, head_revision
+from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck
+
+
+def count(store: Store, model: type) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_open_creates_the_newest_schema_on_an_empty_database(store: Store) -> None:
+    assert current_revision(store.engine) == head_revision()
+    assert store.runs() == []
+    assert store.latest_checks() == []
+    assert store.papers_with_links() == []
+    assert store.repositories_due() == []
+
+
+def test_opening_again_keeps_data(store_url: str) -> None:
+    with open_store(store_url) as first:
+        first.add_papers([paper_links("arxiv:1", "github.com/a/b")])
+    with open_store(store_url) as again:
+        assert [paper.id for paper in again.papers_with_links()] == ["arxiv:1"]
+
+
+def test_add_papers_twice_adds_nothing_the_second_time(store: Store) -> None:
+    found = [
+        paper_links("arxiv:1", "github.com/a/one", "https://one.example.org"),
+        paper_links("arxiv:2", "github.com/a/one", "github.com/b/two"),
+    ]
+    first = store.add_papers(found)
+    counts = [count(store, model) for model in (Paper, Repository, PaperLink)]
+    second = store.add_papers(found)
+
+    assert (first.papers, first.new_papers, first.repositories, first.new_repositories) == (2, 2, 2, 2)
+    assert (first.links, first.new_links) == (4, 4)
+    assert (second.new_papers, second.new_repositories, second.new_links) == (0, 0, 0)
+    assert (second.papers, second.links) == (2, 4)
+    assert [count(store, model) for model in (Paper, Repository, PaperLink)] == counts == [2, 2, 4]
+
+
+def test_add_papers_commits_batches_so_a_crash_keeps_finished_ones(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "INGEST_BATCH", 3)
+
+    def source_that_breaks() -> Iterator[PaperLinks]:
+        for index in range(7):
+            yield paper_links(f"arxiv:{index}", f"github.com/o/r{index}")
+        raise OSError("source went away")
+
+    with pytest.raises(OSError):
+        store.add_papers(source_that_breaks())
+    # Two full batches were committed; the open one (paper 6) was never written.
+    assert sorted(paper.id for paper in store.papers_with_links()) == [f"arxiv:{i}" for i in range(6)]
+
+
+def test_repository_identity_is_case_insensitive(store: Store) -> None:
+    summary = store.add_papers(
+        [paper_links("arxiv:1", "github.com/Owner/Repo"), paper_links("arxiv:2", "github.com/owner/repo")]
+    )
+    assert (summary.repositories, summary.new_repositories) == (1, 1)
+    assert count(store, Repository) == 1
+    assert store.repositories_due(keys=["GitHub.com/OWNER/repo"]) == [RepoRef("github.com", "Owner", "Repo")]
+    papers = store.papers_with_links()
+    assert [paper.repositories for paper in papers] == [("github.com/owner/repo",), ("github.com/owner/repo",)]
+
+
+def test_papers_with_links_returns_plain_rows_in_mention_order(store: Store) -> None:
+    store.add_papers(
+        [paper_links("arxiv:9", "github.com/z/last", "https://page.example.org", "github.com/a/first")]
+    )
+    (paper,) = store.papers_with_links()
+    assert paper.repositories == ("github.com/z/last", "github.com/a/first")
+    assert paper.artifacts == (Artifact("https://page.example.org", ArtifactKind.PROJECT_PAGE),)
+    assert paper.authors == ("Ada Lovelace", "Alan Turing")
+    assert paper.code_promised is True
+    assert paper.first_seen_at.tzinfo is not None
+
+
+def test_record_check_twice_for_one_run_stores_one_row_the_first(store: Store) -> None:
+    run = store.start_run(["test"])
+    store.record_check(run, ok_facts("github.com/a/b", stars=1), RESULTS, health="healthy", repro_score=60)
+    store.record_check(run, ok_facts("github.com/A/B", stars=999), (), health="dead", repro_score=0)
+
+    (check,) = store.history("github.com/a/b")
+    assert (check.stars, check.health, check.repro_score, len(check.results)) == (1, "healthy", 60, 2)
+    assert count(store, RepositoryCheck) == 1
+
+
+def test_stored_check_rebuilds_the_records_it_came_from(store: Store) -> None:
+    run = store.start_run(["test"])
+    facts = ok_facts("github.com/a/b")
+    store.record_check(run, facts, RESULTS, health="healthy", repro_score=60, signals={"dockerfile": True})
+
+    check = store.last_check("github.com/a/b")
+    assert check is not None
+    assert check.facts() == facts  # everything but the file tree, which is not kept
+    assert check.results == RESULTS
+    assert check.signals == {"dockerfile": True}
+    assert (check.license_api, check.license_file, check.license_confidence) == ("MIT", "MIT", 0.98)
+    assert check.checked_at == T0 and check.checked_at.tzinfo is not None
+
+
+def test_a_check_that_gathered_nothing_rebuilds_no_metadata_or_activity(store: Store) -> None:
+    run = store.start_run(["test"])
+    store.record_check(
+        run, bare_facts("github.com/a/b", Status.MISSING, http_status=404), (), health="gone", repro_score=None
+    )
+    check = store.last_check("github.com/a/b")
+    assert check is not None
+    assert (check.status, check.http_status, check.metadata(), check.activity()) == (Status.MISSING, 404, None, None)
+
+
+def test_moved_repository_points_to_its_new_identity(store: Store) -> None:
+    store.add_papers([paper_links("arxiv:1", "github.com/old/name")])
+    run = store.start_run(["test"])
+    moved = bare_facts("github.com/old/name", Status.MOVED, moved_to=RepoRef.parse("github.com/New/Name"))
+    store.record_check(run, moved, (), health="moved", repro_score=None)
+
+    with store.engine.connect() as connection:
+        rows = {row.key: row for row in connection.execute(select(Repository))}
+    assert rows["github.com/old/name"].moved_to_id == rows["github.com/new/name"].id
+    assert rows["github.com/new/name"].canonical == "github.com/New/Name"
+    assert rows["github.com/new/name"].moved_to_id is None
+    (check,) = store.history("github.com/old/name")
+    assert check.moved_to == "github.com/New/Name"
+    assert check.facts().moved_to == RepoRef("github.com", "New", "Name")
+    # Due lists follow nothing: the old identity is still listed, and the new one too.
+    assert {ref.key for ref in store.repositories_due()} == {"github.com/old/name", "github.com/new/name"}
+
+
+def test_repositories_due_skips_recent_conclusive_checks_and_this_runs_checks(store_url: str) -> None:
+    now = T0 + timedelta(days=10)
+    with open_store(store_url, clock=lambda: now) as store:
+        store.add_papers([paper_links("arxiv:1", *(f"github.com/o/{n}" for n in "abcde"))])
+        earlier = store.start_run(["test"])
+        store.record_check(earlier, ok_facts("github.com/o/a", now - timedelta(hours=2)), (), health="h", repro_score=1)
+        store.record_check(earlier, ok_facts("github.com/o/b", now - timedelta(hours=50)), (), health="h", repro_score=1)
+        store.record_check(
+            earlier, bare_facts("github.com/o/c", Status.UNREACHABLE, now - timedelta(hours=1)), (), health="?",
+            repro_score=None,
+        )
+        store.record_check(
+            earlier, bare_facts("github.com/o/e", Status.MISSING, now - timedelta(hours=1)), (), health="gone",
+            repro_score=None,
+        )
+
+        def due(**options: object) -> list[str]:
+            return [ref.name for ref in store.repositories_due(**options)]  # type: ignore[arg-type]
+
+        assert due() == ["a", "b", "c", "d", "e"]
+        # a and e were answered conclusively within 24 h; c was only unreachable.
+        assert due(max_age_hours=24) == ["b", "c", "d"]
+        assert due(max_age_hours=1.5) == ["a", "b", "c", "d"]
+
+        current = store.start_run(["test"])
+        store.record_check(current, ok_facts("github.com/o/b", now), (), health="h", repro_score=1)
+        assert due(max_age_hours=24) == ["c", "d"]
+        assert due(run_id=current) == ["a", "c", "d", "e"]
+        assert due(max_age_hours=24, run_id=current, keys=["github.com/O/C", "github.com/o/b", "x/y/z"]) == ["c"]
+
+
+def test_history_is_oldest_first_whatever_the_recording_order(store: Store) -> None:
+    runs = [store.start_run(["test"]) for _ in range(3)]
+    for run, (days, stars) in zip(runs, [(5, 50), (1, 10), (3, 30)]):
+        store.record_check(run, ok_facts("github.com/a/b", T0 + timedelta(days=days), stars=stars), (),
+                           health="h", repro_score=1)
+    assert [check.stars for check in store.history("github.com/a/b")] == [10, 30, 50]
+    last = store.last_check("GITHUB.COM/A/B")
+    assert last is not None and last.stars == 50
+    assert store.last_check("github.com/nobody/here") is None
+    assert store.history("github.com/nobody/here") == []
+
+
+def test_latest_checks_gives_the_newest_and_previous_check_up_to_a_run(store: Store) -> None:
+    runs = [store.start_run(["test"]) for _ in range(3)]
+    for index, run in enumerate(runs):
+        when = T0 + timedelta(days=index)
+        store.record_check(run, ok_facts("github.com/a/b", when, stars=index), (), health="h", repro_score=1)
+        if index == 0:
+            store.record_check(run, bare_facts("github.com/c/d", Status.MISSING, when), (), health="gone",
+                               repro_score=None)
+
+    rows = store.latest_checks()
+    assert [row.key for row in rows] == ["github.com/a/b", "github.com/c/d"]
+    ab, cd = rows
+    assert (ab.latest.stars, ab.latest.run_id, ab.previous and ab.previous.stars) == (2, runs[2], 1)
+    assert (cd.latest.status, cd.previous) == (Status.MISSING, None)
+
+    as_of_second = {row.key: row for row in store.latest_checks(run_id=runs[1])}
+    assert as_of_second["github.com/a/b"].latest.stars == 1
+    assert as_of_second["github.com/a/b"].previous.stars == 0  # type: ignore[union-attr]
+    assert [row.key for row in store.latest_checks(run_id=runs[0])] == ["github.com/a/b", "github.com/c/d"]
+
+
+def test_runs_record_how_they_ended_and_what_they_covered(store: Store) -> None:
+    store.add_papers([paper_links("arxiv:1", "github.com/a/b"), paper_links("arxiv:2", "github.com/a/b")])
+    finished = store.start_run(["arxiv", "pwc"], flow_run_id="flow-123")
+    store.record_check(finished, ok_facts("github.com/a/b"), (), health="h", repro_score=1)
+    store.finish_run(finished, "rate_limited", requests_made=40, requests_rate_limited=38, note="limit hit")
+    killed = store.start_run(["arxiv"])
+    store.record_check(killed, ok_facts("github.com/a/b"), (), health="h", repro_score=1)
+
+    first, second = store.runs()
+    assert (first.status, first.sources, first.flow_run_id) == (RunStatus.RATE_LIMITED, ("arxiv", "pwc"), "flow-123")
+    assert (first.papers, first.repositories_checked, first.requests_made, first.requests_rate_limited) == (
+        2, 1, 40, 38,
+    )
+    assert first.note == "limit hit" and first.finished_at is not None
+    # A run that never finished shows what it got done.
+    assert (second.status, second.finished_at, second.repositories_checked) == (RunStatus.RUNNING, None, 1)
+
+
+def test_run_misuse_is_refused_with_a_message(store: Store) -> None:
+    run = store.start_run(["test"])
+    with pytest.raises(ValueError, match="completed"):
+        store.finish_run(run, "done")
+    with pytest.raises(ValueError, match="running"):
+        store.finish_run(run, "running")
+    with pytest.raises(LookupError, match="no run 999"):
+        store.finish_run(999, "completed")
+    with pytest.raises(LookupError, match="no run 999"):
+        store.record_check(999, ok_facts("github.com/a/b"), (), health="h", repro_score=1)
+    with pytest.raises(ValueError, match="naive datetime"):
+        store.record_check(run, ok_facts("github.com/a/b", datetime(2025, 1, 1)), (), health="h", repro_score=1)
+    with pytest.raises(ValueError, match="0-100"):
+        store.record_check(run, ok_facts("github.com/a/b"), (), health="h", repro_score=101)
+    assert store.history("github.com/a/b") == []
+
+
+def test_answer_cache_round_trip_survives_reopening(store_url: str) -> None:
+    with open_store(store_url) as store:
+        cache = store.answer_cache
+        assert cache.get("/repos/a/b") is None
+        cache.put("/repos/a/b", CachedAnswer(etag='W/"1"', last_modified=None, body='{"id": 1}'))
+        cache.put("/repos/a/b", CachedAnswer(etag='W/"2"', last_modified="Tue, 01 Apr 2025 10:00:00 GMT", body="{}"))
+    with open_store(store_url) as store:
+        assert store.answer_cache.get("/repos/a/b") == CachedAnswer(
+            etag='W/"2"', last_modified="Tue, 01 Apr 2025 10:00:00 GMT", body="{}"
+        )
+        assert store.answer_cache.get("/repos/a/c") is None
+
+
+def test_two_openers_of_a_new_database_both_succeed(store_url: str) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def open_and_write(label: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with open_store(store_url) as store:
+                store.start_run([label])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_write, args=(label,)) for label in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with open_store(store_url) as store:
+        assert sorted(run.sources[0] for run in store.runs()) == ["one", "two"]
+
+
+def test_times_come_back_in_utc_whatever_zone_they_went_in(store: Store) -> None:
+    run = store.start_run(["test"])
+    tokyo = datetime(2025, 3, 1, 21, 0, tzinfo=UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
+    store.record_check(run, ok_facts("github.com/a/b", tokyo), (), health="h", repro_score=1)
+    check = store.last_check("github.com/a/b")
+    assert check is not None
+    assert check.checked_at == datetime(2025, 3, 1, 21, 0, tzinfo=UTC)
+    assert check.checked_at.utcoffset() == timedelta(0)
