@@ -51,7 +51,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -136,7 +136,7 @@ class Fault:
 class LoggedRequest:
     method: str
     path: str
-    status: int | None  # None: no complete answer (reset, hang, client gave up)
+    status: int | None  # what was answered; None: no complete answer (reset, hang)
     conditional: bool
     authorized: bool
 
@@ -181,6 +181,9 @@ class StandinGitHub:
         self._faults: list[list[Any]] = []  # [Fault, remaining times]
         self._lock = threading.RLock()
         self._stopping = threading.Event()
+        # Set when a handler starts holding an answer back (slow, hang, latency),
+        # so a test can wait for that moment instead of sleeping.
+        self.holding = threading.Event()
         self._connections: set[socket.socket] = set()
         self._handlers: set[threading.Thread] = set()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
@@ -190,8 +193,12 @@ class StandinGitHub:
     # -- lifecycle -----------------------------------------------------------
 
     @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -340,6 +347,7 @@ class StandinGitHub:
 
     def _hold(self, seconds: float) -> None:
         """Wait server-side, bounded, and never past `stop`."""
+        self.holding.set()
         self._stopping.wait(min(seconds, self.max_hold))
 
     def _log(self, entry: LoggedRequest) -> None:
@@ -387,31 +395,40 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         standin = self.server.standin
-        path = urlsplit(self.path).path
-        conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
-        authorization = self.headers.get("Authorization")
-        status: int | None = None
+        self._recorded = False
         try:
             if standin.latency:
                 standin._hold(standin.latency)
+            path = urlsplit(self.path).path
             fault = standin._take_fault(path)
             if fault is not None and fault.kind in ("hang", "reset", "slow", "malformed"):
-                status = self._misbehave(fault)
-                return
-            if fault is not None:
-                status = self._fault_answer(fault)
-                return
-            status = self._answer(path, authorization)
+                self._misbehave(fault)
+            elif fault is not None:
+                self._fault_answer(fault)
+            else:
+                self._answer(path, self.headers.get("Authorization"))
         except OSError:
-            status = None  # the client hung up; nothing was delivered
-            self.close_connection = True
+            self.close_connection = True  # the client hung up
         finally:
-            standin._log(LoggedRequest("GET", path, status, conditional, authorization is not None))
+            self._record(None)  # no-op when an answer was recorded
+
+    def _record(self, status: int | None) -> None:
+        """Log this request once, before its answer goes out, so that a client
+        that has its answer always finds the request in the log."""
+        if self._recorded:
+            return
+        self._recorded = True
+        conditional = "If-None-Match" in self.headers or "If-Modified-Since" in self.headers
+        authorized = self.headers.get("Authorization") is not None
+        self.server.standin._log(
+            LoggedRequest("GET", urlsplit(self.path).path, status, conditional, authorized)
+        )
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None,
               counted: bool = True) -> int:
         standin = self.server.standin
         raw = b"" if status == 304 else json.dumps(body, indent=2).encode()
+        self._record(status)
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
@@ -448,6 +465,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _misbehave(self, fault: Fault) -> int | None:
         standin = self.server.standin
         if fault.kind == "hang":
+            self._record(None)
             standin._hold(standin.max_hold)
             self.close_connection = True
             return None
@@ -456,6 +474,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(urlsplit(self.path).path, self.headers.get("Authorization"))
         if fault.kind == "malformed":
             raw = b'{"id": 1, "full_name": '
+            self._record(200)
             self.send_response(200)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(raw)))
@@ -463,6 +482,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(raw)
             return 200
         # "reset": promise a body, send part of it, then abort the connection.
+        self._record(None)
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", "4096")
@@ -673,7 +693,10 @@ def _main(argv: list[str] | None = None) -> None:
     latency = args.latency if args.latency is not None else float(spec.get("latency", 0.0))
     standin = StandinGitHub(port=args.port, prefix=args.prefix, latency=latency,
                             rate_limit=int(spec.get("rate_limit", 5000)))
-    load_spec(standin, spec)
+    try:
+        load_spec(standin, spec)
+    except (ValueError, TypeError, KeyError) as error:
+        raise SystemExit(f"{args.spec}: {error}") from None
     standin.start()
     print(f"stand-in GitHub API at {standin.api_url}", flush=True)
     try:
@@ -681,13 +704,6 @@ def _main(argv: list[str] | None = None) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         standin.stop()
-
-
-def iter_log(standin: StandinGitHub, path_prefix: str) -> Iterator[LoggedRequest]:
-    """The logged requests under one path prefix (after the API prefix)."""
-    for entry in list(standin.requests):
-        if entry.path.startswith(standin.prefix + path_prefix):
-            yield entry
 
 
 if __name__ == "__main__":

@@ -600,3 +600,25 @@ def test_classify_error_only_trusts_authoritative_answers():
     for status, body in [(401, '{"message": "Bad credentials"}'), (500, "oops"), (403, "<html>"),
                          (400, "{}"), (422, '{"message": "Validation Failed"}')]:
         assert classify_error(status, body, "/repos/a/b")[0] is Status.UNREACHABLE
+
+
+def test_one_host_checks_many_repositories_from_many_threads(clock):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with StandinGitHub(clock=clock, latency=0.05) as server:
+        names = [f"lab/repo{i}" for i in range(24)]
+        for number, name in enumerate(names):
+            server.add_repo(name, stars=number, tags=["v1"] if number % 2 else [])
+        host = GitHubHost(server.api_url, TOKEN, timeout=2, sleep=clock.sleep, clock=clock)
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(host.check, [ref(name) for name in names]))
+        elapsed = time.monotonic() - started
+        host.close()
+
+    assert [facts.status for facts in results] == [Status.OK] * len(names)
+    assert [facts.metadata.stars for facts in results if facts.metadata] == list(range(len(names)))
+    assert host.stats.requests_made == server.total == 3 * len(names)
+    assert host.stats.requests_rate_counted == server.rate_counted
+    # 72 requests of >= 50 ms each, 8 at a time: about 0.45 s; serial would be 3.6 s.
+    assert elapsed < 2.0
