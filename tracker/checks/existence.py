@@ -27,7 +27,7 @@ def _evidence(facts: RepoFacts) -> tuple[str, ...]:
 
 
 def run(facts: RepoFacts, now: datetime) -> CheckResult:
-    where = facts.ref.canonical
+    where = f"The repository {facts.ref.canonical}"
     evidence = _evidence(facts)
     match facts.status:
         case Status.OK:
@@ -52,8 +52,8 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
         case Status.DISABLED:
             return failed(NAME, f"{where} is disabled by the host.", evidence)
         case Status.UNREACHABLE:
-            return unknown(NAME, f"Unknown: the host could not be reached about {where}; "
+            return unknown(NAME, f"Unknown: the host could not be reached about {facts.ref.canonical}; "
                                  "that says nothing about whether it exists.", evidence)
         case Status.NOT_CHECKED:
-            return unknown(NAME, f"Unknown: {where} has not been checked yet.", evidence)
+            return unknown(NAME, f"Unknown: {facts.ref.canonical} has not been checked yet.", evidence)
     raise AssertionError(f"unhandled status {facts.status!r}")
