@@ -2,7 +2,8 @@
 
 How PyGithub is used, and why this way
 --------------------------------------
-PyGithub's `Requester` (what ``Github(...).requester`` is) does the HTTP: the base URL
+PyGithub's `Requester` (what ``Github(...).requester`` is; built directly because
+``Github()`` rejects a timeout below one second) does the HTTP: the base URL
 (GitHub.com, or Enterprise at ``https://HOST/api/v3``), the token header (masked
 in its own debug log), following GitHub's 301 for renamed and transferred
 repositories, connection pooling, timeouts and the urllib3 retry we hand it.
@@ -30,8 +31,10 @@ rate-counted requests (4 for the rare size-0 repository with commits, plus the
 back as ``If-None-Match``/``If-Modified-Since``; a 304 costs no rate limit
 (for authorized requests, per GitHub's docs). When the repository answer is a
 304, its release and tag answers from the last check are reused without asking:
-a new tag changes ``pushed_at``, hence the repository's ETag. So a re-check of
-an unchanged repository costs one request and no rate limit.
+a pushed tag changes ``pushed_at``, hence the repository's ETag (a release
+published on an already pushed tag is seen once anything else about the
+repository changes). So a re-check of an unchanged repository costs one request
+and no rate limit.
 
 Faults, retries, rate limits
 ----------------------------
@@ -499,7 +502,8 @@ class GitHubHost:
         host = urlsplit(self.api_url).netloc
         causes = _causes(error)
         exhausted = any(isinstance(c, MaxRetryError) for c in causes)
-        tries = f"after {self._attempts} attempts" if exhausted else "on the first attempt"
+        plural = "" if self._attempts == 1 else "s"
+        tries = f"after {self._attempts} attempt{plural}" if exhausted else "on the first attempt"
         if any(isinstance(c, ConnectionRefusedError) for c in causes):
             return f"connection to {host} refused {tries}"
         if any(isinstance(c, (NameResolutionError, socket.gaierror)) for c in causes):
@@ -553,11 +557,10 @@ class GitHubHost:
                 self._rate_remaining = int(remaining)
             if reset.isdigit():
                 self._rate_reset = float(reset)
-            spent = self._rate_remaining == 0 and self._rate_reset is not None
-        if spent and remaining.isdigit():
+            spent_until = self._rate_reset if remaining == "0" else None
+        if spent_until is not None:
             # The budget is spent: wait for the reset before the next request, not after a 403.
-            assert self._rate_reset is not None
-            self._quiet_for(self._rate_reset + 1 - self._clock(), "GitHub's primary rate limit")
+            self._quiet_for(spent_until + 1 - self._clock(), "GitHub's primary rate limit")
 
     def _note_retry(self, status: int | None) -> None:
         self._count(made=1, counted=1 if status is not None and status != 304 else 0)
