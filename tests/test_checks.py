@@ -347,14 +347,19 @@ def test_gone_repository_fails_existence_and_is_unknown_on_content(status: Statu
     assert health(facts, results.values()) is Health.GONE
 
 
-@pytest.mark.parametrize("status", [Status.UNREACHABLE, Status.NOT_CHECKED])
-def test_unreachable_repository_is_unknown_everywhere_never_failing(status: Status) -> None:
-    # Stale facts from an earlier run must not leak into a verdict: the host did not answer now.
+@pytest.mark.parametrize(("status", "existence", "content"), [
+    (Status.UNREACHABLE, "that says nothing about whether it exists", "the host could not be reached"),
+    (Status.NOT_CHECKED, "has not been checked yet", "has not been checked yet"),
+])
+def test_unreachable_repository_is_unknown_everywhere_never_failing(status: Status, existence: str,
+                                                                      content: str) -> None:
+    # Facts left over from an earlier run must not leak into a verdict: the host did not answer now.
     facts = make(status, detail="Connection to api.github.com timed out.", http_status=None)
     results = by_name(run_checks(facts, NOW))
 
     assert {(result.outcome, result.score) for result in results.values()} == {(Outcome.UNKNOWN, None)}
-    assert "says nothing about whether it exists" in results["existence"].reason or status is Status.NOT_CHECKED
+    assert existence in results["existence"].reason
+    assert all(content in result.reason for name, result in results.items() if name != "existence")
     assert results["existence"].evidence == ("host: Connection to api.github.com timed out.",)
     assert repro_score(results.values()) is None
     assert health(facts, results.values()) is Health.UNKNOWN

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from tracker.records import (
     AUTHORITATIVE_GONE,
@@ -57,9 +57,9 @@ def status_unknown(name: str, facts: RepoFacts) -> CheckResult | None:
     unknown rather than failing, so that a flaky network never lowers a score.
     """
     if facts.status in INCONCLUSIVE:
-        why = ("the host could not be reached" if facts.status is Status.UNREACHABLE
-               else "the repository has not been checked yet")
-        return unknown(name, f"Unknown: {why}, so its content was not seen.")
+        if facts.status is Status.UNREACHABLE:
+            return unknown(name, "Unknown: the host could not be reached, so the repository's content was not seen.")
+        return unknown(name, "Unknown: the repository has not been checked yet.")
     if facts.status in AUTHORITATIVE_GONE:
         return unknown(name, f"Unknown: the repository is {facts.status.value}, so there is no content to check.")
     return None
@@ -93,36 +93,62 @@ def failed(name: str, reason: str, evidence: Sequence[str] = (), score: int = 0)
     return CheckResult(name=name, outcome=Outcome.FAIL, score=score, reason=reason, evidence=tuple(evidence))
 
 
-def _vendored(path: str) -> bool:
-    return any(part.lower() in _VENDORED for part in path.split("/")[:-1])
+def _segment(glob: str) -> str:
+    """A regex for one path segment's glob: ``*`` and ``?`` never cross ``/``."""
+    out, index = [], 0
+    while index < len(glob):
+        char = glob[index]
+        index += 1
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and (close := glob.find("]", index + 1)) != -1:
+            inside = glob[index:close].replace("\\", "\\\\")
+            out.append(f"[^{inside[1:]}]" if inside.startswith("!") else f"[{inside}]")
+            index = close + 1
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
 
 
-def _match(path: str, pattern: str) -> str | None:
-    """The evidence for `path` under `pattern`: the path, its matching directory, or None."""
-    lowered = path.lower()
+def _regex(pattern: str) -> str:
+    """One pattern of the language in this module's docstring, as a regex over a lowercased path.
+
+    Its one group is the evidence: the whole path, or the directory for ``name/``.
+    """
     pattern = pattern.lower()
     if pattern.endswith("/"):
-        parts = path.split("/")[:-1]
-        for depth, part in enumerate(parts):
-            if fnmatchcase(part.lower(), pattern[:-1]):
-                return "/".join(parts[: depth + 1]) + "/"
-        return None
+        # Lazy, so the evidence is the shallowest directory of that name.
+        return rf"((?:[^/]+/)*?{_segment(pattern[:-1])}/)"
     if "/" in pattern:
-        return path if _segments(lowered.split("/"), pattern.strip("/").split("/")) else None
-    return path if fnmatchcase(lowered.rsplit("/", 1)[-1], pattern) else None
+        *directories, name = pattern.strip("/").split("/")
+        body = "".join(r"(?:[^/]+/)*" if part == "**" else _segment(part) + "/" for part in directories)
+        return rf"({body}{_segment(name)})$"
+    return rf"((?:[^/]+/)*{_segment(pattern)})$"
+
+
+@lru_cache(maxsize=256)
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """All patterns as one regex; alternatives are tried in order, so the first pattern wins."""
+    if not patterns:
+        return None
+    return re.compile("^(?:" + "|".join(_regex(pattern) for pattern in patterns) + ")")
+
+
+_VENDORED_DIR = re.compile(rf"(?:^|/)(?:{'|'.join(map(re.escape, sorted(_VENDORED)))})/")
+
+
+def _match(path: str, lowered: str, patterns: tuple[str, ...]) -> str | None:
+    """The evidence for `path` under the first matching pattern: the path, its directory, or None."""
+    compiled = _compile(patterns)
+    found = compiled.match(lowered) if compiled is not None else None
+    return path[: found.end(found.lastindex or 0)] if found is not None else None
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
     """Whether one path (or a directory it is in) matches any of the patterns."""
-    return any(_match(path, pattern) is not None for pattern in patterns)
-
-
-def _segments(parts: list[str], pattern: list[str]) -> bool:
-    if not pattern:
-        return not parts
-    if pattern[0] == "**":
-        return any(_segments(parts[skip:], pattern[1:]) for skip in range(len(parts) + 1))
-    return bool(parts) and fnmatchcase(parts[0], pattern[0]) and _segments(parts[1:], pattern[1:])
+    return _match(path, path.lower(), tuple(patterns)) is not None
 
 
 def find_paths(files: RepoFiles, patterns: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str]:
@@ -136,13 +162,12 @@ def find_paths(files: RepoFiles, patterns: Iterable[str], *, exclude: Iterable[s
     exclude = tuple(exclude)
     found: dict[str, None] = {}
     for path in files.paths:
-        if _vendored(path) or any(_match(path, pattern) for pattern in exclude):
+        lowered = path.lower()
+        if _VENDORED_DIR.search(lowered) or _match(path, lowered, exclude) is not None:
             continue
-        for pattern in patterns:
-            hit = _match(path, pattern)
-            if hit is not None:
-                found.setdefault(hit, None)
-                break
+        hit = _match(path, lowered, patterns)
+        if hit is not None:
+            found.setdefault(hit, None)
     return sorted(found, key=lambda hit: (hit.rstrip("/").count("/"), hit.lower()))
 
 

@@ -2,7 +2,7 @@
 
 Passes with 10 on an evaluation script in the tree or a README command that
 runs one; nothing found fails with 0. Evaluation scripts are ``eval*``,
-``evaluate*``, ``*_eval*``, ``benchmark*``, ``validate*``/``val.py`` and, as ML
+``evaluate*``, ``*_eval*``, ``benchmark*``, ``validate.py``/``val.py`` and, as ML
 repositories name them, ``test.py`` and ``tools/test*``/``scripts/test*``.
 Anything under a tests/ directory is a unit test, not an evaluation (that is
 the `tests` check), and so is ``pytest``/``unittest`` in the README.
@@ -18,8 +18,8 @@ from tracker.records import CheckResult, RepoFacts
 NAME = "evaluation_code"
 
 PATTERNS = (
-    "eval*.py", "evaluate*.py", "*_eval.py", "*_eval_*.py", "*_evaluation.py", "benchmark*.py", "validate*.py",
-    "val.py", "test.py", "eval*.sh", "eval*.ipynb", "**/scripts/eval*", "**/tools/test*",
+    "eval*.py", "evaluate*.py", "*_eval.py", "*_eval_*.py", "*_evaluation.py", "benchmark*.py", "validate.py",
+    "validation.py", "val.py", "test.py", "eval*.sh", "eval*.ipynb", "**/scripts/eval*", "**/tools/test*",
     "**/scripts/test*",
 )
 EXCLUDE = ("tests/", "test/", "unit_tests/")

@@ -46,6 +46,7 @@ _CONDA = ("environment*.yml", "environment*.yaml", "conda*.yml", "conda*.yaml")
 _COMMIT = re.compile(r"@[0-9a-f]{7,40}(?:#|$)", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(?:whl|tar\.gz|zip)(?:#|$)", re.IGNORECASE)
 _CONDA_PIN = re.compile(r"^[A-Za-z0-9_.\-]+(?:::[A-Za-z0-9_.\-]+)?\s*==?\s*[0-9][^*,<>|]*$")
+_TRAILING_OPTIONS = re.compile(r"\s+(?:\\|--\w[\w-]*).*$")
 _POETRY_EXACT = re.compile(r"^(?:==?)?\s*[0-9][0-9A-Za-z.+\-]*$")
 
 
@@ -60,7 +61,8 @@ class Declared:
 
 def pinned_requirement(text: str) -> bool | None:
     """Whether a pip requirement pins one version; None when it is no requirement at all."""
-    text = text.split(" #", 1)[0].strip()
+    # pip-compile writes `pkg==1.0 \` and `--hash=...` after the pin; only the requirement is read.
+    text = _TRAILING_OPTIONS.sub("", text.split(" #", 1)[0]).strip()
     if not text or text.startswith("#"):
         return None
     if text.startswith("-"):
