@@ -168,11 +168,11 @@ def test_all_pinned_without_lock_passes_and_says_so() -> None:
 
 
 def test_unit_tests_are_not_evaluation_and_test_py_is_not_a_unit_test() -> None:
-    unit_only = tree("README.md", "tests/test_model.py", "pkg/model.py")
+    unit_only = readme("# Vision\n", "tests/test_model.py", "pkg/model.py")
     assert verdict(evaluation_code.run(unit_only, NOW)) == (Outcome.FAIL, 0)
     assert tests.run(unit_only, NOW).evidence == ("tests/",)
 
-    ml_style = tree("README.md", "test.py", "tools/test_net.py")
+    ml_style = readme("# Vision\n", "test.py", "tools/test_net.py")
     assert evaluation_code.run(ml_style, NOW).evidence == ("test.py", "tools/test_net.py")
     assert verdict(tests.run(ml_style, NOW)) == (Outcome.FAIL, 0)
 
@@ -331,3 +331,14 @@ def test_the_documented_weight_table_is_the_one_in_use() -> None:
     }
     assert documented == dict(score.REPRO_WEIGHTS)
     assert sum(score.REPRO_WEIGHTS.values()) == 100
+
+
+def test_a_readme_that_was_not_fetched_leaves_readme_signals_unknown_not_failing() -> None:
+    facts = tree("README.md", "train.py", "LICENSE")
+
+    assert verdict(training_code.run(facts, NOW)) == (Outcome.PASS, 10)  # the tree alone shows it
+    for check in (evaluation_code, pretrained_models, results, dependencies, container, citation, notebooks):
+        result = check.run(facts, NOW)
+        assert verdict(result) == (Outcome.UNKNOWN, None), check.NAME
+        assert "README.md was not read" in result.reason
+    assert verdict(tests.run(facts, NOW)) == (Outcome.FAIL, 0)  # tests are never only in a README

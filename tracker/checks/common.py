@@ -15,6 +15,9 @@ Path patterns (all case-insensitive, because authors are not consistent):
   leading ``/`` only anchors (``/*.bib`` is a ``.bib`` file at the root).
 * anything else -- a glob against the file's base name at any depth.
 
+A signal that only the README could show is unknown, not failing, when the
+tree has a README whose text was not fetched.
+
 Files under vendored or environment directories (``node_modules/``,
 ``third_party/``, ``venv/``, ...) are ignored: a copied library's ``train.py``
 says nothing about the paper's own code.
@@ -200,6 +203,15 @@ def readme_lines(files: RepoFiles) -> list[Line]:
     return lines_of(files, path) if path is not None else []
 
 
+def unread_readme(files: RepoFiles) -> str | None:
+    """The root README's path when the tree has one but its text was not fetched.
+
+    Then a signal that only the README could show is unknown, not absent.
+    """
+    path = files.readme_path
+    return path if path is not None and path not in files.texts else None
+
+
 def search_lines(lines: Iterable[Line], pattern: re.Pattern[str]) -> list[Line]:
     return [line for line in lines if pattern.search(line.text)]
 
@@ -239,12 +251,23 @@ def listing(items: Sequence[str], limit: int = 3) -> str:
     return f"{', '.join(items[:limit])} and {len(items) - limit} more"
 
 
-def verdict(name: str, *, paths: Sequence[str], lines: Sequence[Line], found: str, missing: str) -> CheckResult:
+def verdict(
+    name: str,
+    *,
+    paths: Sequence[str],
+    lines: Sequence[Line],
+    found: str,
+    missing: str,
+    unread: str | None = None,
+) -> CheckResult:
     """A presence signal's result: pass (10) when files or README lines show it, else fail (0).
 
     `found` opens the reason (``"Training code: "``) and is followed by where
     the signal was seen; `missing` is the whole reason when it was not.
+    `unread` names a README that was not fetched: nothing found is then unknown.
     """
+    if not paths and not lines and unread is not None:
+        return unknown(name, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
     if not paths and not lines:
         return failed(name, missing)
     shown = [*paths, *(f"{line.path}:{line.number}" for line in lines)]
@@ -268,7 +291,8 @@ def presence(
     files = files_of(facts)
     paths = find_paths(files, patterns, exclude=exclude) if patterns else []
     lines = search_lines(readme_lines(files), readme) if readme is not None else []
-    return verdict(name, paths=paths, lines=lines, found=found, missing=missing)
+    unread = unread_readme(files) if readme is not None else None
+    return verdict(name, paths=paths, lines=lines, found=found, missing=missing, unread=unread)
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -13,7 +13,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from tracker.checks.common import content_unknown, files_of, find_paths, readme_lines, search_lines, verdict
+from tracker.checks.common import (
+    content_unknown,
+    files_of,
+    find_paths,
+    readme_lines,
+    search_lines,
+    unread_readme,
+    verdict,
+)
 from tracker.records import CheckResult, RepoFacts
 
 NAME = "container"
@@ -39,6 +47,7 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
         NAME,
         paths=[*find_paths(files, PATTERNS), *definitions],
         lines=search_lines(readme_lines(files), README),
+        unread=unread_readme(files),
         found="Container: ",
         missing="No Dockerfile, Compose file, Apptainer definition or published image; "
                 "readers must rebuild the environment by hand.",

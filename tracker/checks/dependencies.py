@@ -20,6 +20,8 @@ from tracker.checks.common import (
     passed,
     readme_lines,
     search_lines,
+    unknown,
+    unread_readme,
 )
 from tracker.records import CheckResult, RepoFacts
 
@@ -52,6 +54,8 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
     paths = find_paths(files, (*SPEC_PATTERNS, *LOCK_PATTERNS))
     if paths:
         return passed(NAME, f"Dependencies are declared in {listing(paths)}.", cap(paths))
+    if (unread := unread_readme(files)) is not None:
+        return unknown(NAME, f"Unknown: no dependency file, and {unread} was not read for install commands.")
     lines = search_lines(readme_lines(files), _INSTALL)
     if lines:
         return passed(

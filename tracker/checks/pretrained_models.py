@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from tracker.checks.common import Line, content_unknown, files_of, find_paths, readme_lines, verdict
+from tracker.checks.common import Line, content_unknown, files_of, find_paths, readme_lines, unread_readme, verdict
 from tracker.records import CheckResult, RepoFacts
 
 NAME = "pretrained_models"
@@ -84,6 +84,7 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
         NAME,
         paths=find_paths(files, PATTERNS),
         lines=[line for line in readme_lines(files) if links_to_weights(line)],
+        unread=unread_readme(files),
         found="Pretrained weights: ",
         missing="No weight files and no README link to pretrained weights; readers must retrain to use the model.",
     )

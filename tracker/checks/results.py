@@ -23,6 +23,8 @@ from tracker.checks.common import (
     passed,
     readme_lines,
     script_command,
+    unknown,
+    unread_readme,
 )
 from tracker.records import CheckResult, RepoFacts
 
@@ -68,7 +70,10 @@ def table_rows(lines: list[Line]) -> list[Line]:
 def run(facts: RepoFacts, now: datetime) -> CheckResult:
     if (gate := content_unknown(NAME, facts)) is not None:
         return gate
-    lines = readme_lines(files_of(facts))
+    files = files_of(facts)
+    if (unread := unread_readme(files)) is not None:
+        return unknown(NAME, f"Unknown: {unread} was not read, and results are only ever shown there.")
+    lines = readme_lines(files)
     tables = table_rows(lines)
     commands = [line for line in lines if COMMAND.search(line.text)]
     where = listing([f"{line.path}:{line.number}" for line in tables])
