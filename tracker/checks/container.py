@@ -31,7 +31,9 @@ PATTERNS = (
     "compose.yaml", "Singularity", "Singularity.*", "Apptainer", "Apptainer.*", ".devcontainer/",
     ".devcontainer.json",
 )
-README = re.compile(r"\b(?:docker\s+(?:run|pull)|(?:singularity|apptainer)\s+(?:pull|run|exec|build))\b", re.IGNORECASE)
+README = re.compile(
+    r"\b(?:docker\s+(?:run|pull)|(?:singularity|apptainer)\s+(?:pull|run|exec|build))\b", re.IGNORECASE
+)
 _DEF_PATH = re.compile(r"singularity|apptainer|container", re.IGNORECASE)
 
 
