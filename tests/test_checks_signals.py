@@ -161,7 +161,9 @@ def test_broken_spec_file_is_named_with_its_line_and_pins_unknown_when_unreadabl
 def test_all_pinned_without_lock_passes_and_says_so() -> None:
     result = pinned_dependencies.run(tree(requirements_dot_txt="a==1\nb===2.0\n"), NOW)
     assert verdict(result) == (Outcome.PASS, 10)
-    assert result.reason == "All 2 requirements are pinned to an exact version (requirements.txt), though there is no lock file."
+    assert result.reason == (
+        "All 2 requirements are pinned to an exact version (requirements.txt), though there is no lock file."
+    )
 
 
 # --- code, evaluation, tests ---------------------------------------------------------------------
