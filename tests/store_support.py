@@ -5,8 +5,8 @@ dropped afterwards) and an emptied schema per test, so they never see each
 other's rows and the shared ``test`` database stays clean.
 
 Run as a script it is the writer process of the concurrency test:
-``python store_support.py <url> <label> <count>`` records `count` checks in a
-new run and prints the run id.
+``python store_support.py <url> <label> <count>`` prints "ready", waits for a
+line on stdin, records `count` checks in a new run and prints the run id.
 """
 
 from __future__ import annotations
@@ -168,4 +168,7 @@ def write_checks(url: str, label: str, count: int) -> int:
 
 
 if __name__ == "__main__":
-    print(write_checks(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    # Imports done; start together with the other writer when the test says so.
+    print("ready", flush=True)
+    sys.stdin.readline()
+    print(write_checks(sys.argv[1], sys.argv[2], int(sys.argv[3])), flush=True)

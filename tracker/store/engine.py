@@ -69,7 +69,7 @@ def database_url(explicit: str | None = None) -> str:
         )
     try:
         url = make_url(chosen)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
         raise ValueError(f"not a database URL or file path: {mask_url(chosen)}") from None
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")

@@ -141,8 +141,9 @@ class RepositoryCheck(Base):
     __tablename__ = "repository_checks"
     __table_args__ = (
         UniqueConstraint("run_id", "repository_id"),
-        # Serves "latest check per repository", history and max-age filtering.
-        Index(None, "repository_id", "checked_at"),
+        # Serves "latest check per repository (up to a run)" and history: one
+        # index seek per repository whatever the number of runs.
+        Index(None, "repository_id", "run_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,7 +7,8 @@ no lazy loading, nothing that touches the database after the query returned.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,10 +18,20 @@ from tracker.records import (
     CheckResult,
     LicenseFinding,
     Metadata,
+    Outcome,
     RepoFacts,
     RepoRef,
     Status,
 )
+
+
+# Dictionary lookups, because enum construction by value is slow and
+# `Store.latest_checks` builds tens of thousands of these.
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+
+
+def _decode(text: str | None, empty: Any) -> Any:
+    return empty if text is None else json.loads(text)
 
 
 class RunStatus(enum.StrEnum):
@@ -48,9 +59,14 @@ class StoredCheck:
     """One row of ``repository_checks`` with its repository's identity.
 
     Columns added by migration 2 are None on checks the first release
-    recorded. `topics` None means no metadata was gathered, `commits_90d`
+    recorded. `topics_json` None means no metadata was gathered, `commits_90d`
     None means no git activity was gathered; `metadata()`/`activity()` rely
     on that to tell "not gathered" from "gathered, all empty".
+
+    JSON columns stay JSON text (`*_json`) until asked for through a method
+    (`results()`, `licenses()`, `signals()`, `metadata().topics`): a report
+    over 10,000 repositories reads 20,000 checks, and decoding every verdict
+    up front would dominate its time.
     """
 
     id: int
@@ -71,12 +87,12 @@ class StoredCheck:
     created_at: datetime | None = None
     pushed_at: datetime | None = None
     fork_parent: str | None = None
-    topics: tuple[str, ...] | None = None
+    topics_json: str | None = None
     language: str | None = None
     license_api: str | None = None
     license_file: str | None = None
     license_confidence: float | None = None
-    licenses: tuple[LicenseFinding, ...] = ()
+    licenses_json: str | None = None
     latest_release: str | None = None
     latest_release_at: datetime | None = None
     head_commit: str | None = None
@@ -88,16 +104,37 @@ class StoredCheck:
     tags: int | None = None
     health: str | None = None
     repro_score: int | None = None
-    results: tuple[CheckResult, ...] = ()
-    signals: dict[str, Any] = field(default_factory=dict)
+    results_json: str | None = None
+    signals_json: str | None = None
 
     @property
     def ref(self) -> RepoRef:
         return RepoRef.parse(self.canonical)
 
+    def results(self) -> tuple[CheckResult, ...]:
+        """The checks' verdicts as recorded; empty for first-release checks."""
+        return tuple(
+            CheckResult(
+                name=item["name"],
+                outcome=_OUTCOMES[item["outcome"]],
+                score=item["score"],
+                reason=item["reason"],
+                evidence=tuple(item.get("evidence", ())),
+            )
+            for item in _decode(self.results_json, [])
+        )
+
+    def licenses(self) -> tuple[LicenseFinding, ...]:
+        """Every license finding of the check (API, files, README)."""
+        return tuple(LicenseFinding(**item) for item in _decode(self.licenses_json, []))
+
+    def signals(self) -> dict[str, Any]:
+        """Whatever the checks chose to keep for later runs (see `Store.record_check`)."""
+        return dict(_decode(self.signals_json, {}))
+
     def metadata(self) -> Metadata | None:
         """The host's metadata as gathered then, to reuse after a 304 Not Modified."""
-        if self.topics is None:
+        if self.topics_json is None:
             return None
         return Metadata(
             stars=self.stars,
@@ -109,7 +146,7 @@ class StoredCheck:
             created_at=self.created_at,
             pushed_at=self.pushed_at,
             fork_parent=self.fork_parent,
-            topics=self.topics,
+            topics=tuple(_decode(self.topics_json, [])),
             language=self.language,
             license_spdx=self.license_api,
             latest_release=self.latest_release,
@@ -141,7 +178,7 @@ class StoredCheck:
             moved_to=RepoRef.parse(self.moved_to) if self.moved_to else None,
             metadata=self.metadata(),
             activity=self.activity(),
-            licenses=self.licenses,
+            licenses=self.licenses(),
         )
 
 

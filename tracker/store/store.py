@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, Select, and_, exists, func, select, update
+from sqlalchemy import Connection, Engine, Row, Select, Text, cast, exists, func, select, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
 
 from tracker.records import (
     INCONCLUSIVE,
@@ -45,7 +46,14 @@ INGEST_BATCH = 500
 # Bound on values in one IN (...): SQLite allows 32766 parameters per statement.
 _IN_CHUNK = 500
 
-_CHECK_COLUMNS = tuple(RepositoryCheck.__table__.c)
+# Enum construction by value is slow; `latest_checks` builds thousands.
+_STATUSES = {status.value: status for status in Status}
+# Read as JSON text, decoded only on demand by `StoredCheck` (see there).
+_JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "signals")
+_CHECK_COLUMNS = tuple(
+    cast(column, Text).label(f"{column.name}_json") if column.name in _JSON_TEXT_COLUMNS else column
+    for column in RepositoryCheck.__table__.c
+)
 
 
 def utc_now() -> datetime:
@@ -447,35 +455,43 @@ class Store:
         run_write(self._engine, work)
 
     def last_check(self, key: str) -> StoredCheck | None:
-        """The newest check of one repository (any case of its key), or None."""
+        """The check of one repository (any case of its key) in the newest run that checked it, or None."""
         statement = _checks_query().where(Repository.key == key.lower())
-        statement = statement.order_by(RepositoryCheck.checked_at.desc(), RepositoryCheck.id.desc()).limit(1)
+        statement = statement.order_by(RepositoryCheck.run_id.desc()).limit(1)
         row = run_read(self._engine, lambda connection: connection.execute(statement).first())
         return None if row is None else _stored_check(row)
 
     def history(self, key: str) -> list[StoredCheck]:
-        """Every check of one repository (any case of its key), oldest first."""
+        """Every check of one repository (any case of its key), oldest run first."""
         statement = _checks_query().where(Repository.key == key.lower())
-        statement = statement.order_by(RepositoryCheck.checked_at, RepositoryCheck.id)
+        statement = statement.order_by(RepositoryCheck.run_id)
         return run_read(self._engine, lambda connection: [_stored_check(row) for row in connection.execute(statement)])
 
     def latest_checks(self, run_id: int | None = None) -> list[CheckRow]:
-        """Per checked repository: its newest check up to `run_id` (default: any) and the one before.
+        """Per checked repository: its check in the newest run up to `run_id` (default: any) and the one before.
 
-        Ordered by repository key.
+        "Newest" is by run: run ids grow with start time, and a run is the
+        unit a report compares. Ordered by repository key.
         """
-        order = (RepositoryCheck.checked_at.desc(), RepositoryCheck.id.desc())
-        ranked = select(
-            RepositoryCheck.id.label("check_id"),
-            func.row_number().over(partition_by=RepositoryCheck.repository_id, order_by=order).label("rank"),
-        )
-        if run_id is not None:
-            ranked = ranked.where(RepositoryCheck.run_id <= run_id)
-        newest = ranked.subquery()
+        # Per repository, two seeks in (repository_id, run_id) pick the newest
+        # check ids, then one primary-key lookup each: ~0.15 s of SQL on SQLite
+        # at 10,000 repositories x 30 runs, where a window function over every
+        # check took 0.6 s.
+        def newest(offset: int) -> Any:
+            candidate = aliased(RepositoryCheck)
+            pick = select(candidate.id).where(candidate.repository_id == Repository.id)
+            if run_id is not None:
+                pick = pick.where(candidate.run_id <= run_id)
+            pick = pick.order_by(candidate.run_id.desc()).limit(1).offset(offset)
+            return pick.scalar_subquery()
+
+        picks = select(
+            Repository.key, Repository.canonical, newest(0).label("latest_id"), newest(1).label("previous_id")
+        ).subquery()
         statement = (
-            _checks_query()
-            .join(newest, and_(newest.c.check_id == RepositoryCheck.id, newest.c.rank <= 2))
-            .order_by(Repository.key, newest.c.rank)
+            select(*_CHECK_COLUMNS, picks.c.key, picks.c.canonical)
+            .join_from(picks, RepositoryCheck, RepositoryCheck.id.in_([picks.c.latest_id, picks.c.previous_id]))
+            .order_by(picks.c.key, (RepositoryCheck.id == picks.c.latest_id).desc())
         )
         rows: list[CheckRow] = []
         checks = run_read(self._engine, lambda connection: [_stored_check(row) for row in connection.execute(statement)])
@@ -516,7 +532,7 @@ def _stored_check(row: Row[Any]) -> StoredCheck:
         key=data["key"],
         canonical=data["canonical"],
         checked_at=data["checked_at"],
-        status=Status(data["status"]),
+        status=_STATUSES[data["status"]],
         http_status=data["http_status"],
         detail=data["detail"],
         moved_to=data["moved_to"],
@@ -529,12 +545,12 @@ def _stored_check(row: Row[Any]) -> StoredCheck:
         created_at=data["created_at"],
         pushed_at=data["pushed_at"],
         fork_parent=data["fork_parent"],
-        topics=None if data["topics"] is None else tuple(data["topics"]),
+        topics_json=data["topics_json"],
         language=data["language"],
         license_api=data["license_api"],
         license_file=data["license_file"],
         license_confidence=data["license_confidence"],
-        licenses=tuple(LicenseFinding(**finding) for finding in data["licenses"] or ()),
+        licenses_json=data["licenses_json"],
         latest_release=data["latest_release"],
         latest_release_at=data["latest_release_at"],
         head_commit=data["head_commit"],
@@ -546,18 +562,8 @@ def _stored_check(row: Row[Any]) -> StoredCheck:
         tags=data["tags"],
         health=data["health"],
         repro_score=data["repro_score"],
-        results=tuple(_check_result(result) for result in data["results"] or ()),
-        signals=dict(data["signals"] or {}),
-    )
-
-
-def _check_result(data: Mapping[str, Any]) -> CheckResult:
-    return CheckResult(
-        name=data["name"],
-        outcome=Outcome(data["outcome"]),
-        score=data["score"],
-        reason=data["reason"],
-        evidence=tuple(data.get("evidence", ())),
+        results_json=data["results_json"],
+        signals_json=data["signals_json"],
     )
 
 

@@ -102,9 +102,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_repository_checks"),
         sa.UniqueConstraint("run_id", "repository_id", name="uq_repository_checks_run_id_repository_id"),
     )
-    op.create_index(
-        "ix_repository_checks_repository_id_checked_at", "repository_checks", ["repository_id", "checked_at"]
-    )
+    op.create_index("ix_repository_checks_repository_id_run_id", "repository_checks", ["repository_id", "run_id"])
 
 
 def downgrade() -> None:
