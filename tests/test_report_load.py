@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -84,7 +87,9 @@ def test_report_data_from_a_store_with_two_runs(tmp_path: Path) -> None:
     store.close()
 
 
-def _check(**fields: object) -> StoredCheck:
+def _check(licenses: tuple[LicenseFinding, ...] = (), **fields: object) -> StoredCheck:
+    if licenses:
+        fields["licenses_json"] = json.dumps([dataclasses.asdict(finding) for finding in licenses])
     return StoredCheck(id=1, run_id=1, key="k", canonical="github.com/a/b", checked_at=FIRST, status=Status.OK,
                        **fields)  # type: ignore[arg-type]
 

@@ -1,5 +1,359 @@
-"""Command-line interface (placeholder until the commands land)."""
+"""`repro-tracker`: the command line.
+
+Data goes to standard output (JSON lines or a table), messages and progress
+to standard error, so every command composes with pipes like a Unix tool.
+Heavy imports (Prefect, PyGithub, matplotlib) happen inside the commands that
+need them, so `status` answers at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+app = typer.Typer(
+    name="repro-tracker",
+    help="Is the code a paper links to still there, can anyone use it, can anyone run it?",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: REPRO_TRACKER_DATABASE_URL, else SQLite in the data folder)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+InputFormatOption = Annotated[
+    str | None, typer.Option("--format", help="Input format: txt, jsonl, csv or atom (default: by extension).")
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Any input problem fails the command with exit code 2.")]
+
+
+@dataclass
+class ProblemLog:
+    """Prints each input problem as `file:line: message` and remembers whether any occurred."""
+
+    strict: bool
+    problems: list[Any] = field(default_factory=list)
+
+    def __call__(self, problem: Any) -> None:
+        self.problems.append(problem)
+        level = "error" if getattr(problem, "fatal", False) else "warning"
+        err.print(f"[yellow]{level}:[/] {escape(str(problem))}")
+
+    def exit_if_strict(self) -> None:
+        if self.strict and self.problems:
+            err.print(f"[red]{len(self.problems)} input problem(s); failing because of --strict[/]")
+            raise typer.Exit(2)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _open_store(db: str | None):
+    from tracker.store import open_store
+
+    try:
+        return open_store(db)
+    except Exception as exc:  # the store masks credentials in its messages
+        raise _fail(f"cannot open the database: {exc}") from exc
+
+
+def _existing_files(files: list[Path]) -> list[Path]:
+    missing = [str(path) for path in files if not path.exists()]
+    if missing:
+        raise _fail(f"no such file: {', '.join(missing)}")
+    return files
+
+
+class LinksFormat(enum.StrEnum):
+    JSONL = "jsonl"
+    TABLE = "table"
+
+
+@app.command()
+def links(
+    files: Annotated[list[Path], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files.")],
+    output: Annotated[LinksFormat, typer.Option("--format", help="jsonl (one object per paper) or table.")] = LinksFormat.JSONL,
+    input_format: Annotated[str | None, typer.Option("--input-format", help="txt, jsonl, csv or atom.")] = None,
+    strict: StrictOption = False,
+) -> None:
+    """Print the code links of every paper, in input order, without storing anything."""
+    from tracker.report.terminal import render_links_table
+    from tracker.tracking import found_links
+
+    problems = ProblemLog(strict)
+    found = found_links(_existing_files(files), format=input_format, on_problem=problems)
+    if output is LinksFormat.JSONL:
+        for paper_links in found:
+            out.out(json.dumps(links_record(paper_links), ensure_ascii=False), highlight=False)
+    else:
+        render_links_table(out, list(found))
+    problems.exit_if_strict()
+
+
+def links_record(paper_links: Any) -> dict[str, Any]:
+    """The JSON shape of `links`: one object per paper."""
+    return {
+        "paper": {"id": paper_links.paper.id, "title": paper_links.paper.title},
+        "repos": [repo.canonical for repo in paper_links.repos],
+        "artifacts": [{"url": a.url, "kind": str(a.kind)} for a in paper_links.artifacts],
+        "code_promised": paper_links.code_promised,
+    }
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files.")],
+    input_format: InputFormatOption = None,
+    strict: StrictOption = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Store papers and their code links; ingesting the same source twice adds nothing."""
+    from tracker.tracking import ingest as ingest_sources
+
+    problems = ProblemLog(strict)
+    store = _open_store(db)
+    summary = ingest_sources(store, _existing_files(files), format=input_format, on_problem=problems)
+    if as_json:
+        out.out(json.dumps(dataclasses.asdict(summary)), highlight=False)
+    else:
+        out.print(
+            f"{summary.papers} papers ({summary.new_papers} new), {summary.links} links, "
+            f"{summary.repositories} repositories ({summary.new_repositories} new)"
+        )
+    problems.exit_if_strict()
+
+
+@app.command()
+def check(
+    repo: Annotated[list[str] | None, typer.Option("--repo", help="A repository to check (github.com/owner/name); repeatable.")] = None,
+    check_all: Annotated[bool, typer.Option("--all", help="Check every stored repository.")] = False,
+    max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32, help="Repositories checked at once.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check repositories (existence, license, activity, reproducibility) and record one check each."""
+    from tracker.records import RepoRef
+    from tracker.settings import Settings
+    from tracker.tracking import RepositoryChecker, check_and_record
+
+    if not repo and not check_all:
+        raise _fail("name repositories with --repo, or check every stored one with --all", 2)
+    settings = Settings.from_env(database_url=db, concurrency=concurrency, max_age_hours=max_age)
+    store = _open_store(settings.database_url)
+    keys = None
+    if repo:
+        try:
+            refs = [RepoRef.parse(text) for text in repo]
+        except ValueError as exc:
+            raise _fail(str(exc), 2) from exc
+        store.add_repositories(refs)
+        keys = [ref.key for ref in refs]
+    due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
+    checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
+    run_id = store.start_run(sources=["check"])
+    rows: list[dict[str, Any]] = []
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        TextColumn("{task.description}"), console=err, transient=True)
+
+    def on_checked(checked: Any) -> None:
+        progress.update(task, advance=1, description=escape(checked.facts.ref.canonical))
+        rows.append(checked_record(checked))
+
+    try:
+        with progress:
+            task = progress.add_task("", total=len(due))
+            tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked)
+    except KeyboardInterrupt:
+        store.finish_run(run_id, "interrupted", note="interrupted by the user")
+        raise _fail("interrupted; the checks finished so far are recorded", 130) from None
+    store.finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
+                     requests_rate_limited=tally.requests_rate_limited)
+    if as_json:
+        for row in rows:
+            out.out(json.dumps(row, ensure_ascii=False, default=str), highlight=False)
+        return
+    from tracker.report.terminal import render_check_results
+
+    render_check_results(out, rows)
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(tally.by_status.items())) or "nothing due"
+    out.print(f"run {run_id}: {tally.checked} checked ({escape(summary)}); "
+              f"{tally.requests_made} requests, {tally.requests_rate_limited} counted against the rate limit")
+
+
+def checked_record(checked: Any) -> dict[str, Any]:
+    """One check as a plain object: status, scores and every check's reason."""
+    facts = checked.facts
+    return {
+        "repository": facts.ref.canonical,
+        "status": str(facts.status),
+        "detail": facts.detail,
+        "moved_to": facts.moved_to.canonical if facts.moved_to else None,
+        "health": checked.health,
+        "repro_score": checked.repro_score,
+        "checks": [
+            {"name": r.name, "outcome": str(r.outcome), "score": r.score, "reason": r.reason, "evidence": list(r.evidence)}
+            for r in checked.results
+        ],
+    }
+
+
+@app.command()
+def run(
+    sources: Annotated[list[Path], typer.Argument(help="Sources to ingest before checking.")],
+    max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
+    from flows.track import track
+
+    _existing_files(sources)
+    _database_url_to_env(db)
+    summary = track(sources=[str(path) for path in sources], max_age_hours=max_age)
+    out.print(escape(summary))
+
+
+@app.command()
+def schedule(
+    sources: Annotated[list[Path], typer.Argument(help="Sources to ingest on every run.")],
+    cron: Annotated[str, typer.Option("--cron", help="When to run, as a cron expression.")] = "0 6 * * *",
+    db: DbOption = None,
+) -> None:
+    """Serve the tracking flow on a schedule until stopped (Prefect `flow.serve`)."""
+    from flows.track import serve_track
+
+    _existing_files(sources)
+    _database_url_to_env(db)
+    serve_track(sources=[str(path.resolve()) for path in sources], cron=cron)
+
+
+@app.command()
+def status(
+    status_filter: Annotated[list[str] | None, typer.Option("--status", help="Only these statuses (repeatable or comma-separated).")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Only repositories on this host.")] = None,
+    paper: Annotated[str | None, typer.Option("--paper", help="Only repositories of papers whose title contains TEXT.")] = None,
+    changed: Annotated[bool, typer.Option("--changed", help="Only repositories whose latest check differs from the one before.")] = False,
+    sort: Annotated[str, typer.Option("--sort", help="status, name, score, last-commit or stars.")] = "status",
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows drawn in the table (0: all); --json always gives all.")] = 200,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 when any shown repository has one of these statuses, e.g. missing,blocked.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every repository's latest status, license, last commit, score and change since the previous check."""
+    from datetime import UTC, datetime
+
+    from tracker.records import Status
+    from tracker.report import filter_rows, render_status, sort_rows, status_json
+    from tracker.report.load import report_data
+
+    statuses = _status_list(status_filter)
+    failing = _status_list([fail_on] if fail_on else None)
+    try:
+        sorted_rows = sort_rows(report_data(_open_store(db)).repositories, sort)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from exc
+    rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)
+    if as_json:
+        out.out(json.dumps(status_json(rows), ensure_ascii=False), highlight=False)
+    else:
+        render_status(out, rows, now=datetime.now(UTC), limit=limit or None)
+    hits = [row for row in rows if row.status in {Status(item) for item in failing}]
+    if hits:
+        err.print(f"[red]{len(hits)} repositories are {escape(', '.join(failing))}[/]")
+        raise typer.Exit(1)
+
+
+def _status_list(values: list[str] | None) -> list[str]:
+    """Statuses from repeatable, comma-separated options, each checked against the known ones."""
+    from tracker.records import Status
+
+    known = {status.value for status in Status}
+    chosen = [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+    unknown = [item for item in chosen if item not in known]
+    if unknown:
+        raise _fail(f"unknown status {', '.join(unknown)}; choose from {', '.join(sorted(known))}", 2)
+    return chosen
+
+
+@app.command()
+def history(
+    repository: Annotated[str, typer.Argument(help="A repository: github.com/owner/name.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every check of one repository as a timeline, marking each change."""
+    from tracker.records import RepoRef
+    from tracker.report import render_history
+    from tracker.report.load import history as load_history
+
+    try:
+        ref = RepoRef.parse(repository)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from exc
+    checks = load_history(_open_store(db), ref.key)
+    if not checks:
+        raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
+    if as_json:
+        out.out(json.dumps([dataclasses.asdict(check) for check in checks], default=str, ensure_ascii=False),
+                highlight=False)
+    else:
+        render_history(out, checks, title=ref.canonical)
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the dated report folder goes.")] = Path("reports"),
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write reports/YYYY-MM-DD/: report.md, report.html (self-contained), repositories.csv/.json, charts."""
+    from datetime import UTC, datetime
+
+    from tracker.dashboard import write_report_files
+
+    target = write_report_files(_open_store(db), out_dir, datetime.now(UTC))
+    if as_json:
+        out.out(json.dumps({"report": str(target)}), highlight=False)
+    else:
+        out.print(f"report written to {escape(str(target))}/ (open report.html in a browser)")
+
+
+def _database_url_to_env(db: str | None) -> None:
+    """Hand `--db` to the flow through the environment.
+
+    Prefect records flow parameters in its database and shows them in the UI;
+    a PostgreSQL URL may carry a password, so it must not be a parameter.
+    """
+    if db:
+        import os
+
+        os.environ["REPRO_TRACKER_DATABASE_URL"] = db
 
 
 def main() -> None:
-    raise SystemExit("repro-tracker: no commands yet")
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -31,12 +31,13 @@ def repo_license(check: StoredCheck) -> str | None:
     sentence. Something found but recognised by nobody is ``NOASSERTION``, so
     the report counts it as unrecognised rather than as no license.
     """
-    findings = sorted(check.licenses, key=lambda finding: _SOURCE_RANK.get(finding.source, len(_SOURCE_RANK)))
+    stored = check.licenses()
+    findings = sorted(stored, key=lambda finding: _SOURCE_RANK.get(finding.source, len(_SOURCE_RANK)))
     candidates = [check.license_file, check.license_api, *(finding.spdx for finding in findings)]
     for spdx in candidates:
         if spdx is not None and spdx.strip().lower() not in _UNNAMED:
             return spdx.strip()
-    if check.licenses or check.license_file is not None or check.license_api is not None:
+    if stored or check.license_file is not None or check.license_api is not None:
         return "NOASSERTION"
     return None
 
@@ -69,7 +70,7 @@ def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
         last_commit_at=latest.last_commit_at or latest.pushed_at,
         stars=latest.stars,
         repro_score=latest.repro_score,
-        outcomes={result.name: result.outcome for result in latest.results},
+        outcomes={result.name: result.outcome for result in latest.results()},
         moved_to=latest.moved_to,
         first_seen=min(first_seen) if first_seen else None,
         published=min(published) if published else None,

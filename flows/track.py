@@ -1,0 +1,136 @@
+"""The `track` flow: one tracking run, from sources to report.
+
+Read `track` top to bottom as the table of contents of a run. Every task calls
+`tracker/` and holds no logic of its own; the flow only decides order,
+concurrency and what the Prefect UI shows.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from tracker import dashboard, tracking
+from tracker.records import RepoRef
+from tracker.settings import Settings
+from tracker.store import IngestSummary, Store, open_store
+
+# Checks run in batches: one Prefect task per repository would spend more time
+# in orchestration than in checking (see bench/results.md).
+BATCH_SIZE = int(os.environ.get("REPRO_TRACKER_BATCH_SIZE", "25"))
+# Batches in flight at once; each batch checks `Settings.concurrency` repositories at once.
+PARALLEL_BATCHES = int(os.environ.get("REPRO_TRACKER_PARALLEL_BATCHES", "2"))
+
+
+@functools.cache
+def _store(database_url: str | None) -> Store:
+    """One store per process and database: opening one runs the migrations check."""
+    return open_store(database_url)
+
+
+def _settings(database_url: str | None, max_age_hours: float | None = None) -> Settings:
+    # The token is read from the environment inside each task, never passed as a
+    # parameter: Prefect records flow parameters in its database and UI.
+    return Settings.from_env(database_url=database_url, max_age_hours=max_age_hours)
+
+
+@task(cache_policy=NO_CACHE)
+def start_run(sources: Sequence[str], database_url: str | None) -> int:
+    flow_run_id = flow_run.get_id()
+    return _store(database_url).start_run(sources=list(sources), flow_run_id=str(flow_run_id) if flow_run_id else None)
+
+
+@task(cache_policy=NO_CACHE)
+def ingest_sources(sources: Sequence[str], database_url: str | None) -> IngestSummary:
+    logger = get_run_logger()
+    return tracking.ingest(_store(database_url), sources, on_problem=lambda problem: logger.warning(str(problem)))
+
+
+@task(cache_policy=NO_CACHE)
+def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> list[str]:
+    refs = _store(database_url).repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+    return [ref.canonical for ref in refs]
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[10, 60],
+      retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
+def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None) -> tracking.RunTally:
+    """Check one batch; a retry re-checks only what the failed attempt did not record."""
+    settings = _settings(database_url)
+    store = _store(database_url)
+    checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
+    due = store.repositories_due(keys=[RepoRef.parse(c).key for c in canonicals], run_id=run_id)
+    return tracking.check_and_record(store, run_id, checker, due, workers=settings.concurrency)
+
+
+@task(cache_policy=NO_CACHE)
+def finish_run(run_id: int, tally: tracking.RunTally, database_url: str | None) -> None:
+    _store(database_url).finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
+                                    requests_rate_limited=tally.requests_rate_limited)
+
+
+@task(cache_policy=NO_CACHE)
+def write_report(database_url: str | None, report_dir: str) -> Path:
+    return dashboard.write_report_files(_store(database_url), Path(report_dir), datetime.now(UTC))
+
+
+@task(cache_policy=NO_CACHE)
+def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None) -> str:
+    """The Prefect UI's view of the run: a status table, a summary and a link to the report."""
+    view = dashboard.run_view(_store(database_url), run_id)
+    create_table_artifact(key="repro-status", table=view.status_rows, description=view.status_caption)
+    create_markdown_artifact(key="repro-summary", markdown=view.summary_markdown, description=view.title)
+    if report_path is not None:
+        create_link_artifact(key="repro-report", link=report_path.resolve().as_uri(),
+                             link_text="Reproducibility report (HTML)", description=view.title)
+    return view.title
+
+
+def _rename_flow_run(name: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    flow_run_id = flow_run.get_id()
+    if flow_run_id:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(flow_run_id, name=name)
+
+
+@flow(name="track", flow_run_name="track {sources}", task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES))
+def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
+          report_dir: str | None = "reports", batch_size: int = BATCH_SIZE) -> str:
+    """Ingest the sources, check every repository that is due, record the run, report."""
+    run_id = start_run(sources, database_url)
+    tally = tracking.RunTally()
+    try:
+        ingest_sources(sources, database_url)
+        due = repositories_due(database_url, max_age_hours, run_id)
+        batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
+        futures = check_batch.map(batches, run_id=run_id, database_url=database_url)
+        for batch_tally in futures.result():
+            tally.add(batch_tally)
+    except BaseException:
+        finish_run(run_id, tally.interrupted(), database_url)
+        raise
+    finish_run(run_id, tally, database_url)
+    report_path = write_report(database_url, report_dir) if report_dir else None
+    title = publish_dashboard(database_url, run_id, report_path)
+    _rename_flow_run(title)
+    return title
+
+
+def serve_track(sources: list[str], cron: str) -> None:
+    """Serve `track` on a schedule until interrupted (Prefect's `flow.serve`).
+
+    The database comes from REPRO_TRACKER_DATABASE_URL in the serving process's
+    environment, never from a parameter (parameters are stored and shown by Prefect).
+    """
+    track.serve(name="repro-tracker", cron=cron, parameters={"sources": sources})

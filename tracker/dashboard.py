@@ -1,0 +1,99 @@
+"""What the Prefect UI shows of a run: a status table, a summary, the report files.
+
+The flow publishes these as artifacts; building them is plain work over the
+report's data, so it lives here, importable and testable without Prefect.
+Artifact text is Markdown rendered by the UI, so attacker-controlled text
+(titles, repository names) goes through the report's Markdown escaping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.report import ReportData, changes, headline, promised_without_link, sort_rows
+from tracker.report.analysis import describe_change
+from tracker.report.escape import md_text
+from tracker.report.files import write_report
+from tracker.report.load import report_data
+from tracker.report.terminal import format_score
+from tracker.store import Store
+
+# The UI renders table artifacts in the browser; past a few hundred rows it
+# becomes slow to read. The full data is in the report files.
+MAX_TABLE_ROWS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    title: str
+    status_rows: list[dict[str, Any]]
+    status_caption: str
+    summary_markdown: str
+
+
+def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
+    """One row per repository, worst status first: the `repro-status` table."""
+    rows = []
+    for repo in sort_rows(data.repositories)[:limit]:
+        rows.append({
+            "repository": repo.canonical,
+            "status": str(repo.status),
+            "license": repo.license_spdx or "none",
+            "last commit": repo.last_commit_at.date().isoformat() if repo.last_commit_at else "",
+            "score": format_score(repo.repro_score),
+            "change": _change_text(repo),
+        })
+    return rows
+
+
+def _change_text(repo: Any) -> str:
+    if repo.previous_status is None:
+        return "new"
+    if repo.previous_status != repo.status:
+        return f"{repo.previous_status} → {repo.status}"
+    return ""
+
+
+def run_title(data: ReportData, day: datetime) -> str:
+    """The flow run's name: what ran, in one line ("track 2026-11-27: 119 papers, 20 repositories")."""
+    figures = headline(data)
+    return f"track {day:%Y-%m-%d}: {figures.papers} papers, {figures.repositories} repositories"
+
+
+def summary_markdown(data: ReportData, day: datetime) -> str:
+    """Headline figures, what changed and the papers that promised code: the `repro-summary` artifact."""
+    figures = headline(data)
+    lines = [f"# {run_title(data, day)}", ""]
+    lines.append(f"- Papers: **{figures.papers}**, with a code link: **{figures.papers_with_code}**, "
+                 f"promising code without a link: **{figures.promised_without_link}**")
+    by_status = ", ".join(f"{count} {status}" for status, count in figures.by_status.items()) or "none checked"
+    lines.append(f"- Repositories: **{figures.repositories}** ({by_status})")
+    if figures.without_license_share is not None:
+        lines.append(f"- Without a license: **{figures.without_license_share:.0%}** of existing repositories")
+    if figures.median_score is not None:
+        lines.append(f"- Median reproducibility score: **{format_score(figures.median_score)}** / 100")
+    found = changes(data).all
+    lines += ["", "## Changes since the previous run", ""]
+    lines += [f"- {md_text(describe_change(item))}" for item in found] or ["- none"]
+    promised = promised_without_link(data.papers)
+    if promised:
+        lines += ["", "## Code promised, never linked", ""]
+        lines += [f"- {md_text(paper.title)}" for paper in promised]
+    return "\n".join(lines) + "\n"
+
+
+def run_view(store: Store, run_id: int, *, now: datetime | None = None) -> RunView:
+    day = now or datetime.now(UTC)
+    data = report_data(store)
+    rows = status_rows(data)
+    caption = f"Run {run_id}: {len(rows)} of {len(data.repositories)} repositories, worst status first"
+    return RunView(title=run_title(data, day), status_rows=rows, status_caption=caption,
+                   summary_markdown=summary_markdown(data, day))
+
+
+def write_report_files(store: Store, out_dir: Path, now: datetime) -> Path:
+    """Write the dated report folder from what the store holds now."""
+    return write_report(report_data(store), out_dir, now)

@@ -1,0 +1,226 @@
+"""A tracking run's stages as plain functions: ingest, check, record.
+
+The CLI calls these directly and the Prefect flows call them from tasks, so a
+run means the same thing from either face. Nothing here orchestrates
+(no threads, no retries): concurrency belongs to the caller.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tracker.checks import run_checks
+from tracker.checks.score import health, repro_score
+from tracker.hosts.git import GitFacts, GitHost
+from tracker.hosts.github import GitHubHost
+from tracker.ingest import InputProblem, read_papers
+from tracker.links import find_code_links
+from tracker.records import CheckResult, PaperLinks, RepoFacts, RepoRef, Status
+from tracker.settings import Settings
+from tracker.store import IngestSummary, Store
+
+Clock = Callable[[], datetime]
+
+# Statuses after which the repository's content can still be read with git.
+_READABLE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED})
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def found_links(paths: Iterable[str | Path], *, format: str | None = None,
+                on_problem: Callable[[InputProblem], None] | None = None) -> Iterator[PaperLinks]:
+    """Every paper of every source with its code links, streamed in input order."""
+    for path in paths:
+        for paper in read_papers(path, format=format, on_problem=on_problem):
+            yield find_code_links(paper)
+
+
+def ingest(store: Store, paths: Iterable[str | Path], *, format: str | None = None,
+           on_problem: Callable[[InputProblem], None] | None = None) -> IngestSummary:
+    """Read sources, extract links and store them; ingesting twice adds nothing."""
+    return store.add_papers(found_links(paths, format=format, on_problem=on_problem))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRepository:
+    """One repository's check, ready to record."""
+
+    facts: RepoFacts
+    results: tuple[CheckResult, ...]
+    health: str
+    repro_score: int | None
+
+
+def with_git_facts(facts: RepoFacts, git: GitFacts) -> RepoFacts:
+    """Add what git saw to what the host's API said.
+
+    The API is the authority on existence where there is one; git can only add
+    activity, files and licenses. When git fails on a repository the API calls
+    live, the content stays unknown and the detail says why.
+    """
+    if git.status in (Status.OK, Status.EMPTY) or facts.status not in _READABLE:
+        detail = facts.detail
+    else:
+        detail = f"{facts.detail}; its content could not be read: {git.detail}"
+    status = Status.EMPTY if git.status == Status.EMPTY and facts.status == Status.OK else facts.status
+    return dataclasses.replace(
+        facts,
+        status=status,
+        detail=detail,
+        activity=git.activity,
+        files=git.files,
+        licenses=facts.licenses + git.licenses,
+    )
+
+
+def from_git_only(ref: RepoRef, git: GitFacts, checked_at: datetime) -> RepoFacts:
+    """Facts for a host without an API client: git alone says whether it exists."""
+    return RepoFacts(
+        ref=ref,
+        status=git.status,
+        detail=git.detail,
+        checked_at=checked_at,
+        activity=git.activity,
+        files=git.files,
+        licenses=git.licenses,
+    )
+
+
+class RepositoryChecker:
+    """Gathers the facts about one repository from its host and from git, then judges them."""
+
+    def __init__(self, github: GitHubHost, git: GitHost, clock: Clock = utc_now) -> None:
+        self.github = github
+        self.git = git
+        self.clock = clock
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, answer_cache: object | None = None,
+                      clock: Clock = utc_now) -> RepositoryChecker:
+        github = GitHubHost(
+            api_url=settings.github_api_url,
+            token=settings.github_token,
+            timeout=settings.http_timeout,
+            max_rate_wait=settings.max_rate_wait,
+            answer_cache=answer_cache,
+        )
+        git = GitHost(settings.cache_dir, timeout=settings.git_timeout,
+                      max_clone_bytes=settings.max_clone_bytes)
+        return cls(github, git, clock)
+
+    def gather(self, ref: RepoRef) -> RepoFacts:
+        now = self.clock()
+        if ref.host == "github.com":
+            facts = self.github.check(ref)
+            if facts.status not in _READABLE:
+                return facts
+            readable = facts.moved_to or ref
+            return with_git_facts(facts, self.git.inspect(readable, now=now))
+        return from_git_only(ref, self.git.inspect(ref, now=now), now)
+
+    def check(self, ref: RepoRef) -> CheckedRepository:
+        facts = self.gather(ref)
+        now = self.clock()
+        results = tuple(run_checks(facts, now))
+        return CheckedRepository(
+            facts=facts,
+            results=results,
+            health=health(facts, results),
+            repro_score=repro_score(results),
+        )
+
+
+def record(store: Store, run_id: int, checked: CheckedRepository) -> None:
+    store.record_check(run_id, checked.facts, checked.results,
+                       health=checked.health, repro_score=checked.repro_score)
+
+
+def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: int) -> Iterator[CheckedRepository]:
+    """Check repositories with at most `workers` at once, yielding each as it finishes.
+
+    Threads suit this work: it waits on HTTP and on git subprocesses. The
+    bound keeps us far below GitHub's limit of 100 concurrent requests.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    pending_refs = iter(refs)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="check") as pool:
+        running = set()
+        for ref in pending_refs:
+            running.add(pool.submit(checker.check, ref))
+            if len(running) >= workers:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                yield from (future.result() for future in done)
+        for future in running:
+            yield future.result()
+
+
+@dataclass
+class RunTally:
+    """What one run checked, by status, and what it cost at the host."""
+
+    by_status: dict[str, int] = dataclasses.field(default_factory=dict)
+    requests_made: int = 0
+    requests_rate_limited: int = 0
+
+    @property
+    def checked(self) -> int:
+        return sum(self.by_status.values())
+
+    status_override: str | None = None
+
+    @property
+    def run_status(self) -> str:
+        """`rate_limited` when the limit left repositories unchecked; the next run picks them up."""
+        if self.status_override:
+            return self.status_override
+        return "rate_limited" if self.by_status.get(Status.NOT_CHECKED, 0) else "completed"
+
+    def add(self, other: RunTally) -> None:
+        for status, count in other.by_status.items():
+            self.by_status[status] = self.by_status.get(status, 0) + count
+        self.requests_made += other.requests_made
+        self.requests_rate_limited += other.requests_rate_limited
+
+    def interrupted(self) -> RunTally:
+        """This tally, for a run that stopped before checking everything it meant to."""
+        return dataclasses.replace(self, by_status=dict(self.by_status), status_override="interrupted")
+
+
+def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs: Iterable[RepoRef], *,
+                     workers: int, on_checked: Callable[[CheckedRepository], None] | None = None) -> RunTally:
+    """Check each repository and commit its check at once, so a crash loses only the checks in flight."""
+    tally = RunTally()
+    for checked in check_many(checker, refs, workers=workers):
+        record(store, run_id, checked)
+        status = str(checked.facts.status)
+        tally.by_status[status] = tally.by_status.get(status, 0) + 1
+        if on_checked is not None:
+            on_checked(checked)
+    stats = checker.github.stats
+    tally.requests_made = stats.requests_made
+    tally.requests_rate_limited = stats.requests_rate_counted
+    return tally
+
+
+def is_transient(state: object) -> bool:
+    """Whether a failed batch is worth retrying: faults of the network or the database, not of the code.
+
+    Per-repository network faults never fail a batch (they are recorded as
+    `unreachable`); what reaches here is the store being unavailable or locked.
+    """
+    import sqlalchemy.exc
+
+    try:
+        state.result()  # type: ignore[attr-defined]
+    except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, ConnectionError, TimeoutError):
+        return True
+    except Exception:
+        return False
+    return False
