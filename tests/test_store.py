@@ -159,8 +159,9 @@ def test_repositories_due_skips_recent_conclusive_checks_and_this_runs_checks(st
     with open_store(store_url, clock=lambda: now) as store:
         store.add_papers([paper_links("arxiv:1", *(f"github.com/o/{n}" for n in "abcde"))])
         earlier = store.start_run(["test"])
-        store.record_check(earlier, ok_facts("github.com/o/a", now - timedelta(hours=2)), (), health="h", repro_score=1)
-        store.record_check(earlier, ok_facts("github.com/o/b", now - timedelta(hours=50)), (), health="h", repro_score=1)
+        for name, hours in (("a", 2), ("b", 50)):
+            facts = ok_facts(f"github.com/o/{name}", now - timedelta(hours=hours))
+            store.record_check(earlier, facts, (), health="h", repro_score=1)
         store.record_check(
             earlier, bare_facts("github.com/o/c", Status.UNREACHABLE, now - timedelta(hours=1)), (), health="?",
             repro_score=None,

@@ -23,8 +23,6 @@ from tracker.records import (
     Artifact,
     ArtifactKind,
     CheckResult,
-    LicenseFinding,
-    Outcome,
     PaperLinks,
     RepoFacts,
     RepoKind,
@@ -465,6 +463,9 @@ class Store:
         """Every check of one repository (any case of its key), oldest run first."""
         statement = _checks_query().where(Repository.key == key.lower())
         statement = statement.order_by(RepositoryCheck.run_id)
+        return self._read_checks(statement)
+
+    def _read_checks(self, statement: Select[Any]) -> list[StoredCheck]:
         return run_read(self._engine, lambda connection: [_stored_check(row) for row in connection.execute(statement)])
 
     def latest_checks(self, run_id: int | None = None) -> list[CheckRow]:
@@ -494,7 +495,7 @@ class Store:
             .order_by(picks.c.key, (RepositoryCheck.id == picks.c.latest_id).desc())
         )
         rows: list[CheckRow] = []
-        checks = run_read(self._engine, lambda connection: [_stored_check(row) for row in connection.execute(statement)])
+        checks = self._read_checks(statement)
         for key, group in itertools.groupby(checks, key=lambda check: check.key):
             latest, *rest = list(group)
             rows.append(CheckRow(key=key, canonical=latest.canonical, latest=latest, previous=next(iter(rest), None)))
