@@ -90,6 +90,15 @@ def test_repository_identity_is_case_insensitive(store: Store) -> None:
     assert [paper.repositories for paper in papers] == [("github.com/owner/repo",), ("github.com/owner/repo",)]
 
 
+def test_repositories_named_directly_are_added_once(store: Store) -> None:
+    store.add_papers([paper_links("arxiv:1", "github.com/Paper/Repo")])
+    named = ("github.com/paper/repo", "gitlab.com/group/sub/tool", "gitlab.com/GROUP/sub/tool")
+    refs = [RepoRef.parse(text) for text in named]
+    assert store.add_repositories(refs) == 1
+    assert store.add_repositories(refs) == 0
+    assert [ref.canonical for ref in store.repositories_due()] == ["github.com/Paper/Repo", "gitlab.com/group/sub/tool"]
+
+
 def test_papers_with_links_returns_plain_rows_in_mention_order(store: Store) -> None:
     store.add_papers(
         [paper_links("arxiv:9", "github.com/z/last", "https://page.example.org", "github.com/a/first")]
@@ -235,6 +244,14 @@ def test_runs_record_how_they_ended_and_what_they_covered(store: Store) -> None:
     assert first.note == "limit hit" and first.finished_at is not None
     # A run that never finished shows what it got done.
     assert (second.status, second.finished_at, second.repositories_checked) == (RunStatus.RUNNING, None, 1)
+
+
+def test_status_counts_per_run(store: Store) -> None:
+    first, second = store.start_run(["test"]), store.start_run(["test"])
+    store.record_check(first, ok_facts("github.com/a/b"), (), health="h", repro_score=1)
+    store.record_check(first, bare_facts("github.com/a/c", Status.MISSING), (), health="gone", repro_score=None)
+    store.record_check(second, bare_facts("github.com/a/c", Status.MISSING), (), health="gone", repro_score=None)
+    assert store.status_counts() == {first: {Status.OK: 1, Status.MISSING: 1}, second: {Status.MISSING: 1}}
 
 
 def test_run_misuse_is_refused_with_a_message(store: Store) -> None:

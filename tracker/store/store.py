@@ -210,6 +210,19 @@ class Store:
             new_repositories=new_repositories,
         )
 
+    def add_repositories(self, refs: Iterable[RepoRef]) -> int:
+        """Add repositories named directly (not through a paper); returns how many were new.
+
+        Idempotent, like `add_papers`: a repository already stored, in any
+        case, is left as first written.
+        """
+        unique: dict[str, RepoRef] = {}
+        for ref in refs:
+            unique.setdefault(ref.key, ref)
+        now = self._clock()
+        created, _ = run_write(self._engine, lambda c: self._ensure_repositories(c, unique.values(), now))
+        return created
+
     def _ensure_repositories(
         self, connection: Connection, refs: Iterable[RepoRef], now: datetime
     ) -> tuple[int, dict[str, int]]:
@@ -464,6 +477,16 @@ class Store:
         statement = _checks_query().where(Repository.key == key.lower())
         statement = statement.order_by(RepositoryCheck.run_id)
         return self._read_checks(statement)
+
+    def status_counts(self) -> dict[int, dict[Status, int]]:
+        """Per run id: how many checks it recorded with each status."""
+        statement = select(RepositoryCheck.run_id, RepositoryCheck.status, func.count()).group_by(
+            RepositoryCheck.run_id, RepositoryCheck.status
+        )
+        counts: dict[int, dict[Status, int]] = {}
+        for run_id, status, count in run_read(self._engine, lambda connection: connection.execute(statement).all()):
+            counts.setdefault(run_id, {})[_STATUSES[status]] = count
+        return counts
 
     def _read_checks(self, statement: Select[Any]) -> list[StoredCheck]:
         return run_read(self._engine, lambda connection: [_stored_check(row) for row in connection.execute(statement)])
