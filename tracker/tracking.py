@@ -79,19 +79,6 @@ def with_git_facts(facts: RepoFacts, git: GitFacts) -> RepoFacts:
     )
 
 
-def from_git_only(ref: RepoRef, git: GitFacts, checked_at: datetime) -> RepoFacts:
-    """Facts for a host without an API client: git alone says whether it exists."""
-    return RepoFacts(
-        ref=ref,
-        status=git.status,
-        detail=git.detail,
-        checked_at=checked_at,
-        activity=git.activity,
-        files=git.files,
-        licenses=git.licenses,
-    )
-
-
 class RepositoryChecker:
     """Gathers the facts about one repository from its host and from git, then judges them."""
 
@@ -122,7 +109,7 @@ class RepositoryChecker:
                 return facts
             readable = facts.moved_to or ref
             return with_git_facts(facts, self.git.inspect(readable, now=now))
-        return from_git_only(ref, self.git.inspect(ref, now=now), now)
+        return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
 
     def check(self, ref: RepoRef) -> CheckedRepository:
         facts = self.gather(ref)

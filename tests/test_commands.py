@@ -1,0 +1,61 @@
+"""The discovery commands through the real CLI: links and ingest on the shared corpus and on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tracker.cli import app
+
+runner = CliRunner()
+
+
+def test_links_gives_one_line_per_corpus_paper_in_input_order(corpus_path: Path) -> None:
+    result = runner.invoke(app, ["links", str(corpus_path), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 119
+    assert records[0]["paper"]["title"] == "Large-scale image analysis using docker sandboxing"
+    by_title = {record["paper"]["title"]: record for record in records}
+    podnet = by_title["PODNet: Pooled Outputs Distillation for Small-Tasks Incremental Learning"]
+    assert podnet["repos"] == ["github.com/arthurdouillard/incremental_learning.pytorch"]
+    assert podnet["code_promised"] is False
+    assert sum(1 for record in records if record["repos"]) == 21
+    assert sum(1 for record in records if record["code_promised"]) == 3
+    assert all(set(record) == {"paper", "repos", "artifacts", "code_promised"} for record in records)
+
+
+def test_ingest_twice_adds_nothing_and_reports_as_json(corpus_path: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "tracker.db")
+    first = runner.invoke(app, ["ingest", str(corpus_path), "--db", db, "--json"])
+    second = runner.invoke(app, ["ingest", str(corpus_path), "--db", db, "--json"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert json.loads(first.stdout)["new_papers"] == 119
+    again = json.loads(second.stdout)
+    assert (again["papers"], again["new_papers"], again["new_repositories"]) == (119, 0, 0)
+
+
+def test_bad_lines_are_reported_with_file_and_line_and_strict_exits_2(tmp_path: Path) -> None:
+    source = tmp_path / "papers.jsonl"
+    source.write_text(
+        '{"title": "A Good Paper", "abstract": "Code: https://github.com/lab/good"}\n'
+        '{"title": "broken\n'
+        '{"title": "Another Good Paper", "abstract": "No code here."}\n',
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "tracker.db")
+    lenient = runner.invoke(app, ["ingest", str(source), "--db", db, "--json"])
+    assert lenient.exit_code == 0
+    assert f"{source}:2:" in lenient.stderr
+    assert json.loads(lenient.stdout)["papers"] == 2
+    strict = runner.invoke(app, ["ingest", str(source), "--db", db, "--strict"])
+    assert strict.exit_code == 2
+    assert "--strict" in strict.stderr
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["links", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    assert "nope.txt" in result.stderr

@@ -1,0 +1,95 @@
+"""The run's stages: how host and git facts combine, and how a run is tallied."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from tracker.hosts.git import GitFacts
+from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
+from tracker.settings import Settings
+from tracker.tracking import CheckedRepository, RunTally, check_many, with_git_facts
+
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+REF = RepoRef("github.com", "lab", "model")
+
+
+def api_facts(status: Status, **fields: Any) -> RepoFacts:
+    return RepoFacts(ref=REF, status=status, detail=f"GitHub said {status}", checked_at=NOW,
+                     licenses=(LicenseFinding("MIT", 1.0, "api"),), **fields)
+
+
+def test_git_adds_content_to_what_the_api_said() -> None:
+    git = GitFacts(Status.OK, "ls-remote listed 3 refs", head_commit="abc",
+                   activity=Activity(head_commit="abc", commits_90d=4), files=RepoFiles(paths=("train.py",)),
+                   licenses=(LicenseFinding("MIT", 0.99, "file", "LICENSE"),))
+    merged = with_git_facts(api_facts(Status.OK), git)
+    assert merged.status is Status.OK
+    assert merged.detail == "GitHub said ok"
+    assert merged.activity is not None and merged.activity.commits_90d == 4
+    assert merged.files is not None and merged.files.paths == ("train.py",)
+    assert [finding.source for finding in merged.licenses] == ["api", "file"]
+
+
+def test_a_git_fault_leaves_the_api_verdict_and_says_why_content_is_unknown() -> None:
+    git = GitFacts(Status.UNREACHABLE, "connection refused")
+    merged = with_git_facts(api_facts(Status.ARCHIVED), git)
+    assert merged.status is Status.ARCHIVED
+    assert merged.detail == "GitHub said archived; its content could not be read: connection refused"
+    assert merged.files is None and merged.activity is None
+
+
+def test_git_seeing_no_commits_makes_an_ok_repository_empty() -> None:
+    merged = with_git_facts(api_facts(Status.OK), GitFacts(Status.EMPTY, "no refs"))
+    assert merged.status is Status.EMPTY
+
+
+def test_tally_adds_batches_and_names_the_run_status() -> None:
+    first = RunTally(by_status={"ok": 2}, requests_made=4, requests_rate_limited=3)
+    second = RunTally(by_status={"ok": 1, "not_checked": 5}, requests_made=1, requests_rate_limited=1)
+    total = RunTally()
+    total.add(first)
+    assert total.run_status == "completed"
+    total.add(second)
+    assert (total.checked, total.requests_made, total.requests_rate_limited) == (8, 5, 4)
+    assert total.run_status == "rate_limited"
+    assert total.interrupted().run_status == "interrupted"
+    assert total.run_status == "rate_limited"
+
+
+class _CountingChecker:
+    """Stands in for RepositoryChecker to observe how many checks run at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+        self.release = threading.Barrier(3, timeout=5)
+
+    def check(self, ref: RepoRef) -> CheckedRepository:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        if ref.name in {"r0", "r1", "r2"}:
+            self.release.wait()  # the first three must be in flight together
+        with self.lock:
+            self.running -= 1
+        facts = RepoFacts(ref=ref, status=Status.OK, detail="", checked_at=NOW)
+        return CheckedRepository(facts=facts, results=(), health="alive", repro_score=None)
+
+
+def test_check_many_runs_at_most_the_bound_at_once_and_checks_everything() -> None:
+    checker = _CountingChecker()
+    refs = [RepoRef("github.com", "lab", f"r{i}") for i in range(20)]
+    done = list(check_many(checker, refs, workers=3))  # type: ignore[arg-type]
+    assert sorted(item.facts.ref.name for item in done) == sorted(ref.name for ref in refs)
+    assert checker.most == 3
+
+
+def test_settings_never_show_the_token(monkeypatch: Any) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_secretsecretsecret")
+    settings = Settings.from_env(concurrency=4)
+    assert settings.github_token == "ghp_secretsecretsecret"
+    assert "ghp_secret" not in repr(settings)
+    assert settings.concurrency == 4
