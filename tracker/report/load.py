@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
 
 from tracker.records import RepoRef, Status
 from tracker.report.model import DEAD, CheckEntry, PaperEntry, RepoEntry, ReportData, RunInfo
-from tracker.store.models import RepositoryCheck
 from tracker.store.rows import CheckRow, PaperRow, RunRow, StoredCheck
 from tracker.store.store import Store
 
@@ -138,25 +136,9 @@ def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
     ]
 
 
-def status_counts(store: Store) -> dict[int, dict[Status, int]]:
-    """Each run's status mix: how many checks of each status it recorded.
-
-    One grouped query over the store's check table; it belongs in `Store`
-    itself (as `Store.status_counts()`) once the store offers it.
-    """
-    statement = select(RepositoryCheck.run_id, RepositoryCheck.status, func.count()).group_by(
-        RepositoryCheck.run_id, RepositoryCheck.status
-    )
-    counts: dict[int, dict[Status, int]] = {}
-    with store.engine.connect() as connection:
-        for run_id, status, count in connection.execute(statement):
-            counts.setdefault(run_id, {})[Status(status)] = count
-    return counts
-
-
 def report_data(store: Store) -> ReportData:
     """Everything a report shows, read from `store`: latest checks, runs, papers, status mix."""
-    return report_data_from_rows(store.latest_checks(), store.runs(), store.papers_with_links(), status_counts(store))
+    return report_data_from_rows(store.latest_checks(), store.runs(), store.papers_with_links(), store.status_counts())
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:
