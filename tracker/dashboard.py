@@ -8,6 +8,7 @@ Artifact text is Markdown rendered by the UI, so attacker-controlled text
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str,
         rows.append({
             "repository": repo.canonical,
             "status": str(repo.status),
-            "license": repo.license_spdx or "none",
+            "license": repo.license_label,
             "last commit": repo.last_commit_at.date().isoformat() if repo.last_commit_at else "",
             "score": format_score(repo.repro_score),
             "change": _change_text(repo),
@@ -92,6 +93,21 @@ def run_view(store: Store, run_id: int, *, now: datetime | None = None) -> RunVi
     caption = f"Run {run_id}: {len(rows)} of {len(data.repositories)} repositories, worst status first"
     return RunView(title=run_title(data, day), status_rows=rows, status_caption=caption,
                    summary_markdown=summary_markdown(data, day))
+
+
+def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: Path | None) -> str:
+    """What `repro-tracker run` prints: the run's title, what its checks found, where the report is.
+
+    Offline, every repository is `unreachable`; saying so here is the whole
+    answer, so the run ends with this line rather than a traceback.
+    """
+    found = ", ".join(f"{count} {status}" for status, count in sorted(by_status.items())) or "nothing due"
+    lines = [view.title, f"checked this run: {found}"]
+    if by_status.get("unreachable"):
+        lines.append("unreachable means the host did not answer (no network?), not that the code is gone")
+    if report_path is not None:
+        lines.append(f"report: {report_path / 'report.html'}")
+    return "\n".join(lines)
 
 
 def write_report_files(store: Store, out_dir: Path, now: datetime) -> Path:

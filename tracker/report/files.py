@@ -145,7 +145,7 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
                 "canonical": row.canonical,
                 "url": _repo_url(row),
                 "status": str(row.status),
-                "license": row.license_spdx or "none",
+                "license": row.license_label,
                 "group": str(license_group(row.license_spdx)),
                 "last_commit": time_ago(row.last_commit_at, now),
                 "score": row.repro_score,

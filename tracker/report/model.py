@@ -83,6 +83,17 @@ class RepoEntry:
     def has_previous(self) -> bool:
         return self.previous_status is not None
 
+    @property
+    def license_label(self) -> str:
+        """The license as a table shows it: ``-`` where the content could not be seen.
+
+        A repository that is gone or could not be reached has an unknown
+        license, which must not read as "none" (no license).
+        """
+        if self.status not in ALIVE:
+            return "-"
+        return self.license_spdx or "none"
+
 
 @dataclass(frozen=True, slots=True)
 class PaperEntry:

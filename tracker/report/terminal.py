@@ -181,7 +181,7 @@ def render_status(
         table.add_row(
             Text(row.canonical),
             Text(str(row.status), style=style),
-            Text(row.license_spdx or "none"),
+            Text(row.license_label),
             Text(time_ago(row.last_commit_at, now)),
             Text(format_score(row.repro_score)),
             Text(change_summary(row), style="bold" if row.previous_status != row.status else ""),
