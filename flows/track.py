@@ -8,27 +8,39 @@ concurrency and what the Prefect UI shows.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
 
 from tracker import dashboard, tracking
 from tracker.records import RepoRef
 from tracker.settings import Settings
 from tracker.store import IngestSummary, Store, open_store
 
-# Checks run in batches: one Prefect task per repository would spend more time
-# in orchestration than in checking (see bench/results.md).
+# Checks run in batches: one Prefect task per repository costs ~25 ms of
+# orchestration against a few ms of checking a repository whose answer is cached,
+# so 1,000 single tasks would spend most of a run in Prefect (see README, "The Prefect UI").
 BATCH_SIZE = int(os.environ.get("REPRO_TRACKER_BATCH_SIZE", "25"))
-# Batches in flight at once; each batch checks `Settings.concurrency` repositories at once.
+# Batches in flight at once; each batch checks `Settings.concurrency` repositories
+# at once, so at most PARALLEL_BATCHES x concurrency requests reach GitHub together:
+# 2 x 8 = 16 by default, far below GitHub's 100.
 PARALLEL_BATCHES = int(os.environ.get("REPRO_TRACKER_PARALLEL_BATCHES", "2"))
+DASK_ADDRESS_VARIABLE = "REPRO_TRACKER_DASK_ADDRESS"
+
+# Loggers that repeat, per repository, what the run's summary already says
+# (urllib3's retries of an unreachable host, PyGithub's redirect notes).
+_NOISY_LOGGERS = ("urllib3.connectionpool", "github.Requester", "github")
 
 
 @functools.cache
@@ -43,10 +55,14 @@ def _settings(database_url: str | None, max_age_hours: float | None = None) -> S
     return Settings.from_env(database_url=database_url, max_age_hours=max_age_hours)
 
 
+def _quiet_noisy_loggers() -> None:
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 @task(cache_policy=NO_CACHE)
-def start_run(sources: Sequence[str], database_url: str | None) -> int:
-    flow_run_id = flow_run.get_id()
-    return _store(database_url).start_run(sources=list(sources), flow_run_id=str(flow_run_id) if flow_run_id else None)
+def start_run(sources: Sequence[str], database_url: str | None, flow_run_id: str | None) -> int:
+    return _store(database_url).start_run(sources=list(sources), flow_run_id=flow_run_id)
 
 
 @task(cache_policy=NO_CACHE)
@@ -61,10 +77,14 @@ def repositories_due(database_url: str | None, max_age_hours: float | None, run_
     return [ref.canonical for ref in refs]
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[10, 60],
-      retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
+# A network fault on one repository never fails a batch (it is recorded as
+# `unreachable`, and a 404 as `missing`: retrying either changes nothing). What
+# fails a batch and is worth retrying is the database being locked or away.
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=5),
+      retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
 def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None) -> tracking.RunTally:
     """Check one batch; a retry re-checks only what the failed attempt did not record."""
+    _quiet_noisy_loggers()  # again here: on a Dask worker this is another process
     settings = _settings(database_url)
     store = _store(database_url)
     checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
@@ -73,9 +93,9 @@ def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None
 
 
 @task(cache_policy=NO_CACHE)
-def finish_run(run_id: int, tally: tracking.RunTally, database_url: str | None) -> None:
+def finish_run(run_id: int, tally: tracking.RunTally, database_url: str | None, note: str | None = None) -> None:
     _store(database_url).finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
-                                    requests_rate_limited=tally.requests_rate_limited)
+                                    requests_rate_limited=tally.requests_rate_limited, note=note)
 
 
 @task(cache_policy=NO_CACHE)
@@ -84,18 +104,19 @@ def write_report(database_url: str | None, report_dir: str) -> Path:
 
 
 @task(cache_policy=NO_CACHE)
-def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None) -> str:
+def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None) -> dashboard.RunView:
     """The Prefect UI's view of the run: a status table, a summary and a link to the report."""
     view = dashboard.run_view(_store(database_url), run_id)
     create_table_artifact(key="repro-status", table=view.status_rows, description=view.status_caption)
     create_markdown_artifact(key="repro-summary", markdown=view.summary_markdown, description=view.title)
     if report_path is not None:
-        create_link_artifact(key="repro-report", link=report_path.resolve().as_uri(),
+        create_link_artifact(key="repro-report", link=(report_path / "report.html").resolve().as_uri(),
                              link_text="Reproducibility report (HTML)", description=view.title)
-    return view.title
+    return view
 
 
 def _rename_flow_run(name: str) -> None:
+    """Name the run after what it did, once that is known (the UI's run list shows names)."""
     from prefect.client.orchestration import get_client
 
     flow_run_id = flow_run.get_id()
@@ -104,27 +125,65 @@ def _rename_flow_run(name: str) -> None:
             client.update_flow_run(flow_run_id, name=name)
 
 
-@flow(name="track", flow_run_name="track {sources}", task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES))
+def _first_name() -> str:
+    """The run's name until it has counted papers and repositories."""
+    sources = flow_run.parameters.get("sources") or []
+    count = len(sources)
+    return f"track {datetime.now(UTC):%Y-%m-%d}: {count} source{'' if count == 1 else 's'}"
+
+
+@flow(name="track", flow_run_name=_first_name, task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES),
+      log_prints=True)
 def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
-          report_dir: str | None = "reports", batch_size: int = BATCH_SIZE) -> str:
-    """Ingest the sources, check every repository that is due, record the run, report."""
-    run_id = start_run(sources, database_url)
+          report_dir: str | None = "reports", batch_size: int = BATCH_SIZE) -> Any:
+    """Ingest the sources, check every repository that is due, record the run, report.
+
+    Returns the run's summary text. A run cut short by the rate limit completes
+    in a state named `RateLimited`: what it checked is recorded, and the next
+    run checks the rest (`repositories_due` skips what this run checked).
+    """
+    _quiet_noisy_loggers()
+    flow_run_id = flow_run.get_id()
+    run_id = start_run(sources, database_url, str(flow_run_id) if flow_run_id else None)
     tally = tracking.RunTally()
     try:
         ingest_sources(sources, database_url)
         due = repositories_due(database_url, max_age_hours, run_id)
         batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
-        futures = check_batch.map(batches, run_id=run_id, database_url=database_url)
-        for batch_tally in futures.result():
+        for batch_tally in check_batch.map(batches, run_id=run_id, database_url=database_url).result():
             tally.add(batch_tally)
-    except BaseException:
-        finish_run(run_id, tally.interrupted(), database_url)
+    except BaseException as exc:
+        # Record what was found before the interruption; the next run continues from there.
+        finish_run(run_id, tally.interrupted(), database_url, note=f"interrupted: {type(exc).__name__}")
         raise
     finish_run(run_id, tally, database_url)
     report_path = write_report(database_url, report_dir) if report_dir else None
-    title = publish_dashboard(database_url, run_id, report_path)
-    _rename_flow_run(title)
-    return title
+    view = publish_dashboard(database_url, run_id, report_path)
+    _rename_flow_run(view.title)
+    text = dashboard.run_summary_text(view, tally.by_status, report_path)
+    if tally.run_status == "rate_limited":
+        left = tally.by_status.get("not_checked", 0)
+        return Completed(name="RateLimited", data=text,
+                         message=f"GitHub's rate limit left {left} repositories for the next run")
+    return text
+
+
+def dask_task_runner(address: str) -> Any:
+    """A task runner that sends check batches to the Dask cluster at `address` (tcp://host:8786)."""
+    from prefect_dask import DaskTaskRunner
+
+    return DaskTaskRunner(address=address)
+
+
+def run_track(sources: list[str], *, max_age_hours: float | None = None, dask_address: str | None = None,
+              report_dir: str | None = "reports") -> str:
+    """Run `track` once; on a Dask cluster when an address is given or set in REPRO_TRACKER_DASK_ADDRESS.
+
+    Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
+    """
+    address = dask_address or os.environ.get(DASK_ADDRESS_VARIABLE) or None
+    flow_to_run = track.with_options(task_runner=dask_task_runner(address)) if address else track
+    return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir)
 
 
 def serve_track(sources: list[str], cron: str) -> None:
