@@ -1,0 +1,47 @@
+"""One Prefect server for the whole test session, with its home in a temporary folder.
+
+An ephemeral Prefect server needs 11-14 s to start on two cores, so every flow
+test shares one (`prefect_server`), started on first use and stopped at the end
+of the session: no test leaves a server behind. Import the fixture into a test
+module with ``from prefect_support import prefect_server``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+# Before Prefect is imported, so that nothing it writes lands in the developer's ~/.prefect.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="repro-tracker-prefect-")
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[str]:
+    """The session's Prefect API URL (a temporary server with a temporary database)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, PREFECT_LOCAL_STORAGE_PATH, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    home = tempfile.mkdtemp(prefix="prefect-home-", dir=_PREFECT_HOME)
+    with temporary_settings({PREFECT_HOME: home, PREFECT_LOCAL_STORAGE_PATH: os.path.join(home, "storage")}):
+        with prefect_test_harness(server_startup_timeout=120):
+            yield str(PREFECT_API_URL.value())
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+def artifacts(flow_run_id: Any, key: str) -> list[Any]:
+    """Every version of the artifact `key` that one flow run created, read back through the Prefect client."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[key]), flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))

@@ -1,0 +1,128 @@
+"""The `track` flow under a real Prefect server, against the GitHub stand-in and local git repositories."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gitrepos import minimal_repo, ml_repo, route_git
+from prefect_support import artifacts, prefect_server  # noqa: F401  (fixture)
+from standin_github import StandinGitHub
+
+from tracker.store import open_store
+
+PAPERS = [
+    ("Learning to See in the Dark", "Code at https://github.com/acme/seeing."),
+    ("Bare Bones", "Our code: https://github.com/acme/bare-bones"),
+    ("Gone Baby Gone", "Code is at https://github.com/lab/gone and data on request."),
+    ("Tiny Experts", "Code will be made publicly available upon acceptance."),
+]
+
+
+@dataclass
+class World:
+    github: StandinGitHub
+    source: Path
+    database_url: str
+    report_dir: Path
+
+
+def write_papers(path: Path) -> Path:
+    lines = [json.dumps({"id": f"p{i}", "title": title, "abstract": abstract})
+             for i, (title, abstract) in enumerate(PAPERS)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """Three repositories as GitHub's API and git see them: one tidy, one bare, one deleted."""
+    repos = tmp_path / "repos"
+    ml_repo(repos, "github.com/acme/seeing")
+    minimal_repo(repos, "github.com/acme/bare-bones")
+    route_git(monkeypatch, tmp_path, repos)
+    with StandinGitHub() as github:
+        github.add_repo("acme/seeing", license="MIT")
+        github.add_repo("acme/bare-bones", license=None)
+        github.add_repo("lab/gone", answer=404)
+        monkeypatch.setenv("GITHUB_API_URL", github.api_url)
+        yield World(github, write_papers(tmp_path / "papers.jsonl"), f"sqlite:///{tmp_path / 'track.db'}",
+                    tmp_path / "reports")
+
+
+def run_track(world: World, **options: Any) -> Any:
+    from flows.track import track
+
+    return track(sources=[str(world.source)], database_url=world.database_url,
+                 report_dir=str(world.report_dir), return_state=True, **options)
+
+
+def table_rows(artifact: Any) -> list[dict[str, Any]]:
+    data = artifact.data
+    return json.loads(data) if isinstance(data, str) else data
+
+
+def test_track_records_the_run_its_checks_and_both_artifacts(world: World, prefect_server: str) -> None:
+    state = run_track(world)
+    assert state.is_completed(), state.message
+    flow_run_id = state.state_details.flow_run_id
+    summary = state.result()
+    assert summary.splitlines()[0].endswith(": 4 papers, 3 repositories")
+    assert "1 missing" in summary and "2 ok" in summary
+
+    store = open_store(world.database_url)
+    [run] = store.runs()
+    assert (run.status, run.flow_run_id, run.repositories_checked) == ("completed", str(flow_run_id), 3)
+    statuses = {check.canonical: str(check.latest.status) for check in store.latest_checks()}
+    assert statuses == {"github.com/acme/seeing": "ok", "github.com/acme/bare-bones": "ok",
+                        "github.com/lab/gone": "missing"}
+
+    [status_table] = artifacts(flow_run_id, "repro-status")
+    rows = {row["repository"]: row for row in table_rows(status_table)}
+    assert rows["github.com/lab/gone"]["status"] == "missing"
+    assert rows["github.com/acme/seeing"]["license"] == "MIT"
+    assert rows["github.com/acme/seeing"]["change"] == "new"
+    assert rows["github.com/acme/seeing"]["score"] not in ("", "?")
+    [summary_artifact] = artifacts(flow_run_id, "repro-summary")
+    assert "Tiny Experts" in summary_artifact.data  # promised code, never linked
+    [link] = artifacts(flow_run_id, "repro-report")
+    assert link.data.startswith("[") and "report.html" in link.data
+
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        assert client.read_flow_run(flow_run_id).name == summary.splitlines()[0]
+
+    # The next run is a new version of the same artifacts, and the table says what changed.
+    world.github.delete("acme/bare-bones")
+    second = run_track(world)
+    rows = {row["repository"]: row for row in table_rows(artifacts(second.state_details.flow_run_id,
+                                                                   "repro-status")[0])}
+    assert rows["github.com/acme/bare-bones"]["change"] == "ok → missing"
+    assert rows["github.com/acme/seeing"]["change"] == ""
+    assert [r.flow_run_id for r in store.runs()] == [str(flow_run_id), str(second.state_details.flow_run_id)]
+
+
+def test_a_rate_limited_run_says_so_and_the_next_run_continues(world: World, prefect_server: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPRO_TRACKER_MAX_RATE_WAIT", "0")
+    world.github.exhaust_rate_limit(reset_at=time.time() + 3600)
+    limited = run_track(world, max_age_hours=24)
+    assert limited.is_completed() and limited.name == "RateLimited"
+    assert "3 repositories" in limited.message
+    store = open_store(world.database_url)
+    assert [run.status for run in store.runs()] == ["rate_limited"]
+
+    world.github.rate_remaining = world.github.rate_limit
+    resumed = run_track(world, max_age_hours=24)
+    assert resumed.name == "Completed"
+    assert "2 ok, 1 missing" in resumed.result() or "1 missing, 2 ok" in resumed.result()
+    # Within --max-age nothing is due again.
+    idle = run_track(world, max_age_hours=24)
+    assert "nothing due" in idle.result()
+    assert [run.repositories_checked for run in store.runs()] == [3, 3, 0]
