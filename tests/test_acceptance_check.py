@@ -1,0 +1,99 @@
+"""Issue 3, done when: `repro-tracker ingest <corpus> && repro-tracker check --all` records an
+explained check for every repository the shared corpus links, and checking again at once costs
+no rate-limited request for repositories that did not change.
+
+Runs the real CLI in-process against `corpus_world`: the GitHub stand-in and local git remotes,
+reached only through the environment (GITHUB_API_URL, GIT_CONFIG_GLOBAL), as a user would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from corpus_world import ARCHIVED, BARE, EMPTY, STALE, UNLICENSED, CorpusWorld, corpus_world, world_template  # noqa: F401
+from tracker.cli import app
+from tracker.store import open_store
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> Result:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, f"{args}: exit {result.exit_code}\n{result.output}\n{result.exception!r}"
+    return result
+
+
+def json_rows(result: Result) -> dict[str, dict[str, Any]]:
+    return {row["repository"]: row for row in map(json.loads, result.stdout.splitlines())}
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich reads COLUMNS on every print; wide enough that no table cell wraps mid-sentence."""
+    monkeypatch.setenv("COLUMNS", "600")
+
+
+def test_check_all_records_and_explains_every_corpus_repository(
+        corpus_world: CorpusWorld, corpus_path: Path, tmp_path: Path, wide_terminal: None) -> None:
+    db = str(tmp_path / "tracker.db")
+    invoke("ingest", str(corpus_path), "--db", db)
+    rows = json_rows(invoke("check", "--all", "--db", db, "--json"))
+
+    assert set(rows) == set(corpus_world.canonicals) and len(rows) == 23
+    for canonical, row in rows.items():
+        assert row["detail"], f"{canonical}: status {row['status']} without its evidence"
+        assert row["checks"], canonical
+        for check in row["checks"]:
+            assert check["reason"].strip(), f"{canonical}: check {check['name']} gives no reason"
+            assert check["outcome"] in {"pass", "fail", "unknown"}
+        # A score is explained by its checks: a perfect score has no failing check, a low one has several.
+        failing = [check for check in row["checks"] if check["outcome"] == "fail"]
+        assert (row["repro_score"] == 100) == (not failing), canonical
+    assert rows[ARCHIVED]["status"] == "archived" and "archived" in rows[ARCHIVED]["detail"]
+    assert rows[EMPTY]["status"] == "empty" and "empty" in rows[EMPTY]["detail"]
+    assert rows[STALE]["health"] == "stale"
+    license_check = {c["name"]: c for c in rows[UNLICENSED]["checks"]}["license"]
+    assert license_check["outcome"] == "fail" and "license" in license_check["reason"].lower()
+    assert all(rows[bare]["repro_score"] == 0 for bare in BARE)
+    hugging_face = [row for key, row in rows.items() if key.startswith("huggingface.co/")]
+    assert len(hugging_face) == 3 and all(row["status"] == "ok" for row in hugging_face)
+
+    # Every repository has exactly one check recorded, in the run the command made.
+    with open_store(db) as store:
+        recorded = {row.canonical: (str(row.latest.status), row.previous) for row in store.latest_checks()}
+        runs = store.runs()
+    assert recorded == {canonical: (row["status"], None) for canonical, row in rows.items()}
+    assert runs[-1].repositories_checked == 23
+
+    # The table a person reads carries each status's evidence and the checks that lowered each score.
+    table = invoke("check", "--all", "--db", db).stdout
+    for canonical, row in json_rows(invoke("check", "--all", "--db", db, "--json")).items():
+        line = next(line for line in table.splitlines() if canonical in line)
+        assert row["status"] in line and row["detail"] in line, line
+        for check in row["checks"]:
+            if check["outcome"] == "fail":
+                assert check["name"] in line, (canonical, check["name"], line)
+    assert "23 checked" in table and "counted against the rate limit" in table
+
+
+def test_checking_again_at_once_costs_no_rate_limited_request(
+        corpus_world: CorpusWorld, corpus_path: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "tracker.db")
+    invoke("ingest", str(corpus_path), "--db", db)
+    invoke("check", "--all", "--db", db, "--json")
+    first_cost = corpus_world.standin.rate_counted
+    assert first_cost >= 20  # every github.com repository was asked at least once
+
+    before_total, before_counted = corpus_world.standin.total, corpus_world.standin.rate_counted
+    again = json_rows(invoke("check", "--all", "--db", db, "--json"))
+    assert len(again) == 23
+    asked = corpus_world.standin.requests[before_total:]
+    assert asked, "the second run must still ask GitHub (conditionally), not skip the check"
+    assert corpus_world.standin.rate_counted - before_counted == 0, [
+        (entry.path, entry.status) for entry in asked if entry.rate_counted]
+    assert all(entry.conditional for entry in asked if entry.path.startswith("/repos/"))
