@@ -4,56 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from gitrepos import minimal_repo, ml_repo, route_git
-from prefect_support import artifacts, prefect_server  # noqa: F401  (fixture)
-from standin_github import StandinGitHub
+from prefect_support import World, artifacts, prefect_server, world  # noqa: F401  (fixtures)
 
 from tracker.store import open_store
-
-PAPERS = [
-    ("Learning to See in the Dark", "Code at https://github.com/acme/seeing."),
-    ("Bare Bones", "Our code: https://github.com/acme/bare-bones"),
-    ("Gone Baby Gone", "Code is at https://github.com/lab/gone and data on request."),
-    ("Tiny Experts", "Code will be made publicly available upon acceptance."),
-]
-
-
-@dataclass
-class World:
-    github: StandinGitHub
-    source: Path
-    database_url: str
-    report_dir: Path
-
-
-def write_papers(path: Path) -> Path:
-    lines = [json.dumps({"id": f"p{i}", "title": title, "abstract": abstract})
-             for i, (title, abstract) in enumerate(PAPERS)]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-@pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """Three repositories as GitHub's API and git see them: one tidy, one bare, one deleted."""
-    repos = tmp_path / "repos"
-    ml_repo(repos, "github.com/acme/seeing")
-    minimal_repo(repos, "github.com/acme/bare-bones")
-    route_git(monkeypatch, tmp_path, repos)
-    with StandinGitHub() as github:
-        github.add_repo("acme/seeing", license="MIT")
-        github.add_repo("acme/bare-bones", license=None)
-        github.add_repo("lab/gone", answer=404)
-        monkeypatch.setenv("GITHUB_API_URL", github.api_url)
-        yield World(github, write_papers(tmp_path / "papers.jsonl"), f"sqlite:///{tmp_path / 'track.db'}",
-                    tmp_path / "reports")
-
 
 def run_track(world: World, **options: Any) -> Any:
     from flows.track import track
