@@ -70,30 +70,21 @@ def test_check_all_records_and_explains_every_corpus_repository(
     assert recorded == {canonical: (row["status"], None) for canonical, row in rows.items()}
     assert runs[-1].repositories_checked == 23
 
-    # The table a person reads carries each status's evidence and the checks that lowered each score.
-    table = invoke("check", "--all", "--db", db).stdout
-    for canonical, row in json_rows(invoke("check", "--all", "--db", db, "--json")).items():
-        line = next(line for line in table.splitlines() if canonical in line)
-        assert row["status"] in line and row["detail"] in line, line
-        for check in row["checks"]:
-            if check["outcome"] == "fail":
-                assert check["name"] in line, (canonical, check["name"], line)
-    assert "23 checked" in table and "counted against the rate limit" in table
-
-
-def test_checking_again_at_once_costs_no_rate_limited_request(
-        corpus_world: CorpusWorld, corpus_path: Path, tmp_path: Path) -> None:
-    db = str(tmp_path / "tracker.db")
-    invoke("ingest", str(corpus_path), "--db", db)
-    invoke("check", "--all", "--db", db, "--json")
-    first_cost = corpus_world.standin.rate_counted
-    assert first_cost >= 20  # every github.com repository was asked at least once
-
+    # Checked again at once, the table a person reads: each status's evidence and the checks that
+    # lowered each score; and unchanged repositories cost no request against the rate limit.
+    assert corpus_world.standin.rate_counted >= 20  # the first run asked about every github.com repository
     before_total, before_counted = corpus_world.standin.total, corpus_world.standin.rate_counted
-    again = json_rows(invoke("check", "--all", "--db", db, "--json"))
-    assert len(again) == 23
+    table = invoke("check", "--all", "--db", db).stdout
     asked = corpus_world.standin.requests[before_total:]
     assert asked, "the second run must still ask GitHub (conditionally), not skip the check"
     assert corpus_world.standin.rate_counted - before_counted == 0, [
         (entry.path, entry.status) for entry in asked if entry.rate_counted]
     assert all(entry.conditional for entry in asked if entry.path.startswith("/repos/"))
+    for canonical, row in rows.items():
+        line = next(line for line in table.splitlines() if f" {canonical} " in line)
+        _, status, health, score, failed, detail = [cell.strip() for cell in line.split("│")]
+        assert (status, health, score) == (row["status"], row["health"], str(row["repro_score"])), line
+        # The evidence is the same answer, now given as "not modified".
+        assert detail == row["detail"].replace("answered 200 for", "answered 304 Not Modified for"), line
+        assert failed == (", ".join(c["name"] for c in row["checks"] if c["outcome"] == "fail") or "-"), line
+    assert "23 checked" in table and ", 0 counted against the rate limit" in table
