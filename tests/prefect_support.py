@@ -42,6 +42,11 @@ def prefect_server() -> Iterator[str]:
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
 
 
+@pytest.fixture
+def read_artifacts(prefect_server: str) -> Any:
+    return artifacts
+
+
 def artifacts(flow_run_id: Any, key: str) -> list[Any]:
     """Every version of the artifact `key` that one flow run created, read back through the Prefect client."""
     from prefect.client.orchestration import get_client

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from prefect_support import World, artifacts, prefect_server, world  # noqa: F401  (fixtures)
 
 from tracker.store import open_store
+
+# The session's one Prefect server and the world fixture, registered once for every flow test module.
+pytest_plugins = ["prefect_support"]
+
+if TYPE_CHECKING:
+    from prefect_support import World
 
 def run_track(world: World, **options: Any) -> Any:
     from flows.track import track
@@ -23,7 +28,7 @@ def table_rows(artifact: Any) -> list[dict[str, Any]]:
     return json.loads(data) if isinstance(data, str) else data
 
 
-def test_track_records_the_run_its_checks_and_both_artifacts(world: World, prefect_server: str) -> None:
+def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_artifacts: Any) -> None:
     state = run_track(world)
     assert state.is_completed(), state.message
     flow_run_id = state.state_details.flow_run_id
@@ -38,15 +43,15 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, prefe
     assert statuses == {"github.com/acme/seeing": "ok", "github.com/acme/bare-bones": "ok",
                         "github.com/lab/gone": "missing"}
 
-    [status_table] = artifacts(flow_run_id, "repro-status")
+    [status_table] = read_artifacts(flow_run_id, "repro-status")
     rows = {row["repository"]: row for row in table_rows(status_table)}
     assert rows["github.com/lab/gone"]["status"] == "missing"
     assert rows["github.com/acme/seeing"]["license"] == "MIT"
     assert rows["github.com/acme/seeing"]["change"] == "new"
     assert rows["github.com/acme/seeing"]["score"] not in ("", "?")
-    [summary_artifact] = artifacts(flow_run_id, "repro-summary")
+    [summary_artifact] = read_artifacts(flow_run_id, "repro-summary")
     assert "Tiny Experts" in summary_artifact.data  # promised code, never linked
-    [link] = artifacts(flow_run_id, "repro-report")
+    [link] = read_artifacts(flow_run_id, "repro-report")
     assert link.data.startswith("[") and "report.html" in link.data
 
     from prefect.client.orchestration import get_client
@@ -57,7 +62,7 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, prefe
     # The next run is a new version of the same artifacts, and the table says what changed.
     world.github.delete("acme/bare-bones")
     second = run_track(world)
-    rows = {row["repository"]: row for row in table_rows(artifacts(second.state_details.flow_run_id,
+    rows = {row["repository"]: row for row in table_rows(read_artifacts(second.state_details.flow_run_id,
                                                                    "repro-status")[0])}
     assert rows["github.com/acme/bare-bones"]["change"] == "ok → missing"
     assert rows["github.com/acme/seeing"]["change"] == ""

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from prefect_support import World, prefect_server, world  # noqa: F401  (fixtures)
 from store_support import empty_pg_schema, pg_database  # noqa: F401  (fixture)
 
 from tracker.store import open_store
 
+# The session's one Prefect server and the world fixture, registered once for every flow test module.
+pytest_plugins = ["prefect_support"]
+
+if TYPE_CHECKING:
+    from prefect_support import World
+
 
 @pytest.fixture
-def dask_cluster(world: World, pg_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:  # noqa: F811
+def dask_cluster(world: World, pg_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """Two worker processes; they inherit the environment (stand-in, git routing, database) at start."""
     distributed = pytest.importorskip("distributed")
     empty_pg_schema(pg_database)
@@ -23,8 +28,8 @@ def dask_cluster(world: World, pg_database: str, monkeypatch: pytest.MonkeyPatch
         yield cluster
 
 
-def test_track_checks_on_dask_workers_into_postgresql(world: World, dask_cluster: Any,  # noqa: F811
-                                                      prefect_server: str) -> None:  # noqa: F811
+def test_track_checks_on_dask_workers_into_postgresql(world: World, dask_cluster: Any,
+                                                      prefect_server: str) -> None:
     from distributed import Client
 
     from flows.track import run_track

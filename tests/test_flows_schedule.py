@@ -8,11 +8,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from prefect_support import World, prefect_server, world  # noqa: F401  (fixtures)
 
 from tracker.store import open_store
+
+# The session's one Prefect server and the world fixture, registered once for every flow test module.
+pytest_plugins = ["prefect_support"]
+
+if TYPE_CHECKING:
+    from prefect_support import World
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CRON = "0 6 * * *"
@@ -34,7 +40,7 @@ def wait_for_deployment(name: str, server: subprocess.Popen[bytes], timeout: flo
     pytest.fail(f"no deployment {name} within {timeout} s")
 
 
-def test_schedule_serves_the_flow_and_a_triggered_run_completes(world: World, prefect_server: str,  # noqa: F811
+def test_schedule_serves_the_flow_and_a_triggered_run_completes(world: World, prefect_server: str,
                                                                  tmp_path: Path) -> None:
     from prefect.deployments import run_deployment
 
