@@ -23,5 +23,10 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest
 
+# A Prefect server on a free port, a run against the stand-in world, and a
+# headless-Chromium screenshot of the repro-status artifact (needs `chromium`).
+ui-check: $(BIN)/.installed
+	$(BIN)/python scripts/ui_check.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
