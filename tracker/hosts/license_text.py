@@ -9,6 +9,7 @@ confidence. Pure functions over file texts: no I/O but askalono's own.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 
 import askalono
@@ -44,9 +45,32 @@ def identify(text: str) -> tuple[str | None, float]:
     """The SPDX id askalono matches `text` to, or None below `MATCH_THRESHOLD`, and the score."""
     if not text.strip():
         return None, 0.0
-    match = askalono.identify(text)
-    score = float(match.score)
-    return (match.name if score >= MATCH_THRESHOLD else None), score
+    wording = _wording(text)
+    with _known_lock:
+        known = _known.get(wording)
+    if known is None:
+        match = askalono.identify(text)
+        score = float(match.score)
+        known = (match.name if score >= MATCH_THRESHOLD else None), score
+        with _known_lock:
+            if len(_known) >= _KNOWN_MAX:
+                _known.clear()
+            _known[wording] = known
+    return known
+
+
+# pyaskalono loads its whole license corpus on every call (~0.3 s of CPU and
+# tens of MB), which dominated checking 1,000 repositories (bench/results.md).
+# askalono ignores copyright lines, so texts that differ only there (the usual
+# case: MIT, BSD, Apache with another holder or year) are matched once.
+_COPYRIGHT_LINE = re.compile(r"^[ \t]*(copyright\b|\(c\)|©).*$", re.IGNORECASE | re.MULTILINE)
+_KNOWN_MAX = 4096
+_known: dict[str, tuple[str | None, float]] = {}
+_known_lock = threading.Lock()
+
+
+def _wording(text: str) -> str:
+    return " ".join(_COPYRIGHT_LINE.sub("", text).split()).lower()
 
 
 def readme_license_section(readme: str) -> str | None:
