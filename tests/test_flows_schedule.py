@@ -66,3 +66,17 @@ def test_schedule_serves_the_flow_and_a_triggered_run_completes(world: World, pr
     [run] = open_store(world.database_url).runs()
     assert (run.status, run.flow_run_id) == ("completed", str(flow_run.id))
     assert (tmp_path / "reports").is_dir()  # the served run wrote its report where the server runs
+
+
+def test_the_prefect_yaml_deployment_names_the_track_flow_with_valid_parameters() -> None:
+    import yaml
+    from prefect.flows import load_flow_from_entrypoint
+
+    config = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())
+    [deployment] = config["deployments"]
+    flow = load_flow_from_entrypoint(str(REPO_ROOT / deployment["entrypoint"]))
+    assert flow.name == "track"
+    assert flow.validate_parameters(deployment["parameters"])["sources"] == ["examples/papers.txt"]
+    assert all((REPO_ROOT / source).exists() for source in deployment["parameters"]["sources"])
+    assert [schedule["cron"] for schedule in deployment["schedules"]] == [CRON]
+    assert "database_url" not in deployment["parameters"]  # a URL may carry a password; workers' env has it
