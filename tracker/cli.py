@@ -223,14 +223,15 @@ def checked_record(checked: Any) -> dict[str, Any]:
 def run(
     sources: Annotated[list[Path], typer.Argument(help="Sources to ingest before checking.")],
     max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
+    dask_address: Annotated[str | None, typer.Option("--dask-address", help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
     db: DbOption = None,
 ) -> None:
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
-    from flows.track import track
+    from flows.track import run_track
 
     _existing_files(sources)
     _database_url_to_env(db)
-    summary = track(sources=[str(path) for path in sources], max_age_hours=max_age)
+    summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address)
     out.print(escape(summary))
 
 
