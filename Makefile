@@ -28,5 +28,9 @@ test: $(BIN)/.installed
 ui-check: $(BIN)/.installed
 	$(BIN)/python scripts/ui_check.py
 
+# A one-minute sanity run of the benchmark (N=200); `bench/run.py` alone runs N=1,000 and 10,000.
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py --quick
+
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
