@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,11 +39,13 @@ def build_world_git(root: Path, names: list[str]) -> None:
 
 
 def papers_file(path: Path, names: list[str]) -> Path:
-    """A paper list in the plain-text format: one paper per repository."""
-    lines = []
-    for index, name in enumerate(names):
-        lines.append(f"Paper number {index} on models\nWe release code at https://{name} for everyone.\n")
-    path.write_text("\n".join(lines), encoding="utf-8")
+    """A JSON-lines paper list: one paper per repository."""
+    import json
+
+    path = path.with_suffix(".jsonl")
+    path.write_text("".join(json.dumps({"id": f"paper:{index}", "title": f"Paper number {index}",
+                                        "abstract": f"We release code at https://{name} for everyone."}) + "\n"
+                            for index, name in enumerate(names)), encoding="utf-8")
     return path
 
 
@@ -141,4 +142,3 @@ def python_child_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-__all__ = ["sys"]
