@@ -124,6 +124,10 @@ class StoredCheck:
             for item in _decode(self.results_json, [])
         )
 
+    def outcomes(self) -> dict[str, Outcome]:
+        """Each check's outcome by name: what a status table needs, without building 14 records per row."""
+        return {item["name"]: _OUTCOMES[item["outcome"]] for item in _decode(self.results_json, [])}
+
     def licenses(self) -> tuple[LicenseFinding, ...]:
         """Every license finding of the check (API, files, README)."""
         return tuple(LicenseFinding(**item) for item in _decode(self.licenses_json, []))
