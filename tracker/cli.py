@@ -276,7 +276,9 @@ def status(
         raise _fail(str(exc), 2) from exc
     rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)
     if as_json:
-        out.out(json.dumps(status_json(rows), ensure_ascii=False), highlight=False)
+        # Straight to stdout: rich scans every character of its output for control codes,
+        # 0.7 s for the 7 MB that 10,000 repositories make, and JSON has nothing to style.
+        sys.stdout.write(json.dumps(status_json(rows), ensure_ascii=False) + "\n")
     else:
         render_status(out, rows, now=datetime.now(UTC), limit=limit or None)
     hits = [row for row in rows if row.status in {Status(item) for item in failing}]
