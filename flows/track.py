@@ -125,6 +125,15 @@ def _rename_flow_run(name: str) -> None:
             client.update_flow_run(flow_run_id, name=name)
 
 
+def _flow_run_link(run_id: int) -> str:
+    """Where the UI shows this run: its page on a lasting server, else the id that the store keeps."""
+    from prefect.settings import PREFECT_API_URL
+
+    flow_run_id = flow_run.get_id()
+    where = flow_run.ui_url if PREFECT_API_URL.value() and flow_run.ui_url else f"flow run {flow_run_id}"
+    return f"run {run_id} in the store, {where} in Prefect"
+
+
 def _first_name() -> str:
     """The run's name until it has counted papers and repositories."""
     sources = flow_run.parameters.get("sources") or []
@@ -160,7 +169,7 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     report_path = write_report(database_url, report_dir) if report_dir else None
     view = publish_dashboard(database_url, run_id, report_path)
     _rename_flow_run(view.title)
-    text = dashboard.run_summary_text(view, tally.by_status, report_path)
+    text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
     if tally.run_status == "rate_limited":
         left = tally.by_status.get("not_checked", 0)
         return Completed(name="RateLimited", data=text,

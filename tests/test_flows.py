@@ -35,6 +35,7 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
     summary = state.result()
     assert summary.splitlines()[0].endswith(": 4 papers, 3 repositories")
     assert "1 missing" in summary and "2 ok" in summary
+    assert "run 1 in the store, " in summary and str(flow_run_id) in summary  # the CLI's way into the UI
 
     store = open_store(world.database_url)
     [run] = store.runs()

@@ -95,7 +95,8 @@ def run_view(store: Store, run_id: int, *, now: datetime | None = None) -> RunVi
                    summary_markdown=summary_markdown(data, day))
 
 
-def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: Path | None) -> str:
+def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: Path | None,
+                     flow_run_link: str | None = None) -> str:
     """What `repro-tracker run` prints: the run's title, what its checks found, where the report is.
 
     Offline, every repository is `unreachable`; saying so here is the whole
@@ -107,6 +108,8 @@ def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: P
         lines.append("unreachable means the host did not answer (no network?), not that the code is gone")
     if report_path is not None:
         lines.append(f"report: {report_path / 'report.html'}")
+    if flow_run_link:
+        lines.append(flow_run_link)
     return "\n".join(lines)
 
 
