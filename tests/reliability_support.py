@@ -142,3 +142,17 @@ def python_child_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
+
+
+def clear_faults(standin: StandinGitHub) -> None:
+    """The network recovers: drop every scripted fault (the stand-in offers only `inject`)."""
+    with standin._lock:
+        standin._faults.clear()
+
+
+def checked_rows(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    """`check --json` output as {repository (lowercase): status}."""
+    import json
+
+    assert result.returncode == 0, result.stderr
+    return {row["repository"].lower(): row["status"] for row in map(json.loads, result.stdout.splitlines())}

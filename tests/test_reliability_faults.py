@@ -1,0 +1,89 @@
+"""Network faults never make a live repository `missing`, and what could not be checked is checked next run.
+
+Each fault is the stand-in's (or a closed port's) real misbehaviour on a real
+socket: a connection reset mid-answer, an answer slower than the timeout, a
+server that accepts and never answers, a 5xx burst, a rate limit that runs out
+half-way, git routed to a port nobody listens on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reliability_support import (
+    World,
+    build_world_git,
+    checked_rows,
+    clear_faults,
+    open_world,
+    rows,
+    run_cli,
+    world_names,
+)
+
+from gitrepos import closed_port_url, minimal_repo, route_git
+from standin_github import Fault
+
+NAMES = world_names(6)
+GITLAB = "gitlab.com/lab/tool"
+RESET, SLOW, HANG, BURST = (f"/repos/{name.removeprefix('github.com/')}" for name in NAMES[:4])
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("fault-world")
+    build_world_git(root, NAMES)
+    minimal_repo(root, GITLAB)
+    return root
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: Path) -> Iterator[World]:
+    for opened in open_world(tmp_path, monkeypatch, template, NAMES, f"sqlite:///{tmp_path / 't.db'}", max_hold=3):
+        monkeypatch.setenv("REPRO_TRACKER_HTTP_TIMEOUT", "0.4")
+        yield opened
+
+
+def test_faults_of_every_kind_leave_nothing_missing_and_the_next_run_checks_them_ok(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    papers = world.papers.read_text() + f'{{"id": "paper:gl", "title": "GitLab paper", "abstract": "https://{GITLAB}"}}\n'
+    world.papers.write_text(papers)
+    assert run_cli("ingest", str(world.papers), "--db", world.db_url).returncode == 0
+    for fault in (Fault("reset", times=None, path=RESET), Fault("slow", times=None, path=SLOW, seconds=2.0),
+                  Fault("hang", times=None, path=HANG), Fault("status", times=None, path=BURST, status=502)):
+        world.standin.inject(fault)
+    route_git(monkeypatch, tmp_path, tmp_path / "remote", routes={"https://gitlab.com/": closed_port_url()})
+
+    started = time.monotonic()
+    first = checked_rows(run_cli("check", "--all", "--json", "--db", world.db_url, timeout=60))
+    elapsed = time.monotonic() - started
+    faulted = {name.lower() for name in NAMES[:4]} | {GITLAB}
+    assert "missing" not in first.values()
+    assert {key: first[key] for key in faulted} == dict.fromkeys(faulted, "unreachable")
+    assert {first[name.lower()] for name in NAMES[4:]} == {"ok"}
+    assert elapsed < 30  # timeouts bound the hang and the slow answers
+
+    clear_faults(world.standin)
+    route_git(monkeypatch, tmp_path, tmp_path / "remote")
+    second = checked_rows(run_cli("check", "--all", "--max-age", "24", "--json", "--db", world.db_url))
+    # Unreachable is not a finished check: the next run takes those again, and only those.
+    assert second == dict.fromkeys(faulted, "ok")
+
+
+def test_a_rate_limit_that_runs_out_half_way_leaves_the_rest_not_checked_until_next_run(world: World) -> None:
+    assert run_cli("ingest", str(world.papers), "--db", world.db_url).returncode == 0
+    world.standin.rate_limit = world.standin.rate_remaining = 9  # ~3 requests per repository: half the world
+
+    first = checked_rows(run_cli("check", "--all", "--concurrency", "1", "--json", "--db", world.db_url))
+    assert "missing" not in first.values()
+    done = {key for key, status in first.items() if status == "ok"}
+    assert 0 < len(done) < len(NAMES)
+    assert set(first.values()) <= {"ok", "not_checked"}
+    assert rows(world.db_url, "SELECT status FROM tracking_runs") == [("rate_limited",)]
+
+    world.standin.exhaust_rate_limit(reset_at=time.time() - 1)  # the window has passed: a fresh budget
+    second = checked_rows(run_cli("check", "--all", "--max-age", "24", "--json", "--db", world.db_url))
+    assert second == {name.lower(): "ok" for name in NAMES if name.lower() not in done}
