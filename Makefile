@@ -34,3 +34,10 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# Headless Chromium opens the newest reports/*/report.html (or REPORT=path) from disk:
+# the charts and headline figures must be in the rendered DOM; a screenshot lands beside it.
+.PHONY: report-check
+report-check: $(BIN)/.installed
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	$(BIN)/python scripts/report_check.py $(REPORT)
