@@ -88,3 +88,17 @@ def test_a_rate_limited_run_says_so_and_the_next_run_continues(world: World, pre
     idle = run_track(world, max_age_hours=24)
     assert "nothing due" in idle.result()
     assert [run.repositories_checked for run in store.runs()] == [3, 3, 0]
+
+
+def test_a_run_that_fails_while_checking_is_recorded_as_interrupted(world: World, prefect_server: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # The checking tasks read their settings where they run; a bad one fails them, and no retry can help.
+    monkeypatch.setenv("REPRO_TRACKER_CONCURRENCY", "many")
+    state = run_track(world)
+    assert state.is_failed()
+    assert "REPRO_TRACKER_CONCURRENCY='many' is not a number" in state.message
+    store = open_store(world.database_url)
+    [run] = store.runs()
+    assert (str(run.status), run.note) == ("interrupted", "interrupted: ValueError")
+    assert run.finished_at is not None and run.papers == 0
+    assert world.github.total == 0  # failed before asking GitHub anything, and was not retried
