@@ -31,8 +31,8 @@ import pytest
 
 from gitrepos import (
     CommitSpec,
+    LocalRepo,
     add_commit,
-    build_repo,
     empty_repo,
     license_text,
     minimal_repo,
@@ -40,8 +40,8 @@ from gitrepos import (
     route_git,
 )
 from standin_github import StandinGitHub
-from tracker.links import find_code_links
 from tracker.ingest import read_papers
+from tracker.links import find_code_links
 from tracker.records import RepoRef
 
 # Repositories whose content is a case of its own; every other one is a complete
@@ -163,8 +163,6 @@ class CorpusWorld:
         """Both the API's detection and the LICENSE file in a new commit."""
         ref = RepoRef.parse(canonical)
         self.standin.update(ref.full_name, license=spdx)
-        from gitrepos import LocalRepo
-
         local = LocalRepo(path=self._git_path(canonical), ref=ref, commits=("HEAD",))
         add_commit(local, CommitSpec(when=datetime(2026, 11, 1, tzinfo=UTC), message="relicense",
                                      changes={"LICENSE": license_text(spdx)}))
@@ -198,7 +196,3 @@ def corpus_world(world_template: tuple[Path, dict[str, Recipe]], tmp_path: Path,
         route_git(monkeypatch, tmp_path, root)
         yield CorpusWorld(root=root, standin=standin, recipes=dict(recipes))
 
-
-def build(canonical: str, root: Path, files: dict[str, str]) -> None:
-    """A repository with exactly these files (for small worlds of a test's own)."""
-    build_repo(root, canonical, files)
