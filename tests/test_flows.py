@@ -77,6 +77,7 @@ def test_a_rate_limited_run_says_so_and_the_next_run_continues(world: World, pre
     limited = run_track(world, max_age_hours=24)
     assert limited.is_completed() and limited.name == "RateLimited"
     assert "3 repositories" in limited.message
+    assert "checked this run: 3 not_checked" in limited.result()  # what `repro-tracker run` prints
     store = open_store(world.database_url)
     assert [run.status for run in store.runs()] == ["rate_limited"]
 
