@@ -42,12 +42,18 @@ def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str,
         rows.append({
             "repository": repo.canonical,
             "status": str(repo.status),
-            "license": repo.license_label,
+            "license": _ui_cell(repo.license_label, "unknown"),
             "last commit": repo.last_commit_at.date().isoformat() if repo.last_commit_at else "",
-            "score": format_score(repo.repro_score),
+            "score": _ui_cell(format_score(repo.repro_score), ""),
             "change": _change_text(repo),
         })
     return rows
+
+
+def _ui_cell(text: str, instead_of_dash: str) -> str:
+    # The UI renders each cell as Markdown, where the terminal's "-" for
+    # "nothing known" becomes a list bullet.
+    return instead_of_dash if text == "-" else text
 
 
 def _change_text(repo: Any) -> str:
