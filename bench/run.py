@@ -129,7 +129,7 @@ def build_world(n: int, base: Path, standin: StandinGitHub) -> World:
     home = world_dir / "home"
     home.mkdir()
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("GITHUB_", "REPRO_TRACKER_", "GIT_"))}
+           if not key.startswith(("GITHUB_", "REPRO_TRACKER_", "GIT_")) or key == "REPRO_TRACKER_CONCURRENCY"}
     env.update({
         "GITHUB_API_URL": standin.api_url,
         "GITHUB_TOKEN": TOKEN,
@@ -282,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--naive-max", type=int, default=1000,
                         help="skip the naive loop above this N (it takes N x 3 x latency seconds)")
     parser.add_argument("--flow", action="store_true", help="also time the Prefect flow (first run and re-run)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="REPRO_TRACKER_CONCURRENCY for the tracker (default: the tracker's own default)")
     parser.add_argument("--out", type=Path, default=None, help="results file (default: bench/results.md; "
                                                                 "--quick: bench/results-quick.md)")
     parser.add_argument("--workdir", type=Path, default=None, help="where to build inputs (default: a temp dir)")
@@ -289,6 +291,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = [200] if args.quick else (args.n or [1000, 10000])
     out = args.out or ROOT / "bench" / ("results-quick.md" if args.quick else "results.md")
     base = args.workdir or Path(tempfile.mkdtemp(prefix="repro-bench-"))
+    if args.concurrency is not None:
+        os.environ["REPRO_TRACKER_CONCURRENCY"] = str(args.concurrency)
     measures: list[Measure] = []
     extras: dict[int, dict[str, str]] = {}
     gauge = ConcurrencyGauge()
