@@ -1,0 +1,162 @@
+"""Hostile inputs through the real `repro-tracker ingest`: a message naming the file (and line),
+bounded time and memory, and nothing already stored is lost.
+
+Small inputs are committed in ``tests/data/hostile/``; the big ones (a 10 MB
+line, a 1 GB sparse file, 10,000 URLs, a 100 kB URL, JSON nested 100,000 deep)
+are generated in tmp_path, because a repository must not carry them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from reliability_support import CLI, rows, scalar
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+GOOD = [("good:1", "github.com/good/one"), ("good:2", "github.com/good/two"), ("good:3", "gitlab.com/good/three")]
+MAX_SECONDS = 20.0
+MAX_RSS_KB = 300_000  # the interpreter with SQLAlchemy is ~100 MB; a 1 GB file must not add to it
+
+
+def _committed(name: str) -> Callable[[Path], Path]:
+    return lambda _tmp: HOSTILE / name
+
+
+def _long_line(tmp: Path) -> Path:
+    path = tmp / "long-line.txt"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("A paper with one enormous line\n")
+        out.write("word " * (2 * 1024 * 1024) + "https://github.com/long/lost\n")
+    return path
+
+
+def _sparse(tmp: Path) -> Path:
+    path = tmp / "sparse.txt"
+    with path.open("wb") as out:
+        out.truncate(1 << 30)
+    return path
+
+
+def _nested(tmp: Path) -> Path:
+    path = tmp / "nested.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps({"id": "nest:1", "title": "Before the nest", "abstract": "https://github.com/nest/ok"}) + "\n")
+        out.write("[" * 100_000 + "]" * 100_000 + "\n")
+        out.write('{"id": "nest:2", "title": "Deep", "abstract": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}\n")
+    return path
+
+
+def _many_urls(tmp: Path) -> Path:
+    path = tmp / "many-urls.jsonl"
+    abstract = " ".join(f"https://github.com/many{i % 100}/r{i}" for i in range(10_000))
+    path.write_text(json.dumps({"id": "many:1", "title": "Ten thousand URLs", "abstract": abstract}) + "\n")
+    return path
+
+
+def _huge_url(tmp: Path) -> Path:
+    path = tmp / "huge-url.jsonl"
+    abstract = "Code: https://github.com/huge/" + "a" * 100_000
+    path.write_text(json.dumps({"id": "huge:1", "title": "A 100 kB URL", "abstract": abstract}) + "\n"
+                    + json.dumps({"id": "huge:2", "title": "Next", "abstract": "https://github.com/huge/fine"}) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile input and what `ingest` must make of it."""
+
+    make: Callable[[Path], Path]
+    messages: tuple[str, ...]  # in stderr; "{path}" is the input's path
+    new_papers: int
+    new_repositories: tuple[str, ...] = ()
+    absent: tuple[str, ...] = field(default=())  # must appear nowhere in the database
+
+
+CASES = {
+    "binary": Case(_committed("binary.txt"), ("{path}: binary file (a PNG image), not text; refused",), 0),
+    "nul-bytes": Case(_committed("nul-bytes.jsonl"), ("{path}:2: removed 2 NUL byte(s)",), 2,
+                      ("github.com/nul/clean", "github.com/nul/dirty"), ("\x00",)),
+    "invalid-utf8": Case(_committed("invalid-utf8.jsonl"), ("{path}:2: invalid UTF-8",), 2,
+                         ("github.com/utf/good", "github.com/utf/bad")),
+    "formulas-csv": Case(_committed("formulas.csv"), ("{path}:2: url '@SUM(1)' is not an http(s) URL",), 2,
+                         ("github.com/csv/formula", "github.com/csv/second")),
+    "xxe-atom": Case(_committed("xxe.atom"), ("{path}:2: XML declares a DTD or entities",), 0,
+                     absent=("root:x:0:0",)),
+    "lookalike-hosts": Case(_committed("lookalike.jsonl"), (), 1),
+    "line-of-10mb": Case(_long_line, ("{path}:1: abstract is over the 100,000-character limit",), 1),
+    "sparse-1gb": Case(_sparse, ("{path}: binary file",), 0),
+    "deeply-nested-json": Case(_nested, ("{path}:2: JSON nested too deeply", "{path}:3: JSON nested too deeply"), 1,
+                               ("github.com/nest/ok",)),
+    "10000-urls": Case(_many_urls, ("kept the first 1000 links",), 1),
+    "url-of-100kb": Case(_huge_url, ("{path}:1: abstract is over", "ignored a URL of 99994 characters"), 2,
+                         ("github.com/huge/fine",)),
+}
+
+
+def ingest(path: Path, db_url: str, tmp: Path) -> tuple[int, str, float, int]:
+    """Run the CLI; its exit code, stderr, seconds and peak memory (KB) of that process alone."""
+    stderr_path = tmp / f"{path.name}.stderr"
+    with stderr_path.open("w") as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen([str(CLI), "ingest", str(path), "--db", db_url], stdout=subprocess.DEVNULL,
+                                   stderr=stderr, env={**os.environ, "COLUMNS": "1000"})
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, stderr_path.read_text(), elapsed, usage.ru_maxrss
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_hostile_input_is_named_bounded_and_loses_nothing_stored(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    good = tmp_path / "good.jsonl"
+    good.write_text("".join(json.dumps({"id": paper, "title": f"Good {paper}", "abstract": f"https://{repo}"}) + "\n"
+                            for paper, repo in GOOD))
+    assert ingest(good, db_url, tmp_path)[0] == 0
+    repositories_before = {key for (key,) in rows(db_url, "SELECT key FROM repositories")}
+
+    path = case.make(tmp_path)
+    code, stderr, elapsed, peak_kb = ingest(path, db_url, tmp_path)
+
+    assert code == 0, stderr  # problems are reported, not fatal, unless --strict
+    for message in case.messages:
+        assert message.format(path=path) in stderr, stderr
+    assert elapsed < MAX_SECONDS
+    assert peak_kb < MAX_RSS_KB
+    # The good papers and their links are all still there.
+    stored = set(rows(db_url, "SELECT p.title, r.key FROM papers p JOIN paper_links l ON l.paper_id = p.id "
+                              "JOIN repositories r ON r.id = l.repository_id WHERE p.title LIKE 'Good %'"))
+    assert stored == {(f"Good {paper}", repo) for paper, repo in GOOD}
+    assert scalar(db_url, "SELECT count(*) FROM papers") == len(GOOD) + case.new_papers
+    repositories_after = {key for (key,) in rows(db_url, "SELECT key FROM repositories")}
+    assert repositories_before <= repositories_after
+    if case.new_repositories:
+        assert set(case.new_repositories) <= repositories_after - repositories_before
+    for text in case.absent:
+        dumped = " ".join(str(cell) for row in rows(db_url, "SELECT * FROM papers") for cell in row)
+        assert text not in dumped
+
+
+def test_lookalike_hosts_are_not_github(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    code, stderr, _, _ = ingest(HOSTILE / "lookalike.jsonl", db_url, tmp_path)
+    assert code == 0, stderr
+    # A Cyrillic i, its punycode and a github.com prefix on another domain: none is a GitHub repository.
+    assert rows(db_url, "SELECT key FROM repositories") == []
+    assert scalar(db_url, "SELECT count(*) FROM paper_links WHERE artifact_url IS NOT NULL") == 3
+
+
+def test_ten_thousand_urls_keep_a_bounded_number_of_links(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    code, stderr, elapsed, _ = ingest(_many_urls(tmp_path), db_url, tmp_path)
+    assert code == 0, stderr
+    assert scalar(db_url, "SELECT count(*) FROM paper_links") == 1000
+    assert elapsed < MAX_SECONDS
