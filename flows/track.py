@@ -141,8 +141,7 @@ def _first_name() -> str:
     return f"track {datetime.now(UTC):%Y-%m-%d}: {count} source{'' if count == 1 else 's'}"
 
 
-@flow(name="track", flow_run_name=_first_name, task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES),
-      log_prints=True)
+@flow(name="track", flow_run_name=_first_name, task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES))
 def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
           report_dir: str | None = "reports", batch_size: int = BATCH_SIZE) -> Any:
     """Ingest the sources, check every repository that is due, record the run, report.
