@@ -179,7 +179,11 @@ def check(
 
     def on_checked(checked: Any) -> None:
         progress.update(task, advance=1, description=escape(checked.facts.ref.canonical))
-        rows.append(checked_record(checked))
+        if as_json:
+            # Streamed, not collected: at 10,000 repositories the rows alone held ~250 MB.
+            out.out(json.dumps(checked_record(checked), ensure_ascii=False, default=str), highlight=False)
+        else:
+            rows.append(checked_record(checked))
 
     try:
         with progress:
@@ -191,8 +195,6 @@ def check(
     store.finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
                      requests_rate_limited=tally.requests_rate_limited)
     if as_json:
-        for row in rows:
-            out.out(json.dumps(row, ensure_ascii=False, default=str), highlight=False)
         return
     from tracker.report.terminal import render_check_results
 
