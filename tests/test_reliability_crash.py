@@ -52,8 +52,9 @@ def world(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
 def test_killed_in_the_middle_of_checks_keeps_whole_checks_and_the_next_run_finishes(world: World) -> None:
     assert run_cli("ingest", str(world.papers), "--db", world.db_url).returncode == 0
     process = start_cli("check", "--all", "--concurrency", "2", "--db", world.db_url)
-    # Kill once a few repositories are through and others are in flight.
-    wait_until(lambda: world.standin.total >= 20, process)
+    # Kill once some checks are committed and others are in flight (the stand-in's log says so).
+    wait_until(lambda: world.standin.total >= 16
+               and scalar(world.db_url, "SELECT count(*) FROM repository_checks") >= 1, process)
     kill_hard(process)
 
     with open_store(world.db_url) as store:  # opens (and recovers) without help
