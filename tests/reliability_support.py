@@ -136,14 +136,6 @@ def duplicate_checks(db_url: str) -> int:
                           "GROUP BY run_id, repository_id HAVING count(*) > 1) AS doubled")
 
 
-def python_child_peak_kb() -> int:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-
-
-
-
 def clear_faults(standin: StandinGitHub) -> None:
     """The network recovers: drop every scripted fault (the stand-in offers only `inject`)."""
     with standin._lock:

@@ -55,7 +55,9 @@ def test_faults_of_every_kind_leave_nothing_missing_and_the_next_run_checks_them
     for fault in (Fault("reset", times=None, path=RESET), Fault("slow", times=None, path=SLOW, seconds=2.0),
                   Fault("hang", times=None, path=HANG), Fault("status", times=None, path=BURST, status=502)):
         world.standin.inject(fault)
-    route_git(monkeypatch, tmp_path, tmp_path / "remote", routes={"https://gitlab.com/": closed_port_url()})
+    git_closed = NAMES[5]  # the API answers for it; only git cannot reach it
+    route_git(monkeypatch, tmp_path, tmp_path / "remote",
+              routes={"https://gitlab.com/": closed_port_url(), f"https://{git_closed}": closed_port_url()})
 
     started = time.monotonic()
     first = checked_rows(run_cli("check", "--all", "--json", "--db", world.db_url, timeout=60))
@@ -64,6 +66,9 @@ def test_faults_of_every_kind_leave_nothing_missing_and_the_next_run_checks_them
     assert "missing" not in first.values()
     assert {key: first[key] for key in faulted} == dict.fromkeys(faulted, "unreachable")
     assert {first[name.lower()] for name in NAMES[4:]} == {"ok"}
+    (detail,) = rows(world.db_url, "SELECT c.detail FROM repository_checks c JOIN repositories r "
+                                   f"ON r.id = c.repository_id WHERE r.key = '{git_closed.lower()}'")[0]
+    assert "could not be read" in detail  # live by the API's word, its content unknown: said, not hidden
     assert elapsed < 30  # timeouts bound the hang and the slow answers
 
     clear_faults(world.standin)
