@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import git
+from gitdb.util import mman as gitdb_window_manager
 
 from tracker.hosts.license_text import is_license_file, license_findings
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
@@ -402,19 +404,19 @@ class GitHost:
         )[:MAX_TEXT_FILES]
         if not wanted:
             return {}
-        odb = git.GitDB(str(repo_dir / "objects"))
-        missing = sorted({e.oid for e in wanted if not odb.has_object(bytes.fromhex(e.oid))})
+        with _object_database(repo_dir) as odb:
+            missing = sorted({e.oid for e in wanted if not odb.has_object(bytes.fromhex(e.oid))})
         if missing:
             self._git(
                 ["--git-dir", str(repo_dir), "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "origin",
                  *missing],
                 watch=repo_dir,
             )
-            odb = git.GitDB(str(repo_dir / "objects"))
         texts = {}
-        for entry in wanted:
-            stream = odb.stream(bytes.fromhex(entry.oid))
-            texts[entry.path] = stream.read(min(stream.size, TEXT_CAP)).decode("utf-8", errors="replace")
+        with _object_database(repo_dir) as odb:
+            for entry in wanted:
+                stream = odb.stream(bytes.fromhex(entry.oid))
+                texts[entry.path] = stream.read(min(stream.size, TEXT_CAP)).decode("utf-8", errors="replace")
         return texts
 
     # --- processes -------------------------------------------------------
@@ -483,6 +485,22 @@ def _disk_usage(root: Path) -> int:
             except FileNotFoundError:
                 continue  # git renames temporary files while we count
     return total
+
+
+# gitdb maps pack files through one process-wide window manager that keeps
+# every file it opened open (no handle limit): three descriptors per checked
+# repository, "Too many open files" after ~6,000 (bench/results.md). The
+# manager is not thread-safe, so its use is serialized and released after.
+_object_database_lock = threading.Lock()
+
+
+@contextmanager
+def _object_database(repo_dir: Path) -> Iterator[git.GitDB]:
+    with _object_database_lock:
+        try:
+            yield git.GitDB(str(repo_dir / "objects"))
+        finally:
+            gitdb_window_manager.collect()
 
 
 @contextmanager
