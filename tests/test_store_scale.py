@@ -1,9 +1,12 @@
-"""`latest_checks` stays fast at 10,000 repositories x 30 runs on SQLite."""
+"""`latest_checks` stays right at 10,000 repositories x 30 runs on SQLite.
+
+Its speed is measured in bench/ (bench/status_speed.py), not here: a timed
+assertion fails on a loaded machine and proves nothing on a fast one.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -37,7 +40,7 @@ FROM tracking_runs AS runs CROSS JOIN repositories ORDER BY runs.id, repositorie
 """
 
 
-def test_latest_checks_at_ten_thousand_repositories_and_thirty_runs(tmp_path: Path) -> None:
+def test_latest_checks_picks_the_newest_two_runs_at_ten_thousand_repositories_and_thirty_runs(tmp_path: Path) -> None:
     results = json.dumps(
         [{"name": r.name, "outcome": r.outcome.value, "score": r.score, "reason": r.reason,
           "evidence": list(r.evidence)} for r in RESULTS]
@@ -50,18 +53,10 @@ def test_latest_checks_at_ten_thousand_repositories_and_thirty_runs(tmp_path: Pa
                         text(statement), {"repositories": REPOSITORIES, "runs": RUNS, "results": results}
                     )
 
-        timings = []
-        for _ in range(2):  # the better of two: the first also warms the page cache
-            started = time.perf_counter()
-            rows = store.latest_checks()
-            timings.append(time.perf_counter() - started)
-        started = time.perf_counter()
+        rows = store.latest_checks()
         as_of = store.latest_checks(run_id=RUNS // 2)
-        timings.append(time.perf_counter() - started)
 
-    print(f"latest_checks: {timings[0]:.3f}s / {timings[1]:.3f}s; up to run {RUNS // 2}: {timings[2]:.3f}s")
     assert len(rows) == REPOSITORIES
     assert all(row.latest.run_id == RUNS and row.previous and row.previous.run_id == RUNS - 1 for row in rows)
     assert {row.latest.run_id for row in as_of} == {RUNS // 2}
     assert rows[0].latest.results() == RESULTS
-    assert min(timings[:2]) < 1.0 and timings[2] < 1.5
