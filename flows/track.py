@@ -24,6 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from tracker import dashboard, tracking
+from tracker.hosts.github import quiet_library_loggers
 from tracker.records import RepoRef
 from tracker.settings import Settings
 from tracker.store import IngestSummary, Store, open_store
@@ -40,9 +41,6 @@ DASK_ADDRESS_VARIABLE = "REPRO_TRACKER_DASK_ADDRESS"
 
 # Loggers that repeat, per repository, what the run's summary already says
 # (urllib3's retries of an unreachable host, PyGithub's redirect notes).
-_NOISY_LOGGERS = ("urllib3.connectionpool", "github.Requester", "github")
-
-
 @functools.cache
 def _store(database_url: str | None) -> Store:
     """One store per process and database: opening one runs the migrations check."""
@@ -53,11 +51,6 @@ def _settings(database_url: str | None, max_age_hours: float | None = None) -> S
     # The token is read from the environment inside each task, never passed as a
     # parameter: Prefect records flow parameters in its database and UI.
     return Settings.from_env(database_url=database_url, max_age_hours=max_age_hours)
-
-
-def _quiet_noisy_loggers() -> None:
-    for name in _NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 @task(cache_policy=NO_CACHE)
@@ -84,7 +77,7 @@ def repositories_due(database_url: str | None, max_age_hours: float | None, run_
       retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
 def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None) -> tracking.RunTally:
     """Check one batch; a retry re-checks only what the failed attempt did not record."""
-    _quiet_noisy_loggers()  # again here: on a Dask worker this is another process
+    quiet_library_loggers()  # again here: on a Dask worker this is another process
     settings = _settings(database_url)
     store = _store(database_url)
     checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
@@ -150,7 +143,7 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     in a state named `RateLimited`: what it checked is recorded, and the next
     run checks the rest (`repositories_due` skips what this run checked).
     """
-    _quiet_noisy_loggers()
+    quiet_library_loggers()
     flow_run_id = flow_run.get_id()
     run_id = start_run(sources, database_url, str(flow_run_id) if flow_run_id else None)
     tally = tracking.RunTally()

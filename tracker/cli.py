@@ -54,10 +54,18 @@ class ProblemLog:
         level = "error" if getattr(problem, "fatal", False) else "warning"
         err.print(f"[yellow]{level}:[/] {escape(str(problem))}")
 
-    def exit_if_strict(self) -> None:
+    def finish(self) -> None:
+        """Exit 2 under --strict if anything was wrong, 1 if a whole file (or its rest) could not be read.
+
+        Called after the good records are stored: they are kept either way.
+        """
         if self.strict and self.problems:
             err.print(f"[red]{len(self.problems)} input problem(s); failing because of --strict[/]")
             raise typer.Exit(2)
+        unread = [problem for problem in self.problems if getattr(problem, "fatal", False)]
+        if unread:
+            err.print(f"[red]{len(unread)} source(s) could not be read in full; the rest was kept[/]")
+            raise typer.Exit(1)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -104,7 +112,7 @@ def links(
             out.out(json.dumps(links_record(paper_links), ensure_ascii=False), highlight=False)
     else:
         render_links_table(out, list(found))
-    problems.exit_if_strict()
+    problems.finish()
 
 
 def links_record(paper_links: Any) -> dict[str, Any]:
@@ -138,7 +146,7 @@ def ingest(
             f"{summary.papers} papers ({summary.new_papers} new), {summary.links} links, "
             f"{summary.repositories} repositories ({summary.new_repositories} new)"
         )
-    problems.exit_if_strict()
+    problems.finish()
 
 
 @app.command()
@@ -151,9 +159,12 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Check repositories (existence, license, activity, reproducibility) and record one check each."""
+    from tracker.hosts.github import quiet_library_loggers
     from tracker.records import RepoRef
     from tracker.settings import Settings
     from tracker.tracking import RepositoryChecker, check_and_record
+
+    quiet_library_loggers()
 
     if not repo and not check_all:
         raise _fail("name repositories with --repo, or check every stored one with --all", 2)

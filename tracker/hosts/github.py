@@ -97,6 +97,18 @@ _USER_AGENT = "repro-tracker"
 
 log = logging.getLogger(__name__)
 
+# PyGithub gives its "github" logger an INFO-level handler of its own, so every
+# rename would print "Following Github server redirection" to stderr; urllib3
+# warns "Connection pool is full" whenever more threads than pooled connections
+# talk to one host. Both are noise for a user: what happened is in RepoFacts.
+_CHATTY_LOGGERS = ("github", "github.Requester", "urllib3.connectionpool")
+
+
+def quiet_library_loggers() -> None:
+    """Keep PyGithub's and urllib3's routine chatter out of the user's terminal and the flow logs."""
+    for name in _CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
 _no_token_warned = False
 _no_token_lock = threading.Lock()
 
