@@ -59,3 +59,19 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
     result = runner.invoke(app, ["links", str(tmp_path / "nope.txt")])
     assert result.exit_code == 1
     assert "nope.txt" in result.stderr
+
+
+def test_runs_lists_each_run_with_its_prefect_flow_run_id(tmp_path: Path) -> None:
+    from tracker.store import open_store
+
+    db = str(tmp_path / "tracker.db")
+    with open_store(db) as store:
+        run_id = store.start_run(sources=["papers.txt"], flow_run_id="0b8c6a3e-flow-run")
+        store.finish_run(run_id, "rate_limited", requests_made=12, requests_rate_limited=9)
+    result = runner.invoke(app, ["runs", "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    [run] = json.loads(result.stdout)
+    assert (run["id"], run["status"], run["flow_run_id"]) == (run_id, "rate_limited", "0b8c6a3e-flow-run")
+    assert (run["requests_made"], run["requests_rate_limited"]) == (12, 9)
+    table = runner.invoke(app, ["runs", "--db", db])
+    assert "0b8c6a3e-flow-run" in table.stdout

@@ -313,6 +313,29 @@ def _status_list(values: list[str] | None) -> list[str]:
 
 
 @app.command()
+def runs(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every tracking run: when, how it ended, what it checked and its Prefect flow-run id."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = _open_store(db).runs()
+    if as_json:
+        out.out(json.dumps([dataclasses.asdict(row) for row in rows], default=str), highlight=False)
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("Run", "Started", "Status", "Checked", "Requests (rate-counted)", "Prefect flow run"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row.id), f"{row.started_at:%Y-%m-%d %H:%M}", Text(str(row.status)),
+                      str(row.repositories_checked), f"{row.requests_made} ({row.requests_rate_limited})",
+                      Text(row.flow_run_id or "-"))
+    out.print(table)
+
+
+@app.command()
 def history(
     repository: Annotated[str, typer.Argument(help="A repository: github.com/owner/name.")],
     db: DbOption = None,
