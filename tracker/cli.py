@@ -327,7 +327,7 @@ def runs(
         return
     table = Table(show_edge=False, header_style="bold")
     for column in ("Run", "Started", "Status", "Checked", "Requests (rate-counted)", "Prefect flow run"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # an id cut short with "…" could not be looked up
     for row in rows:
         table.add_row(str(row.id), f"{row.started_at:%Y-%m-%d %H:%M}", Text(str(row.status)),
                       str(row.repositories_checked), f"{row.requests_made} ({row.requests_rate_limited})",
