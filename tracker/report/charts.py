@@ -97,7 +97,9 @@ def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: floa
             survival.append(survival[-1])
         axes.step(times, survival, where="post", color=STATUS_COLOURS[Status.OK], linewidth=1.8)
         axes.set_ylim(0, 1.02)
-        axes.set_xlim(left=0)
+        # At least a year wide: a first run has no follow-up yet, and a
+        # fraction-of-a-day axis would read as a measurement.
+        axes.set_xlim(0, max(times[-1], 365.0))
         axes.set_xlabel("days since the paper appeared")
         axes.set_ylabel("share still available")
         axes.set_title(f"{title}, n = {subjects}")
@@ -138,6 +140,7 @@ def license_chart(distribution: dict[LicenseGroup, int]) -> Chart:
         counts = [distribution.get(group, 0) for group in groups]
         bars = axes.barh([str(group) for group in groups], counts, color=[LICENSE_COLOURS[g] for g in groups])
         axes.bar_label(bars, padding=3)
+        axes.set_xlim(0, max(1, max(counts)) * 1.15)  # no negative axis when nothing exists yet
         axes.invert_yaxis()
         axes.set_xlabel("repositories")
         axes.set_title(title)
