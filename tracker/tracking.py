@@ -1,8 +1,9 @@
 """A tracking run's stages as plain functions: ingest, check, record.
 
 The CLI calls these directly and the Prefect flows call them from tasks, so a
-run means the same thing from either face. Nothing here orchestrates
-(no threads, no retries): concurrency belongs to the caller.
+run means the same thing from either face. The only concurrency here is
+`check_many`'s bounded thread pool, which both faces use for one batch;
+retries, batching and scheduling belong to the caller (the flow).
 """
 
 from __future__ import annotations
