@@ -29,12 +29,14 @@ def repo_license(check: StoredCheck) -> str | None:
     sentence. Something found but recognised by nobody is ``NOASSERTION``, so
     the report counts it as unrecognised rather than as no license.
     """
-    stored = check.licenses()
-    findings = sorted(stored, key=lambda finding: _SOURCE_RANK.get(finding.source, len(_SOURCE_RANK)))
-    candidates = [check.license_file, check.license_api, *(finding.spdx for finding in findings)]
-    for spdx in candidates:
+    for spdx in (check.license_file, check.license_api):
         if spdx is not None and spdx.strip().lower() not in _UNNAMED:
             return spdx.strip()
+    # Decoded only now: most checks name their license in a column already.
+    stored = check.licenses()
+    for finding in sorted(stored, key=lambda finding: _SOURCE_RANK.get(finding.source, len(_SOURCE_RANK))):
+        if finding.spdx is not None and finding.spdx.strip().lower() not in _UNNAMED:
+            return finding.spdx.strip()
     if stored or check.license_file is not None or check.license_api is not None:
         return "NOASSERTION"
     return None
@@ -136,9 +138,18 @@ def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
     ]
 
 
+# The `StoredCheck` fields `repo_entry` reads; the store leaves the rest unread.
+REPO_ENTRY_FIELDS = (
+    "checked_at", "status", "detail", "health", "license_file", "license_api", "licenses_json",
+    "last_commit_at", "pushed_at", "stars", "repro_score", "results_json", "moved_to",
+)
+
+
 def report_data(store: Store) -> ReportData:
     """Everything a report shows, read from `store`: latest checks, runs, papers, status mix."""
-    return report_data_from_rows(store.latest_checks(), store.runs(), store.papers_with_links(), store.status_counts())
+    return report_data_from_rows(
+        store.latest_checks(fields=REPO_ENTRY_FIELDS), store.runs(), store.papers_with_links(), store.status_counts()
+    )
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:
