@@ -79,3 +79,35 @@ def test_runs_lists_each_run_with_its_prefect_flow_run_id(tmp_path: Path, monkey
     assert (run["requests_made"], run["requests_rate_limited"]) == (12, 9)
     table = runner.invoke(app, ["runs", "--db", db])
     assert "0b8c6a3e-flow-run" in table.stdout
+
+
+def test_check_named_repositories_stores_and_explains_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gitrepos import ml_repo, route_git
+    from standin_github import StandinGitHub
+
+    root = tmp_path / "remotes"
+    ml_repo(root, "github.com/acme/seeing")
+    route_git(monkeypatch, tmp_path, root)
+    db = str(tmp_path / "tracker.db")
+    with StandinGitHub() as github:
+        github.add_repo("acme/seeing", license="MIT")
+        monkeypatch.setenv("GITHUB_API_URL", github.api_url)
+        result = runner.invoke(app, ["check", "--repo", "github.com/acme/seeing", "--repo", "github.com/acme/gone",
+                                     "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["repository"]: row for row in map(json.loads, result.stdout.splitlines())}
+    assert rows["github.com/acme/seeing"]["status"] == "ok"
+    assert rows["github.com/acme/seeing"]["repro_score"] > 50
+    assert rows["github.com/acme/gone"]["status"] == "missing"
+    assert "404" in rows["github.com/acme/gone"]["detail"]
+    assert all(check["reason"] for row in rows.values() for check in row["checks"])
+    history = runner.invoke(app, ["history", "github.com/ACME/Seeing", "--db", db, "--json"])
+    assert [entry["status"] for entry in json.loads(history.stdout)] == ["ok"]
+
+
+def test_check_needs_repositories_or_all_and_refuses_what_is_not_one(tmp_path: Path) -> None:
+    db = str(tmp_path / "tracker.db")
+    assert runner.invoke(app, ["check", "--db", db]).exit_code == 2
+    bad = runner.invoke(app, ["check", "--repo", "github.com/only-owner", "--db", db])
+    assert bad.exit_code == 2
+    assert "not a repository" in bad.stderr
