@@ -93,3 +93,34 @@ def test_settings_never_show_the_token(monkeypatch: Any) -> None:
     assert settings.github_token == "ghp_secretsecretsecret"
     assert "ghp_secret" not in repr(settings)
     assert settings.concurrency == 4
+
+
+def test_a_repository_on_a_host_git_will_not_read_is_not_checked_and_the_rest_go_on(tmp_path: Any) -> None:
+    from tracker.hosts.git import GitHost
+    from tracker.tracking import RepositoryChecker
+
+    class NoGitHub:
+        def check(self, ref: RepoRef) -> RepoFacts:
+            raise AssertionError("a refused repository must not reach the GitHub API")
+
+    checker = RepositoryChecker(NoGitHub(), GitHost(tmp_path / "cache"), clock=lambda: NOW)  # type: ignore[arg-type]
+    refs = [RepoRef("gitlab.example.org", "team", "tool"), RepoRef("github.com", "-upload-pack=evil", "x")]
+    checked = {item.facts.ref.host: item for item in check_many(checker, refs, workers=2)}
+    for item in checked.values():
+        assert item.facts.status is Status.NOT_CHECKED
+        assert item.facts.detail.startswith("not checked: refusing")
+        assert item.repro_score is None and item.health == "unknown"
+
+
+def test_an_internal_fault_on_one_repository_is_recorded_as_not_checked(tmp_path: Any) -> None:
+    from tracker.hosts.git import GitHost
+    from tracker.tracking import RepositoryChecker
+
+    class BrokenGitHub:
+        def check(self, ref: RepoRef) -> RepoFacts:
+            raise KeyError("a bug")
+
+    checker = RepositoryChecker(BrokenGitHub(), GitHost(tmp_path / "cache"), clock=lambda: NOW)  # type: ignore[arg-type]
+    checked = checker.check(REF)
+    assert checked.facts.status is Status.NOT_CHECKED
+    assert "KeyError" in checked.facts.detail

@@ -9,6 +9,7 @@ retries, batching and scheduling belong to the caller (the flow).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score
-from tracker.hosts.git import GitFacts, GitHost
+from tracker.hosts.git import GitFacts, GitHost, git_url
 from tracker.hosts.github import GitHubHost
 from tracker.ingest import InputProblem, read_papers
 from tracker.links import find_code_links
@@ -25,6 +26,7 @@ from tracker.settings import Settings
 from tracker.store import IngestSummary, Store
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 # Statuses after which the repository's content can still be read with git.
 _READABLE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED})
@@ -104,16 +106,29 @@ class RepositoryChecker:
 
     def gather(self, ref: RepoRef) -> RepoFacts:
         now = self.clock()
+        refusal = _unreadable(ref)
+        if refusal is not None:
+            return RepoFacts(ref=ref, status=Status.NOT_CHECKED, detail=refusal, checked_at=now)
         if ref.host == "github.com":
             facts = self.github.check(ref)
             if facts.status not in _READABLE:
                 return facts
             readable = facts.moved_to or ref
+            refusal = _unreadable(readable)
+            if refusal is not None:
+                return dataclasses.replace(facts, detail=f"{facts.detail}; its content was not read: {refusal}")
             return with_git_facts(facts, self.git.inspect(readable, now=now))
         return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
 
     def check(self, ref: RepoRef) -> CheckedRepository:
-        facts = self.gather(ref)
+        try:
+            facts = self.gather(ref)
+        except Exception as exc:
+            # A fault of ours on one repository must not end the run for all the
+            # others; it is recorded as not checked, so the next run tries again.
+            log.exception("checking %s failed", ref.canonical)
+            facts = RepoFacts(ref=ref, status=Status.NOT_CHECKED, checked_at=self.clock(),
+                              detail=f"repro-tracker failed while checking it ({type(exc).__name__}); see the log")
         now = self.clock()
         results = tuple(run_checks(facts, now))
         return CheckedRepository(
@@ -122,6 +137,15 @@ class RepositoryChecker:
             health=health(facts, results),
             repro_score=repro_score(results),
         )
+
+
+def _unreadable(ref: RepoRef) -> str | None:
+    """Why git will not read `ref` (an unknown host, a name that could pass for a git option), or None."""
+    try:
+        git_url(ref)
+    except ValueError as refusal:
+        return f"not checked: {refusal}"
+    return None
 
 
 def record(store: Store, run_id: int, checked: CheckedRepository) -> None:
