@@ -9,7 +9,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 
-.PHONY: run test bench ui-check report clean
+.PHONY: run test bench ui-check report-check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,6 @@ clean:
 
 # Headless Chromium opens the newest reports/*/report.html (or REPORT=path) from disk:
 # the charts and headline figures must be in the rendered DOM; a screenshot lands beside it.
-.PHONY: report-check
 report-check: $(BIN)/.installed
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/python scripts/report_check.py $(REPORT)
