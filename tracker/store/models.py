@@ -8,6 +8,7 @@ dialect does with time zones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -52,6 +53,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or general is None:
+            return general
+
+        def process(value: Any) -> datetime | None:
+            # What `process_bind_param` writes: naive UTC text, microseconds included.
+            # Parsing it with its zone in one C call is ~8x cheaper than SQLAlchemy's
+            # parse and then `replace(tzinfo=...)`, and a 10,000-repository status
+            # reads 70,000 of them. Anything else (a first-release row, say) takes
+            # the general path.
+            if isinstance(value, str) and len(value) == 26 and value[19] == ".":
+                return datetime.fromisoformat(value + "+00:00")
+            return general(value)
+
+        return process
 
 
 # JSONB on PostgreSQL so the JSON columns can be queried and indexed there.
