@@ -20,15 +20,17 @@ def entry(i: int, status: Status = Status.OK, **fields: object) -> RepoEntry:
 def test_status_rows_put_the_worst_first_and_say_what_changed() -> None:
     data = ReportData(repositories=(
         entry(1, license_spdx="MIT", last_commit_at=datetime(2024, 1, 15, tzinfo=UTC), repro_score=89.0,
-              previous_status=Status.OK),
+              previous_status=Status.OK, previous_license_spdx="MIT"),
         entry(2, Status.MISSING, previous_status=Status.OK),
         entry(3, Status.ARCHIVED),
+        entry(4, license_spdx="GPL-3.0-only", previous_status=Status.OK, previous_license_spdx="MIT"),
     ))
     rows = status_rows(data)
     assert [row["repository"] for row in rows][0] == "github.com/lab/r2"
     by_name = {row["repository"]: row for row in rows}
     assert by_name["github.com/lab/r2"]["change"] == "ok → missing"
     assert by_name["github.com/lab/r3"]["change"] == "new"
+    assert by_name["github.com/lab/r4"]["change"] == "license MIT → GPL-3.0-only"  # the report's own words
     assert by_name["github.com/lab/r1"] == {
         "repository": "github.com/lab/r1", "status": "ok", "license": "MIT", "last commit": "2024-01-15",
         "score": "89", "change": ""}

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tracker.report import ReportData, changes, headline, promised_without_link, sort_rows
+from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
 from tracker.report.analysis import describe_change
 from tracker.report.escape import md_text
 from tracker.report.files import write_report
@@ -56,12 +56,9 @@ def _ui_cell(text: str, instead_of_dash: str) -> str:
     return instead_of_dash if text == "-" else text
 
 
-def _change_text(repo: Any) -> str:
-    if repo.previous_status is None:
-        return "new"
-    if repo.previous_status != repo.status:
-        return f"{repo.previous_status} → {repo.status}"
-    return ""
+def _change_text(repo: RepoEntry) -> str:
+    """The report's own change cell; a repository seen for the first time says so."""
+    return change_summary(repo) if repo.has_previous else "new"
 
 
 def run_title(data: ReportData, day: datetime) -> str:
