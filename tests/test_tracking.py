@@ -124,3 +124,21 @@ def test_an_internal_fault_on_one_repository_is_recorded_as_not_checked(tmp_path
     checked = checker.check(REF)
     assert checked.facts.status is Status.NOT_CHECKED
     assert "KeyError" in checked.facts.detail
+
+
+def test_only_database_and_connection_faults_are_worth_retrying() -> None:
+    import sqlalchemy.exc
+
+    from tracker.tracking import is_transient
+
+    class FailedState:
+        def __init__(self, error: BaseException) -> None:
+            self.error = error
+
+        def result(self) -> None:
+            raise self.error
+
+    locked = sqlalchemy.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+    assert is_transient(FailedState(locked))
+    assert is_transient(FailedState(ConnectionError("server closed the connection")))
+    assert not is_transient(FailedState(KeyError("a bug")))
