@@ -198,7 +198,7 @@ def test_host_that_never_answers_is_unreachable_after_the_time_limit(faulty_host
     assert facts.status is Status.UNREACHABLE
     assert "did not finish within 15 s" in facts.detail
     assert time.monotonic() - started < 5
-    assert not (tmp_path / "cache" / "huggingface.co").exists()
+    assert [path.name for path in (tmp_path / "cache" / "huggingface.co" / "acme").iterdir()] == ["model.git.lock"]
 
 
 # --- inspect: history ---------------------------------------------------------------
@@ -285,6 +285,72 @@ def test_second_inspect_reuses_the_clone_and_a_new_commit_is_fetched(
     assert updated.head_commit == newer.head
     assert updated.activity is not None and updated.activity.commits_90d == 1
     assert updated.files is not None and updated.files.texts["requirements.txt"] == "torch==2.4.0\n"
+
+
+def test_first_inspect_clones_at_once_and_reads_the_files_in_a_second_round_trip(
+    root: Path, host: GitHost, subcommands: list[str]
+) -> None:
+    repo = ml_repo(root)
+
+    facts = host.inspect(repo.ref, now=NOW)
+
+    assert subcommands == ["clone", "ls-tree", "fetch", "log"]  # no ls-remote: the clone says it is there
+    assert facts.status is Status.OK and facts.head_commit == repo.head
+    assert facts.detail == f"HEAD is {repo.head[:12]} on main"
+    assert facts.files is not None and "README.md" in facts.files.texts
+
+
+def test_small_repository_is_cloned_with_its_files_in_one_round_trip(
+    root: Path, host: GitHost, subcommands: list[str]
+) -> None:
+    small = ml_repo(root, "github.com/acme/small")
+    large = ml_repo(root, "github.com/acme/large")
+
+    whole = host.inspect(small.ref, now=NOW, size_kb=host.whole_clone_max_kb)
+    whole_commands = list(subcommands)
+    subcommands.clear()
+    partial = host.inspect(large.ref, now=NOW, size_kb=host.whole_clone_max_kb + 1)
+
+    assert whole_commands == ["clone", "ls-tree", "log"]
+    assert subcommands == ["clone", "ls-tree", "fetch", "log"]
+    assert whole.files is not None and partial.files is not None
+    assert set(whole.files.texts) == set(partial.files.texts)
+    assert whole.files.texts["LICENSE"] == partial.files.texts["LICENSE"] and whole.licenses == partial.licenses
+    config = (host.cache_path(large.ref) / "config").read_text()
+    assert "promisor = true" in config and "promisor" not in (host.cache_path(small.ref) / "config").read_text()
+
+
+def test_first_inspect_of_absent_repository_is_missing_and_caches_nothing(root: Path, host: GitHost) -> None:
+    ref = RepoRef.parse("github.com/acme/deleted")
+
+    facts = host.inspect(ref, now=NOW)
+
+    assert facts.status is Status.MISSING
+    assert "does not exist" in facts.detail and "git clone https://github.com/acme/deleted" in facts.detail
+    assert [path.name for path in host.cache_path(ref).parent.iterdir()] == ["deleted.git.lock"]
+
+
+def test_empty_repository_is_asked_again_until_it_has_a_commit(root: Path, host: GitHost) -> None:
+    empty_repo(root, "codeberg.org/acme/soon")
+    ref = RepoRef.parse("codeberg.org/acme/soon")
+
+    assert host.inspect(ref, now=NOW).status is Status.EMPTY
+    assert host.inspect(ref, now=NOW).status is Status.EMPTY
+    assert not host.cache_path(ref).exists()
+
+
+def test_tags_on_the_default_branch_are_counted_on_first_and_later_looks(root: Path, host: GitHost) -> None:
+    repo = ml_repo(root, "github.com/acme/tagged", tags=("v0.1",))
+    assert host.inspect(repo.ref, now=NOW).activity.tags == 1  # type: ignore[union-attr]
+
+    newer = add_commit(repo, CommitSpec(datetime(2024, 5, 1, tzinfo=UTC), message="v1"))
+    git.Git(newer.path).execute(["git", "tag", "-a", "-m", "release", "v1.0"],
+                                env={"GIT_CONFIG_GLOBAL": os.devnull, "GIT_COMMITTER_NAME": "Ada",
+                                     "GIT_COMMITTER_EMAIL": "ada@example.org"})
+    facts = host.inspect(repo.ref, now=NOW)
+
+    assert facts.head_commit == newer.head
+    assert facts.activity is not None and facts.activity.tags == 2
 
 
 def test_clone_over_the_size_limit_is_unreachable_and_leaves_nothing(root: Path, tmp_path: Path) -> None:

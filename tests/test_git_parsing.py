@@ -73,12 +73,25 @@ def test_activity_windows_exclude_their_start_and_the_future() -> None:
         ("edge90", datetime(2024, 3, 3, tzinfo=UTC)),  # exactly 90 days before: outside
         ("old", datetime(2020, 1, 1, tzinfo=UTC)),
     ]
-    log = "\n".join(f"{name} {int(when.timestamp())} {name}@x.example" for name, when in stamps)
+    decorations = {"today": "tag: v2, tag: v2.0-rc,1", "old": "tag: v0.1"}
+    log = "\n".join(f"{name}\x00{int(when.timestamp())}\x00{name}@x.example\x00{decorations.get(name, '')}"
+                    for name, when in stamps)
 
-    activity = activity_from_log(log, head="future", now=now, tags=0)
+    activity = activity_from_log(log, head="future", now=now)
 
     assert (activity.commits_90d, activity.commits_365d, activity.contributors) == (1, 2, 4)
     assert activity.first_commit_at == datetime(2020, 1, 1, tzinfo=UTC)
+    assert activity.tags == 3  # a comma inside a tag name does not split it
+
+
+def test_activity_from_a_log_of_odd_lines_counts_only_commits() -> None:
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    log = "\n\nnot a commit\nabc\x00not-a-date\x00a@x.example\x00\nabc\x001700000000\x00\x00tag: v1\n"
+
+    activity = activity_from_log(log, head="abc", now=now)
+
+    assert activity.last_commit_at == datetime.fromtimestamp(1700000000, tz=UTC)
+    assert (activity.contributors, activity.tags) == (0, 1)
 
 
 @pytest.mark.parametrize(

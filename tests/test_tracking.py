@@ -142,3 +142,30 @@ def test_only_database_and_connection_faults_are_worth_retrying() -> None:
     assert is_transient(FailedState(locked))
     assert is_transient(FailedState(ConnectionError("server closed the connection")))
     assert not is_transient(FailedState(KeyError("a bug")))
+
+
+def test_the_size_github_reports_decides_whether_git_clones_the_files_too(
+        tmp_path: Any, monkeypatch: Any) -> None:
+    from gitrepos import ml_repo, route_git
+    from standin_github import StandinGitHub
+    from tracker.hosts.git import GitHost
+    from tracker.hosts.github import GitHubHost
+    from tracker.tracking import RepositoryChecker
+
+    remote = tmp_path / "remote"
+    small = ml_repo(remote, "github.com/lab/small")
+    large = ml_repo(remote, "github.com/lab/large")
+    route_git(monkeypatch, tmp_path, remote)
+    git = GitHost(tmp_path / "cache", whole_clone_max_kb=2048)
+    with StandinGitHub() as server:
+        server.add_repo("lab/small", size=300)
+        server.add_repo("lab/large", size=90_000)
+        checker = RepositoryChecker(GitHubHost(api_url=server.api_url), git, clock=lambda: NOW)
+        checked = {item.facts.ref.name: item for item in check_many(checker, [small.ref, large.ref], workers=2)}
+
+    for name in ("small", "large"):
+        facts = checked[name].facts
+        assert facts.status is Status.OK and facts.files is not None and "LICENSE" in facts.files.texts
+    promisor = {name: "promisor = true" in (git.cache_path(checked[name].facts.ref) / "config").read_text()
+                for name in ("small", "large")}
+    assert promisor == {"small": False, "large": True}  # the large one was cloned without file contents

@@ -196,6 +196,7 @@ class Metadata:
     license_spdx: str | None = None  # the API's own detection (spdx_id)
     latest_release: str | None = None  # release or tag name
     latest_release_at: datetime | None = None
+    size_kb: int | None = None  # the host's estimate of the repository's size; not stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +209,7 @@ class Activity:
     commits_90d: int = 0
     commits_365d: int = 0
     contributors: int = 0  # distinct author e-mails over the whole history
-    tags: int = 0
+    tags: int = 0  # tags on the default branch's history
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ class Settings:
     http_timeout: float = 15.0  # seconds per HTTP request to a host's API
     git_timeout: float = 120.0  # seconds per git command (ls-remote, clone, fetch)
     max_clone_bytes: int = 500_000_000  # a partial clone larger than this is abandoned
+    whole_clone_max_kb: int = 2048  # repositories the API says are this small are cloned with their files
     max_rate_wait: float = 180.0  # longest wait for a rate limit to reset before giving up
     concurrency: int = 8  # repositories checked at once; GitHub allows 100 concurrent requests
     max_age_hours: float | None = None  # skip repositories checked this recently
@@ -59,6 +60,7 @@ class Settings:
             http_timeout=_float("REPRO_TRACKER_HTTP_TIMEOUT", 15.0),
             git_timeout=_float("REPRO_TRACKER_GIT_TIMEOUT", 120.0),
             max_clone_bytes=int(_float("REPRO_TRACKER_MAX_CLONE_BYTES", 500_000_000)),
+            whole_clone_max_kb=int(_float("REPRO_TRACKER_WHOLE_CLONE_KB", 2048)),
             max_rate_wait=_float("REPRO_TRACKER_MAX_RATE_WAIT", 180.0),
             concurrency=int(_float("REPRO_TRACKER_CONCURRENCY", 8)),
         )

@@ -101,7 +101,7 @@ class RepositoryChecker:
             answer_cache=answer_cache,
         )
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout,
-                      max_clone_bytes=settings.max_clone_bytes)
+                      max_clone_bytes=settings.max_clone_bytes, whole_clone_max_kb=settings.whole_clone_max_kb)
         return cls(github, git, clock)
 
     def gather(self, ref: RepoRef) -> RepoFacts:
@@ -117,7 +117,8 @@ class RepositoryChecker:
             refusal = _unreadable(readable)
             if refusal is not None:
                 return dataclasses.replace(facts, detail=f"{facts.detail}; its content was not read: {refusal}")
-            return with_git_facts(facts, self.git.inspect(readable, now=now))
+            size_kb = facts.metadata.size_kb if facts.metadata is not None else None
+            return with_git_facts(facts, self.git.inspect(readable, now=now, size_kb=size_kb))
         return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
 
     def check(self, ref: RepoRef) -> CheckedRepository:

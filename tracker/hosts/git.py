@@ -7,10 +7,11 @@ see `tracker.hosts.github`). Repositories are untrusted input, so:
 - URLs are only ever ``https://<known host>/<owner>/<name>`` built from a
   validated `RepoRef`; a user's own git config may rewrite them (that is the
   user's choice), nothing from a paper can.
-- Clones are bare and partial (``--filter=blob:none``): history and trees
-  arrive, file contents only for the few files we read, fetched by object id
-  and read from the object database, never checked out. Symlinks, odd paths,
-  submodules and hooks therefore never reach the file system or run.
+- Clones are bare and, unless the host's API says the repository is small,
+  partial (``--filter=blob:none``): history and trees arrive, file contents
+  only for the few files we read, fetched by object id. Nothing is ever
+  checked out; files are read from the object database, so symlinks, odd
+  paths, submodules and hooks never reach the file system or run.
 - Every git process has a time limit, clones also a size limit; exceeding
   either is "unreachable" (our attempt failed), never "missing".
 - Git must never wait for a person: no terminal prompt, no askpass helper.
@@ -215,22 +216,29 @@ def parse_ls_remote(output: str) -> RemoteHead:
     return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch, tags)
 
 
-def activity_from_log(log: str, *, head: str, now: datetime, tags: int) -> Activity:
-    """`Activity` from ``git log --format=%H %ct %ae`` lines, newest first.
+LOG_FORMAT = "%H%x00%ct%x00%ae%x00%D"
+
+
+def activity_from_log(log: str, *, head: str, now: datetime) -> Activity:
+    """`Activity` from ``git log --format=LOG_FORMAT --decorate-refs=refs/tags/`` lines, newest first.
 
     Windows count commits with committer dates in ``(now - N days, now]``.
     The committer date is when a change entered the branch (rebased or
     applied patches keep their old author date), which is what "active" means.
+    Tags are those on the branch's history, as the decorations name them.
     """
     dates: list[datetime] = []
     emails: set[str] = set()
+    tags = 0
     for line in log.splitlines():
-        parts = line.split(" ", 2)
-        if len(parts) < 2:
+        parts = line.split("\0")
+        if len(parts) != 4 or not parts[1].isdigit():
             continue
-        dates.append(datetime.fromtimestamp(int(parts[1]), tz=UTC))
-        if len(parts) == 3 and parts[2]:
-            emails.add(parts[2].lower())
+        _, seconds, email, decorations = parts
+        dates.append(datetime.fromtimestamp(int(seconds), tz=UTC))
+        if email:
+            emails.add(email.lower())
+        tags += sum(1 for name in decorations.split(", ") if name.startswith("tag: "))
     if not dates:
         return Activity(head_commit=head, tags=tags)
 
@@ -264,7 +272,8 @@ class GitHost:
     """Checks repositories with the git command line, keeping partial clones in `cache_dir`.
 
     `timeout` bounds each git process (seconds); `max_clone_bytes` bounds a
-    cached repository's size on disk. `clock` is a monotonic clock in seconds,
+    cached repository's size on disk; a repository whose host says it weighs
+    at most `whole_clone_max_kb` is cloned with its file contents. `clock` is a monotonic clock in seconds,
     injectable so tests can make a limit pass without waiting for it.
     """
 
@@ -274,11 +283,13 @@ class GitHost:
         *,
         timeout: float = 60,
         max_clone_bytes: int = 500_000_000,
+        whole_clone_max_kb: int = 2048,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache_dir = Path(cache_dir)
         self.timeout = timeout
         self.max_clone_bytes = max_clone_bytes
+        self.whole_clone_max_kb = whole_clone_max_kb
         self._clock = clock
 
     def cache_path(self, ref: RepoRef) -> Path:
@@ -301,82 +312,99 @@ class GitHost:
             return RemoteHead(status, f"git ls-remote {url}: {reason}")
         return parse_ls_remote(output.decode("utf-8", errors="replace"))
 
-    def inspect(self, ref: RepoRef, *, now: datetime) -> GitFacts:
-        """Liveness, activity, relevant files and licenses of `ref`'s default branch."""
+    def inspect(self, ref: RepoRef, *, now: datetime, size_kb: int | None = None) -> GitFacts:
+        """Liveness, activity, relevant files and licenses of `ref`'s default branch.
+
+        A repository seen before is asked first whether its HEAD moved
+        (``ls-remote``, one round trip) and fetched only if it did. One never
+        seen is cloned at once: the clone answers "is it there" as well as
+        ``ls-remote`` would, and git processes, not the network, are what a
+        first run spends its time on. `size_kb` is the host API's estimate of
+        the repository's size; one at most `whole_clone_max_kb` is cloned with
+        its file contents, which saves the second round trip for the files we
+        read, while a larger one (or one of unknown size) is cloned without them.
+        """
         url = git_url(ref)
-        remote = self.ls_remote(ref)
-        if remote.status is Status.EMPTY:
-            return GitFacts(Status.EMPTY, remote.detail, None, Activity(tags=remote.tags), RepoFiles(), ())
-        if remote.status is not Status.OK or remote.head_commit is None:
-            return GitFacts(remote.status, remote.detail)
         repo_dir = self.cache_path(ref)
         repo_dir.parent.mkdir(parents=True, exist_ok=True)
         with _locked(repo_dir.parent / f"{repo_dir.name}.lock"):
             try:
-                head = self._sync(url, repo_dir, remote)
+                whole = size_kb is not None and size_kb <= self.whole_clone_max_kb
+                local = _local_head(repo_dir)
+                if local is None:
+                    shutil.rmtree(repo_dir, ignore_errors=True)  # a broken cache: start over
+                    remote = self._clone(url, repo_dir, whole=whole)
+                else:
+                    remote = self.ls_remote(ref)
+                    moved = remote.head_commit is not None and remote.head_commit != local
+                    if moved and remote.default_branch is not None:
+                        self._fetch_branch(repo_dir, remote.default_branch)
+                    elif moved:
+                        shutil.rmtree(repo_dir)  # the remote's HEAD moved off any branch: clone afresh
+                        remote = self._clone(url, repo_dir, whole=whole)
+                if remote.status is Status.EMPTY:
+                    return GitFacts(Status.EMPTY, remote.detail, None, Activity(), RepoFiles(), ())
+                if remote.status is not Status.OK or remote.head_commit is None:
+                    return GitFacts(remote.status, remote.detail)
+                head = _local_head(repo_dir)
+                if head is None:
+                    raise _GitFailed("the clone has no HEAD commit")
                 entries = self._tree(repo_dir, head)
                 texts = self._read_texts(repo_dir, entries)
-                log = self._git(["--git-dir", str(repo_dir), "log", "--format=%H %ct %ae", head])
+                log = self._git(["--git-dir", str(repo_dir), "log", f"--format={LOG_FORMAT}",
+                                 "--decorate-refs=refs/tags/", head])
             except _LimitExceeded as exc:
                 shutil.rmtree(repo_dir, ignore_errors=True)
-                return GitFacts(
-                    Status.UNREACHABLE, f"{url}: {exc}; the partial copy was removed", remote.head_commit
-                )
+                return GitFacts(Status.UNREACHABLE, f"{url}: {exc}; the partial copy was removed")
             except _GitFailed as exc:
                 status, reason = classify_failure(exc.stderr)
-                return GitFacts(status, f"{url}: {reason}", remote.head_commit)
-        activity = activity_from_log(log.decode("utf-8", errors="replace"), head=head, now=now, tags=remote.tags)
+                return GitFacts(status, f"{url}: {reason}")
+        activity = activity_from_log(log.decode("utf-8", errors="replace"), head=head, now=now)
         files = RepoFiles(paths=tuple(entry.path for entry in entries), texts=texts)
         return GitFacts(Status.OK, remote.detail, head, activity, files, license_findings(texts, files.readme_path))
 
     # --- cache -----------------------------------------------------------
 
-    def _sync(self, url: str, repo_dir: Path, remote: RemoteHead) -> str:
-        """Bring the cached clone to the remote's HEAD; return the local HEAD commit."""
-        branch = remote.default_branch
-        if repo_dir.exists():
-            local = self._rev_parse(repo_dir, "HEAD")
-            if local is None:
-                shutil.rmtree(repo_dir)  # a broken cache: start over
-            elif local == remote.head_commit:
-                return local
-            elif branch is not None:
-                self._git(
-                    ["--git-dir", str(repo_dir), "fetch", "--quiet", "--no-tags", "--force", "origin",
-                     f"+refs/heads/{branch}:refs/heads/{branch}"],
-                    watch=repo_dir,
-                )
-                self._git(["--git-dir", str(repo_dir), "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
-            else:
-                shutil.rmtree(repo_dir)  # the remote's HEAD moved off any branch: clone afresh
-        if not repo_dir.exists():
-            self._clone(url, repo_dir)
-        head = self._rev_parse(repo_dir, "HEAD")
-        if head is None:
-            raise _GitFailed("the clone has no HEAD commit")
-        return head
+    def _fetch_branch(self, repo_dir: Path, branch: str) -> None:
+        """Fetch the remote's default branch into the cache and make it HEAD.
 
-    def _clone(self, url: str, repo_dir: Path) -> None:
-        """Clone into a scratch directory and move it into place, so a killed
-        clone never leaves a half-filled cache behind."""
+        Tags that point into the fetched history come along (git's tag following).
+        """
+        self._git(
+            ["--git-dir", str(repo_dir), "fetch", "--quiet", "--force", "origin",
+             f"+refs/heads/{branch}:refs/heads/{branch}"],
+            watch=repo_dir,
+        )
+        self._git(["--git-dir", str(repo_dir), "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
+
+    def _clone(self, url: str, repo_dir: Path, *, whole: bool) -> RemoteHead:
+        """Clone `url` and say what it holds, as `ls_remote` would.
+
+        The clone goes into a scratch directory and is moved into place only
+        when it has a commit, so a killed clone never leaves a half-filled
+        cache behind and an empty repository is asked again next time.
+        """
         scratch = Path(tempfile.mkdtemp(prefix=f"{repo_dir.name}.partial-", dir=repo_dir.parent))
         target = scratch / "repo.git"
+        contents = [] if whole else ["--filter=blob:none"]
         try:
-            self._git(
-                ["clone", "--quiet", "--bare", "--filter=blob:none", "--single-branch", "--no-tags",
-                 "--no-recurse-submodules", "--", url, str(target)],
-                watch=scratch,
-            )
+            try:
+                self._git(
+                    ["clone", "--quiet", "--bare", *contents, "--single-branch", "--no-recurse-submodules",
+                     "--", url, str(target)],
+                    watch=scratch,
+                )
+            except _GitFailed as exc:
+                status, reason = classify_failure(exc.stderr)
+                return RemoteHead(status, f"git clone {url}: {reason}")
+            head = _local_head(target)
+            if head is None:
+                return RemoteHead(Status.EMPTY, "the repository has no commits")
+            branch = _local_branch(target)
             target.rename(repo_dir)
+            return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-
-    def _rev_parse(self, repo_dir: Path, name: str) -> str | None:
-        try:
-            out = self._git(["--git-dir", str(repo_dir), "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"])
-        except _GitFailed:
-            return None
-        return out.decode().strip() or None
 
     def _tree(self, repo_dir: Path, head: str) -> list[_TreeEntry]:
         """Files and symlinks at `head` (submodules are commits, not files)."""
@@ -501,6 +529,27 @@ def _object_database(repo_dir: Path) -> Iterator[git.GitDB]:
             yield git.GitDB(str(repo_dir / "objects"))
         finally:
             gitdb_window_manager.collect()
+
+
+def _local_head(repo_dir: Path) -> str | None:
+    """The commit HEAD names in a cached clone, or None when there is no clone or no commit.
+
+    GitPython reads the ref files itself: no git process for a question the
+    file system answers.
+    """
+    if not (repo_dir / "HEAD").is_file():
+        return None
+    try:
+        sha = git.SymbolicReference.dereference_recursive(git.Repo(repo_dir), "HEAD")
+    except (ValueError, OSError, git.exc.GitError):
+        return None
+    return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
+
+
+def _local_branch(repo_dir: Path) -> str | None:
+    """The branch HEAD points to in a cached clone ("main"), or None when HEAD is detached."""
+    head = git.Repo(repo_dir).head
+    return None if head.is_detached else head.reference.name
 
 
 @contextmanager

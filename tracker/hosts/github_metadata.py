@@ -84,4 +84,5 @@ def metadata_from(repo: dict[str, Any], release: Any = None, tags: Any = None) -
         license_spdx=license_spdx(repo),
         latest_release=release_name,
         latest_release_at=release_at,
+        size_kb=_int(repo.get("size")),
     )
