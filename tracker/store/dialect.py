@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 
 
 def insert_for(connection: Connection, model: Any) -> Any:
@@ -13,10 +12,15 @@ def insert_for(connection: Connection, model: Any) -> Any:
 
     Both dialects spell the upsert the same way in SQLAlchemy, so callers
     write it once; `Any` because the two statement classes share no base
-    that declares those methods.
+    that declares those methods. Each dialect's module is imported only when a
+    connection of that dialect writes: reading SQLite never loads PostgreSQL's.
     """
     if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(model)
     if connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(model)
     raise NotImplementedError(f"the store supports SQLite and PostgreSQL, not {connection.dialect.name}")
