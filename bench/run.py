@@ -79,6 +79,7 @@ class Measure:
     rate_counted: int
     peak_concurrency: int
     peak_rss_mb: float
+    cpu_seconds: float = 0.0
     note: str = ""
 
     @property
@@ -145,8 +146,13 @@ def build_world(n: int, base: Path, standin: StandinGitHub) -> World:
     return World(n=n, dir=world_dir, papers=world_dir / "papers.jsonl", names=world_dir / "names.txt", env=env)
 
 
-def run_child(args: Sequence[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Run one contender; its wall seconds and peak resident memory in MB (its own, not git's)."""
+def run_child(args: Sequence[str], env: dict[str, str], log: Path) -> tuple[float, float, float]:
+    """Run one contender: wall seconds, peak resident memory in MB, and CPU seconds.
+
+    CPU counts the contender and the git processes it waited for (with, on
+    this machine, git's server side: upload-pack and pack-objects), not the
+    stand-in. Unlike wall time it does not depend on what else the machine runs.
+    """
     with log.open("w") as out:
         started = time.perf_counter()
         child = subprocess.Popen(list(args), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -156,7 +162,7 @@ def run_child(args: Sequence[str], env: dict[str, str], log: Path) -> tuple[floa
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({child.returncode}); see {log}:\n{log.read_text()[-3000:]}")
     # Linux reports ru_maxrss in KB. It covers the child and its waited-for descendants (git): the larger.
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(name: str, world: World, standin: StandinGitHub, gauge: ConcurrencyGauge,
@@ -164,12 +170,12 @@ def measure(name: str, world: World, standin: StandinGitHub, gauge: ConcurrencyG
     before = len(standin.requests)
     gauge.reset()
     log = world.dir / f"{name.replace(' ', '-').replace('/', '-')}.log"
-    seconds, rss = run_child(args, env or world.env, log)
+    seconds, rss, cpu = run_child(args, env or world.env, log)
     requests = standin.requests[before:]
     result = Measure(name, world.n, seconds, len(requests), sum(r.rate_counted for r in requests),
-                     gauge.peak, rss, note)
+                     gauge.peak, rss, cpu, note)
     print(f"  {name:<32} {seconds:8.1f} s  {result.requests:6} requests  {result.rate_counted:6} counted  "
-          f"peak {result.peak_concurrency:3} at once  {rss:6.0f} MB", flush=True)
+          f"peak {result.peak_concurrency:3} at once  {rss:6.0f} MB  {cpu:6.1f} s CPU", flush=True)
     return result
 
 
@@ -248,13 +254,15 @@ def write_results(out: Path, measures: list[Measure], extras: dict[int, dict[str
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/run.py` on one machine: {machine()}.",
         f"Stand-in GitHub API with {LATENCY * 1000:.0f} ms latency per answer; real git over file:// "
         "(insteadOf). Requests are counted by the stand-in; \"counted\" are those that count against "
-        "GitHub's rate limit (everything but 304). Peak memory is the contender process's `ru_maxrss`.",
+        "GitHub's rate limit (everything but 304). Peak memory is the contender process's `ru_maxrss`; "
+        "CPU is its user + system time with the git processes it ran (here also git's server side), which, "
+        "unlike wall time, does not depend on what else the machine runs.",
         "",
-        "| contender | N | wall s | requests | rate-counted | counted / repo | peak concurrent requests | peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| contender | N | wall s | CPU s | requests | rate-counted | counted / repo | peak concurrent requests | peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measures:
-        lines.append(f"| {m.contender} | {m.n:,} | {m.seconds:.1f} | {m.requests:,} | {m.rate_counted:,} | "
+        lines.append(f"| {m.contender} | {m.n:,} | {m.seconds:.1f} | {m.cpu_seconds:.1f} | {m.requests:,} | {m.rate_counted:,} | "
                      f"{m.counted_per_repo:.3f} | {m.peak_concurrency} | {m.peak_rss_mb:.0f} |")
     lines += ["", "## Ratios", ""]
     for n in sorted({m.n for m in measures}):

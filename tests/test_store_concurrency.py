@@ -59,3 +59,40 @@ def test_two_processes_write_checks_into_a_new_sqlite_file_at_once(tmp_path: Pat
         # Both writers named the same repositories: one row per identity, however they raced.
         assert repositories == CHECKS_PER_WRITER
         assert all(row.previous is not None for row in store.latest_checks())
+
+
+def test_threads_of_one_process_take_turns_at_sqlite_instead_of_meeting_its_lock(tmp_path: Path) -> None:
+    """Checking threads write through one process-wide lock per SQLite file, so none of them
+    meets SQLITE_BUSY (and sleeps in SQLite's busy handler or in our retry); shown here with the
+    busy handler off, where any meeting would be a retry."""
+    import threading
+
+    from sqlalchemy import event, text
+
+    from tracker.store.engine import make_engine, writer_lock
+    from tracker.store.retry import run_write
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'threads.db'}")
+    event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA busy_timeout = 0"))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE marks (thread INTEGER, number INTEGER)"))
+    retries: list[float] = []
+    start = threading.Barrier(8)
+
+    def writer(thread: int) -> None:
+        start.wait(timeout=10)
+        for number in range(25):
+            run_write(engine, lambda c: c.execute(text("INSERT INTO marks VALUES (:t, :n)"), {"t": thread, "n": number}),
+                      sleep=retries.append)
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*), count(DISTINCT thread) FROM marks")).one() == (200, 8)
+    assert retries == []
+    assert writer_lock(engine) is writer_lock(make_engine(f"sqlite:///{tmp_path / 'threads.db'}"))
+    engine.dispose()

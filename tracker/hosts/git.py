@@ -331,6 +331,7 @@ class GitHost:
             try:
                 whole = size_kb is not None and size_kb <= self.whole_clone_max_kb
                 local = _local_head(repo_dir)
+                moved = False
                 if local is None:
                     shutil.rmtree(repo_dir, ignore_errors=True)  # a broken cache: start over
                     remote = self._clone(url, repo_dir, whole=whole)
@@ -346,7 +347,7 @@ class GitHost:
                     return GitFacts(Status.EMPTY, remote.detail, None, Activity(), RepoFiles(), ())
                 if remote.status is not Status.OK or remote.head_commit is None:
                     return GitFacts(remote.status, remote.detail)
-                head = _local_head(repo_dir)
+                head = _local_head(repo_dir) if moved else remote.head_commit
                 if head is None:
                     raise _GitFailed("the clone has no HEAD commit")
                 entries = self._tree(repo_dir, head)
@@ -397,10 +398,9 @@ class GitHost:
             except _GitFailed as exc:
                 status, reason = classify_failure(exc.stderr)
                 return RemoteHead(status, f"git clone {url}: {reason}")
-            head = _local_head(target)
+            head, branch = _local_head_and_branch(target)
             if head is None:
                 return RemoteHead(Status.EMPTY, "the repository has no commits")
-            branch = _local_branch(target)
             target.rename(repo_dir)
             return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch)
         finally:
@@ -532,24 +532,25 @@ def _object_database(repo_dir: Path) -> Iterator[git.GitDB]:
 
 
 def _local_head(repo_dir: Path) -> str | None:
-    """The commit HEAD names in a cached clone, or None when there is no clone or no commit.
+    """The commit HEAD names in a cached clone, or None when there is no clone or no commit."""
+    return _local_head_and_branch(repo_dir)[0]
+
+
+def _local_head_and_branch(repo_dir: Path) -> tuple[str | None, str | None]:
+    """HEAD's commit and branch ("main"; None when detached) in a cached clone.
 
     GitPython reads the ref files itself: no git process for a question the
     file system answers.
     """
     if not (repo_dir / "HEAD").is_file():
-        return None
+        return None, None
     try:
-        sha = git.SymbolicReference.dereference_recursive(git.Repo(repo_dir), "HEAD")
+        repo = git.Repo(repo_dir)
+        sha = git.SymbolicReference.dereference_recursive(repo, "HEAD")
+        branch = None if repo.head.is_detached else repo.head.reference.name
     except (ValueError, OSError, git.exc.GitError):
-        return None
-    return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
-
-
-def _local_branch(repo_dir: Path) -> str | None:
-    """The branch HEAD points to in a cached clone ("main"), or None when HEAD is detached."""
-    head = git.Repo(repo_dir).head
-    return None if head.is_detached else head.reference.name
+        return None, None
+    return (sha, branch) if re.fullmatch(r"[0-9a-f]{40}", sha) else (None, None)
 
 
 @contextmanager

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +115,25 @@ def _tune_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 WRITE_OPTION = "repro_tracker_write"
+
+_sqlite_writer_locks: dict[str, threading.Lock] = {}
+_sqlite_writer_locks_guard = threading.Lock()
+
+
+def writer_lock(engine: Engine) -> AbstractContextManager[object]:
+    """What a writing thread holds for its whole transaction: one lock per SQLite file in this process.
+
+    SQLite has one writer at a time. A thread that finds the write lock taken
+    waits in SQLite's busy handler, which sleeps in steps of up to 100 ms
+    however soon the lock frees; eight checking threads and the recorder
+    spent most of a run there (bench/results.md). Queued on a Python lock
+    they take turns at once. Other processes still meet busy_timeout.
+    PostgreSQL has row locks and needs none of this.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _sqlite_writer_locks_guard:
+        return _sqlite_writer_locks.setdefault(str(engine.url), threading.Lock())
 
 
 def _begin_sqlite_transaction(connection: Any) -> None:

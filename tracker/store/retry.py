@@ -14,12 +14,13 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from tracker.store.engine import WRITE_OPTION, StoreError, mask_url
+from tracker.store.engine import WRITE_OPTION, StoreError, mask_url, writer_lock
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def _run(
     delay = FIRST_DELAY_S
     for attempt in range(1, attempts + 1):
         try:
-            with engine.connect() as connection:
+            with writer_lock(engine) if write else nullcontext(), engine.connect() as connection:
                 connection.execution_options(**{WRITE_OPTION: write})
                 with connection.begin():
                     return work(connection)
