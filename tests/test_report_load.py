@@ -21,9 +21,9 @@ from tracker.records import (
     Status,
 )
 from tracker.report import changes, write_report
-from tracker.report.load import check_entries, report_data, repo_license
+from tracker.report.load import check_entries, report_data, repo_license, status_entries
 from tracker.store.rows import StoredCheck
-from tracker.store.store import open_store
+from tracker.store.store import Store, open_store
 
 FIRST = datetime(2025, 5, 1, tzinfo=UTC)
 SECOND = datetime(2025, 6, 1, tzinfo=UTC)
@@ -39,7 +39,8 @@ def facts(name: str, status: Status, at: datetime, spdx: str | None = "MIT", **f
     )
 
 
-def test_report_data_from_a_store_with_two_runs(tmp_path: Path) -> None:
+def _store_with_two_runs(tmp_path: Path) -> Store:
+    """Five repositories of one paper, checked twice: kept, deleted, renamed, archived and relicensed."""
     clock = iter([FIRST, FIRST, SECOND, SECOND, SECOND, SECOND])
     store = open_store(str(tmp_path / "tracker.db"), clock=lambda: next(clock, SECOND))
     paper = Paper("arxiv:2501.00001", "Five repositories", "abstract", "test", published=date(2025, 1, 2))
@@ -60,7 +61,11 @@ def test_report_data_from_a_store_with_two_runs(tmp_path: Path) -> None:
     store.record_check(second, facts("relicensed", Status.OK, SECOND, spdx="GPL-3.0"), results, health="healthy",
                        repro_score=70)
     store.finish_run(second, "completed")
+    return store
 
+
+def test_report_data_from_a_store_with_two_runs(tmp_path: Path) -> None:
+    store = _store_with_two_runs(tmp_path)
     data = report_data(store)
     found = changes(data)
 
@@ -84,6 +89,21 @@ def test_report_data_from_a_store_with_two_runs(tmp_path: Path) -> None:
         (Status.OK, "MIT"), (Status.MISSING, None)
     ]
     assert (write_report(data, tmp_path / "reports", SECOND) / "report.html").is_file()
+    store.close()
+
+
+def test_status_entries_are_the_report_rows_less_what_status_never_shows(tmp_path: Path) -> None:
+    store = _store_with_two_runs(tmp_path)
+    later = Paper("arxiv:2501.00000", "A later paper", "abstract", "test")
+    store.add_papers([PaperLinks(later, (FoundLink(REPOS["kept"].canonical, repo=REPOS["kept"]),), True)])
+    reported = report_data(store).repositories
+
+    shown = status_entries(store)
+    assert shown == [dataclasses.replace(entry, detail="", first_seen=None, published=None) for entry in reported]
+    assert status_entries(store, outcomes=False) == [dataclasses.replace(entry, outcomes={}) for entry in shown]
+    kept = next(entry for entry in shown if entry.key == "github.com/lab/kept")
+    # Oldest paper first, whatever the ids say.
+    assert (kept.paper_titles, kept.host) == (("Five repositories", "A later paper"), "github.com")
     store.close()
 
 

@@ -130,6 +130,9 @@ def test_stored_check_rebuilds_the_records_it_came_from(store: Store) -> None:
     assert check is not None
     assert check.facts() == facts  # everything but the file tree, which is not kept
     assert check.results() == RESULTS
+    # Kept twice: whole, and as the outcomes a listing reads without the rest.
+    assert check.outcomes() == {result.name: result.outcome for result in RESULTS}
+    assert check.outcomes_json is not None and check._replace(outcomes_json=None).outcomes() == check.outcomes()
     assert check.signals() == {"dockerfile": True}
     assert (check.license_api, check.license_file, check.license_confidence) == ("MIT", "MIT", 0.98)
     assert check.checked_at == T0 and check.checked_at.tzinfo is not None
@@ -220,6 +223,11 @@ def test_latest_checks_gives_the_newest_and_previous_check_up_to_a_run(store: St
     assert [row.key for row in rows] == ["github.com/a/b", "github.com/c/d"]
     ab, cd = rows
     assert (ab.latest.stars, ab.latest.run_id, ab.previous and ab.previous.stars) == (2, runs[2], 1)
+    assert (ab.canonical, ab.host, ab.latest.key, ab.latest.canonical) == ("github.com/a/b", "github.com",
+                                                                           "github.com/a/b", "github.com/a/b")
+    (narrow,) = [row for row in store.latest_checks(fields=("stars",)) if row.key == "github.com/a/b"]
+    assert (narrow.latest.stars, narrow.latest.run_id, narrow.latest.health, narrow.previous.health) == (  # type: ignore[union-attr]
+        2, runs[2], None, None)
     assert (cd.latest.status, cd.previous) == (Status.MISSING, None)
 
     as_of_second = {row.key: row for row in store.latest_checks(run_id=runs[1])}

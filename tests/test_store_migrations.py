@@ -8,14 +8,14 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
-from store_support import RESULTS, ok_facts, pg_database, store_url  # noqa: F401  (fixtures)
+from sqlalchemy import column, insert, inspect, table, text
+from store_support import RESULTS, T0, ok_facts, pg_database, store_url  # noqa: F401  (fixtures)
 
-from tracker.records import Status
+from tracker.records import Outcome, Status
 from tracker.store import StoreError, open_store
 from tracker.store.engine import make_engine
 from tracker.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from tracker.store.models import Base
+from tracker.store.models import Base, JSONType, UTCDateTime
 
 FIRST_RELEASE = "0001"
 
@@ -74,6 +74,7 @@ def test_a_first_release_database_upgrades_in_place_and_keeps_its_rows(store_url
         assert old.run_id == run_id
         # Columns the first release did not have read as "not recorded".
         assert (old.stars, old.metadata(), old.activity(), old.results(), old.signals()) == (None, None, None, (), {})
+        assert (old.outcomes_json, old.outcomes()) == (None, {})
         assert old.licenses() == () and old.facts().licenses == ()
         (paper,) = store.papers_with_links()
         assert (paper.id, paper.repositories) == ("arxiv:2401.1", ("github.com/old/repo",))
@@ -86,6 +87,38 @@ def test_a_first_release_database_upgrades_in_place_and_keeps_its_rows(store_url
         store.record_check(new_run, ok_facts("github.com/Old/Repo"), RESULTS, health="healthy", repro_score=70)
         (row,) = store.latest_checks()
         assert (row.latest.run_id, row.latest.stars, row.previous and row.previous.run_id) == (new_run, 7, run_id)
+
+
+def test_checks_stored_before_migration_3_get_their_outcomes_from_their_verdicts(store_url: str) -> None:
+    engine = make_engine(store_url)
+    upgrade(engine, "0002")
+    verdicts = [{"name": r.name, "outcome": r.outcome.value, "score": r.score, "reason": r.reason,
+                 "evidence": list(r.evidence)} for r in RESULTS]
+    # The columns of 0002 only; JSONType writes JSON on SQLite and JSONB on PostgreSQL, as 0002 did.
+    checks = table("repository_checks", column("run_id"), column("repository_id"), column("checked_at", UTCDateTime()),
+                   column("status"), column("results", JSONType()))
+    with engine.begin() as connection:
+        repository_id = connection.execute(
+            text("INSERT INTO repositories (host, owner, name, kind, canonical, key, first_seen_at) "
+                 "VALUES ('github.com', 'a', 'b', 'code', 'github.com/a/b', 'github.com/a/b', :at) RETURNING id"),
+            {"at": T0},
+        ).scalar_one()
+        run_id = connection.execute(
+            text("INSERT INTO tracking_runs (started_at, status, sources, papers, repositories_checked, "
+                 "requests_made, requests_rate_limited) VALUES (:at, 'completed', '[]', 0, 0, 0, 0) RETURNING id"),
+            {"at": T0},
+        ).scalar_one()
+        connection.execute(insert(checks), [
+            {"run_id": run_id, "repository_id": repository_id, "checked_at": T0, "status": "ok", "results": verdicts},
+        ])
+    engine.dispose()
+
+    with open_store(store_url) as store:
+        (check,) = store.history("github.com/a/b")
+        assert check.outcomes_json is not None
+        assert check.outcomes() == {"license": Outcome.PASS, "environment": Outcome.UNKNOWN}
+        (row,) = store.latest_checks(fields=("outcomes_json",))
+        assert row.latest.results_json is None and row.latest.outcomes() == check.outcomes()
 
 
 def test_models_and_migrations_describe_the_same_schema(store_url: str) -> None:

@@ -279,12 +279,12 @@ def status(
 
     from tracker.records import Status
     from tracker.report import filter_rows, render_status, sort_rows, status_json
-    from tracker.report.load import report_data
+    from tracker.report.load import status_entries
 
     statuses = _status_list(status_filter)
     failing = _status_list([fail_on] if fail_on else None)
     try:
-        sorted_rows = sort_rows(report_data(_open_store(db)).repositories, sort)
+        sorted_rows = sort_rows(status_entries(_open_store(db), outcomes=as_json), sort)
     except ValueError as exc:
         raise _fail(str(exc), 2) from exc
     rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
-from tracker.records import RepoRef, Status
+from tracker.records import Status
 from tracker.report.model import DEAD, CheckEntry, PaperEntry, RepoEntry, ReportData, RunInfo
 from tracker.store.rows import CheckRow, PaperRow, RunRow, StoredCheck
 from tracker.store.store import Store
@@ -43,18 +43,32 @@ def repo_license(check: StoredCheck) -> str | None:
     return None
 
 
-def _host(canonical: str) -> str:
-    try:
-        return RepoRef.parse(canonical).host
-    except ValueError:
-        return canonical.split("/", 1)[0].lower()
-
-
 def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
     """One repository's row; `papers` are the papers that link it."""
-    latest, previous = row.latest, row.previous
     published = [paper.published for paper in papers if paper.published is not None]
     first_seen = [paper.first_seen_at for paper in papers]
+    return _repo_entry(
+        row,
+        tuple(paper.title for paper in papers),
+        first_seen=min(first_seen) if first_seen else None,
+        published=min(published) if published else None,
+    )
+
+
+def status_entry(row: CheckRow, paper_titles: tuple[str, ...] = ()) -> RepoEntry:
+    """One repository's row as `status` lists it: like `repo_entry`, from the titles of its papers alone.
+
+    `first_seen` and `published` stay None: only a report's survival curve
+    reads them, and a listing should not read every paper to fill them.
+    `status_entries` does not read the check's `detail` either.
+    """
+    return _repo_entry(row, paper_titles, first_seen=None, published=None)
+
+
+def _repo_entry(
+    row: CheckRow, paper_titles: tuple[str, ...], *, first_seen: datetime | None, published: date | None
+) -> RepoEntry:
+    latest, previous = row.latest, row.previous
     gone_since: datetime | None = None
     if latest.status in DEAD:
         # The earliest check we hold that saw it gone; only two are at hand.
@@ -62,7 +76,7 @@ def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
     return RepoEntry(
         key=row.key,
         canonical=row.canonical,
-        host=_host(row.canonical),
+        host=row.host,
         status=latest.status,
         checked_at=latest.checked_at,
         detail=latest.detail or "",
@@ -73,10 +87,10 @@ def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
         repro_score=latest.repro_score,
         outcomes=latest.outcomes(),
         moved_to=latest.moved_to,
-        first_seen=min(first_seen) if first_seen else None,
-        published=min(published) if published else None,
+        first_seen=first_seen,
+        published=published,
         gone_since=gone_since,
-        paper_titles=tuple(paper.title for paper in papers),
+        paper_titles=paper_titles,
         previous_status=previous.status if previous is not None else None,
         previous_checked_at=previous.checked_at if previous is not None else None,
         previous_license_spdx=repo_license(previous) if previous is not None else None,
@@ -142,8 +156,10 @@ def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
 # The `StoredCheck` fields `repo_entry` reads; the store leaves the rest unread.
 REPO_ENTRY_FIELDS = (
     "checked_at", "status", "detail", "health", "license_file", "license_api", "licenses_json",
-    "last_commit_at", "pushed_at", "stars", "repro_score", "results_json", "moved_to",
+    "last_commit_at", "pushed_at", "stars", "repro_score", "outcomes_json", "moved_to",
 )
+# What a `status` row shows: no detail, and the outcomes only for `--json`.
+STATUS_FIELDS = tuple(name for name in REPO_ENTRY_FIELDS if name not in ("detail", "outcomes_json"))
 
 
 @contextmanager
@@ -170,6 +186,19 @@ def report_data(store: Store) -> ReportData:
             store.latest_checks(fields=REPO_ENTRY_FIELDS), store.runs(), store.papers_with_links(),
             store.status_counts(),
         )
+
+
+def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
+    """Every checked repository as `status` lists it, ordered by key.
+
+    Reads only what a listing shows: no runs, no paper records beyond their
+    titles, no check details, and each check's outcomes only when `outcomes`
+    (the table has no column for them; ``--json`` prints them).
+    """
+    fields = STATUS_FIELDS + (("outcomes_json",) if outcomes else ())
+    titles = store.paper_titles()
+    with _no_cycle_collection():
+        return [status_entry(row, titles.get(row.key, ())) for row in store.latest_checks(fields=fields)]
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:

@@ -216,6 +216,10 @@ class RepositoryCheck(Base):
     repro_score: Mapped[int | None] = mapped_column(Integer)  # 0-100
     results: Mapped[list[Any] | None] = mapped_column(JSONType)  # CheckResult dicts
     signals: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Migration 3: {check name: outcome}, a copy of what `results` says, because
+    # a status listing needs only that and decoding every full verdict was a
+    # fifth of its time. NULL where `results` is.
+    outcomes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class HttpCacheEntry(Base):

@@ -8,16 +8,15 @@ check it finished and loses nothing else. Reads return frozen rows
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, Select, Text, cast, exists, func, select, update
+from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, cast, exists, func, null, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import aliased
 
 from tracker.records import (
     INCONCLUSIVE,
@@ -48,13 +47,24 @@ _IN_CHUNK = 500
 # Enum construction by value is slow; `latest_checks` builds thousands.
 _STATUSES = {status.value: status for status in Status}
 # Read as JSON text, decoded only on demand by `StoredCheck` (see there).
-_JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "signals")
-_CHECK_COLUMNS = tuple(
-    cast(column, Text).label(f"{column.name}_json") if column.name in _JSON_TEXT_COLUMNS else column
+_JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "signals", "outcomes")
+# `StoredCheck` field name -> column name, in table order.
+_CHECK_FIELDS = {
+    f"{column.name}_json" if column.name in _JSON_TEXT_COLUMNS else column.name: column.name
     for column in RepositoryCheck.__table__.c
     if column.name != "repository_id"
-)
-_STORED_FIELDS = frozenset(field.name for field in dataclasses.fields(StoredCheck))
+}
+
+
+def _check_column(table: FromClause, field: str, label: str | None = None) -> Any:
+    """The column of `table` (repository_checks or an alias) that fills this `StoredCheck` field."""
+    column = _CHECK_FIELDS[field]
+    expression = cast(table.c[column], Text) if column in _JSON_TEXT_COLUMNS else table.c[column]
+    return expression.label(label or field)
+
+
+_CHECK_COLUMNS = tuple(_check_column(RepositoryCheck.__table__, field) for field in _CHECK_FIELDS)
+_STORED_FIELDS = frozenset(StoredCheck._fields)
 # What identifies a check; every read includes them whatever columns it asks for.
 _IDENTITY_FIELDS = ("id", "run_id", "checked_at", "status")
 
@@ -295,6 +305,23 @@ class Store:
             for paper in papers
         ]
 
+    def paper_titles(self) -> dict[str, tuple[str, ...]]:
+        """Per repository key, the titles of the papers that link it, oldest paper first.
+
+        What a status listing shows of papers, in one narrow query instead of
+        every paper with its links (`papers_with_links`).
+        """
+        statement = (
+            select(Repository.key, Paper.title)
+            .join(PaperLink, PaperLink.repository_id == Repository.id)
+            .join(Paper, Paper.id == PaperLink.paper_id)
+            .order_by(Paper.first_seen_at, Paper.id)
+        )
+        titles: dict[str, list[str]] = {}
+        for key, title in run_read(self._engine, lambda connection: connection.execute(statement).all()):
+            titles.setdefault(key, []).append(title)
+        return {key: tuple(found) for key, found in titles.items()}
+
     # -- runs -----------------------------------------------------------------
 
     def start_run(self, sources: list[str], flow_run_id: str | None = None) -> int:
@@ -517,39 +544,83 @@ class Store:
         because a status table of 10,000 repositories needs a third of them
         and reading every column took about half its time.
         """
-        columns = _CHECK_COLUMNS
+        wanted = set(_STORED_FIELDS)
         if fields is not None:
             wanted = set(fields) | set(_IDENTITY_FIELDS)
             if unknown := wanted - _STORED_FIELDS:
                 raise ValueError(f"no such StoredCheck fields: {', '.join(sorted(unknown))}")
-            columns = tuple(column for column in _CHECK_COLUMNS if column.name in wanted)
 
         # Per repository, two seeks in (repository_id, run_id) pick the newest
         # check ids, then one primary-key lookup each: ~0.15 s of SQL on SQLite
         # at 10,000 repositories x 30 runs, where a window function over every
         # check took 0.6 s.
         def newest(offset: int) -> Any:
-            candidate = aliased(RepositoryCheck)
-            pick = select(candidate.id).where(candidate.repository_id == Repository.id)
+            candidate = RepositoryCheck.__table__.alias()
+            pick = select(candidate.c.id).where(candidate.c.repository_id == Repository.id)
             if run_id is not None:
-                pick = pick.where(candidate.run_id <= run_id)
-            pick = pick.order_by(candidate.run_id.desc()).limit(1).offset(offset)
+                pick = pick.where(candidate.c.run_id <= run_id)
+            pick = pick.order_by(candidate.c.run_id.desc()).limit(1).offset(offset)
             return pick.scalar_subquery()
 
         picks = select(
-            Repository.key, Repository.canonical, newest(0).label("latest_id"), newest(1).label("previous_id")
+            Repository.key,
+            Repository.canonical,
+            Repository.host,
+            newest(0).label("latest_id"),
+            newest(1).label("previous_id"),
         ).subquery()
+
+        # One row per repository, both checks side by side: a join on `id IN
+        # (latest, previous)` gave two rows each and made SQLite run the picks
+        # again to order them, 2.5x the time at 10,000 repositories. Only the
+        # wanted columns are read; every other field takes the one NULL.
+        columns: list[Any] = [picks.c.key, picks.c.canonical, picks.c.host, null().label("unread")]
+        identity, unread_at = {"key": 0, "canonical": 1}, 3
+
+        def take(table: FromClause) -> operator.itemgetter[Any]:
+            """Adds `table`'s wanted columns to `columns`; picks its `StoredCheck` fields, in order, from a row."""
+            positions = []
+            for name in StoredCheck._fields:
+                if name in identity:
+                    positions.append(identity[name])
+                elif name in wanted:
+                    positions.append(len(columns))
+                    columns.append(_check_column(table, name, f"{table.name}_{name}"))
+                else:
+                    positions.append(unread_at)
+            return operator.itemgetter(*positions)
+
+        latest, previous = RepositoryCheck.__table__.alias("latest"), RepositoryCheck.__table__.alias("previous")
+        take_latest, take_previous = take(latest), take(previous)
         statement = (
-            select(*columns, picks.c.key, picks.c.canonical)
-            .join_from(picks, RepositoryCheck, RepositoryCheck.id.in_([picks.c.latest_id, picks.c.previous_id]))
-            .order_by(picks.c.key, (RepositoryCheck.id == picks.c.latest_id).desc())
+            select(*columns)
+            .join_from(picks, latest, latest.c.id == picks.c.latest_id)
+            .outerjoin(previous, previous.c.id == picks.c.previous_id)
+            .order_by(picks.c.key)
         )
-        rows: list[CheckRow] = []
-        checks = self._read_checks(statement)
-        for key, group in itertools.groupby(checks, key=lambda check: check.key):
-            latest, *rest = list(group)
-            rows.append(CheckRow(key=key, canonical=latest.canonical, latest=latest, previous=next(iter(rest), None)))
-        return rows
+        status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
+
+        def check(values: Sequence[Any]) -> StoredCheck:
+            fields = list(values)
+            fields[status_at] = _STATUSES[fields[status_at]]
+            return StoredCheck._make(fields)
+
+        def read(connection: Connection) -> list[CheckRow]:
+            rows = []
+            for row in connection.execute(statement):
+                before = take_previous(row)
+                rows.append(
+                    CheckRow(
+                        key=row[0],
+                        canonical=row[1],
+                        host=row[2],
+                        latest=check(take_latest(row)),
+                        previous=None if before[id_at] is None else check(before),
+                    )
+                )
+            return rows
+
+        return run_read(self._engine, read)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -614,6 +685,7 @@ def _check_values(
             for r in results
         ],
         "signals": dict(signals or {}),
+        "outcomes": {r.name: r.outcome.value for r in results},
     }
     if metadata is not None:
         values |= {
