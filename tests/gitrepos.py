@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Iterable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,6 +216,72 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+class GitHttpServer:
+    """Repositories over git's "dumb" HTTP protocol (plain files) on 127.0.0.1, renames answered with 301.
+
+    A host that renamed a project redirects the old URL to the new one, as
+    GitLab does; git follows and warns "redirecting to <url>". Route a host
+    here with ``route_git(..., routes={"https://gitlab.com/": server.url + "gitlab.com/"})``.
+    """
+
+    def __init__(self) -> None:
+        self.repos: dict[str, Path] = {}  # canonical -> .git directory
+        self.renames: dict[str, str] = {}  # old canonical -> new canonical
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def serve(self, repo: LocalRepo, *, at: str | None = None) -> None:
+        """Serve `repo` under its canonical name, or under `at`."""
+        _git(repo.path, "update-server-info")
+        self.repos[at or repo.ref.canonical] = repo.path / ".git"
+
+    def rename(self, old: str, new: str) -> None:
+        self.renames[old] = new
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                parts = urlsplit(self.path)
+                path = parts.path.lstrip("/")
+                for old, new in server.renames.items():
+                    if path.startswith(old + "/"):
+                        query = f"?{parts.query}" if parts.query else ""
+                        self._answer(301, b"", {"Location": f"/{new}{path[len(old):]}{query}"})
+                        return
+                for canonical, git_dir in server.repos.items():
+                    if path.startswith(canonical + "/"):
+                        file = (git_dir / path[len(canonical) + 1:]).resolve()
+                        if file.is_relative_to(git_dir.resolve()) and file.is_file():
+                            self._answer(200, file.read_bytes(), {"Content-Type": "application/octet-stream"})
+                            return
+                self._answer(404, b"not found", {})
+
+            def _answer(self, code: int, body: bytes, headers: Mapping[str, str]) -> None:
+                self.send_response(code)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
+
+    def __enter__(self) -> GitHttpServer:
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 # --- license texts -----------------------------------------------------------

@@ -18,6 +18,7 @@ from tests.gitrepos import (
     DEFAULT_DATE,
     CommitSpec,
     Executable,
+    GitHttpServer,
     Symlink,
     add_commit,
     build_repo,
@@ -53,13 +54,13 @@ def host(tmp_path: Path) -> GitHost:
 def subcommands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every git subcommand GitHost runs, in order."""
     seen: list[str] = []
-    real = GitHost._git
+    real = GitHost._git_output
 
     def spy(self: GitHost, args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(git_module._subcommand(args))
         return real(self, args, **kwargs)
 
-    monkeypatch.setattr(GitHost, "_git", spy)
+    monkeypatch.setattr(GitHost, "_git_output", spy)
     return seen
 
 
@@ -351,6 +352,47 @@ def test_tags_on_the_default_branch_are_counted_on_first_and_later_looks(root: P
 
     assert facts.head_commit == newer.head
     assert facts.activity is not None and facts.activity.tags == 2
+
+
+def test_repository_the_host_redirects_elsewhere_is_moved_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: GitHost
+) -> None:
+    root = tmp_path / "remote"
+    repo = build_repo(root, "gitlab.com/lab/vision/detector-v2", {"README.md": "# detector\n",
+                                                                  "LICENSE": license_text("MIT")})
+    with GitHttpServer() as server:
+        server.serve(repo)
+        server.rename("gitlab.com/lab/detector", "gitlab.com/lab/vision/detector-v2")
+        route_git(monkeypatch, tmp_path, root, hosts=(), routes={"https://gitlab.com/": f"{server.url}gitlab.com/"})
+        old = RepoRef.parse("gitlab.com/lab/detector")
+
+        first = host.inspect(old, now=NOW)
+        cached = host.inspect(old, now=NOW)  # from the cache: ls-remote meets the redirect too
+        new = host.inspect(repo.ref, now=NOW)
+
+    assert first.status is Status.MOVED and first.moved_to == repo.ref
+    assert first.detail.startswith("the host redirects it to gitlab.com/lab/vision/detector-v2 (renamed")
+    assert first.files is not None and first.files.texts["README.md"] == "# detector\n"
+    assert [finding.spdx for finding in first.licenses] == ["MIT"]
+    assert cached.status is Status.MOVED and cached.moved_to == repo.ref and cached.head_commit == repo.head
+    assert new.status is Status.OK and new.moved_to is None
+    facts = first.to_repo_facts(old, NOW)
+    assert facts.status is Status.MOVED and facts.moved_to == repo.ref
+
+
+def test_redirect_that_only_respells_the_name_is_no_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: GitHost
+) -> None:
+    root = tmp_path / "remote"
+    repo = build_repo(root, "gitlab.com/lab/tool", {"README.md": "# tool\n"})
+    with GitHttpServer() as server:
+        server.serve(repo, at="gitlab.com/lab/tool.git")
+        server.rename("gitlab.com/lab/tool", "gitlab.com/lab/tool.git")  # GitLab's own habit
+        route_git(monkeypatch, tmp_path, root, hosts=(), routes={"https://gitlab.com/": f"{server.url}gitlab.com/"})
+
+        facts = host.inspect(repo.ref, now=NOW)
+
+    assert facts.status is Status.OK and facts.moved_to is None and facts.head_commit == repo.head
 
 
 def test_clone_over_the_size_limit_is_unreachable_and_leaves_nothing(root: Path, tmp_path: Path) -> None:

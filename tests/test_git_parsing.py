@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.gitrepos import license_text
-from tracker.hosts.git import activity_from_log, classify_failure, is_relevant, parse_ls_remote
+from tracker.hosts.git import activity_from_log, classify_failure, is_relevant, parse_ls_remote, redirect_in
 from tracker.hosts.license_text import is_license_file, license_findings, readme_license_section
 from tracker.records import Status
 
@@ -152,3 +152,10 @@ def test_license_file_beats_readme_copy() -> None:
 
     assert by_source["file"].spdx == by_source["readme"].spdx == "MIT"
     assert by_source["file"].confidence > by_source["readme"].confidence
+
+
+def test_redirect_is_read_from_gits_warning_only() -> None:
+    stderr = "Cloning into bare repository 'x.git'...\nwarning: redirecting to https://gitlab.com/lab/new/\n"
+    assert redirect_in(stderr) == "https://gitlab.com/lab/new/"
+    assert redirect_in("Cloning into bare repository 'x.git'...\n") is None
+    assert redirect_in("remote: warning: redirecting to https://evil.example/x\n") is None  # the remote's own text

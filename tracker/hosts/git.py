@@ -23,6 +23,7 @@ see `tracker.hosts.github`). Repositories are untrusted input, so:
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import re
@@ -42,6 +43,7 @@ import git
 from gitdb.util import mman as gitdb_window_manager
 
 from tracker.hosts.license_text import is_license_file, license_findings
+from tracker.links import canonical_repo
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
 
 # SourceForge serves git from its own host: git.code.sf.net/p/<project>/<repo>.
@@ -99,6 +101,7 @@ class RemoteHead:
     head_commit: str | None = None
     default_branch: str | None = None  # "main", not "refs/heads/main"
     tags: int = 0
+    redirected_to: str | None = None  # the URL the host sent git to instead, as git wrote it
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,7 @@ class GitFacts:
     activity: Activity | None = None
     files: RepoFiles | None = None
     licenses: tuple[LicenseFinding, ...] = ()
+    moved_to: RepoRef | None = None
 
     def to_repo_facts(self, ref: RepoRef, checked_at: datetime) -> RepoFacts:
         return RepoFacts(
@@ -118,6 +122,7 @@ class GitFacts:
             status=self.status,
             detail=self.detail,
             checked_at=checked_at,
+            moved_to=self.moved_to,
             activity=self.activity,
             files=self.files,
             licenses=self.licenses,
@@ -191,6 +196,15 @@ def classify_failure(stderr: str) -> tuple[Status, str]:
     ):
         return Status.MISSING, f"the host asks for credentials: deleted or private ({evidence})"
     return Status.UNREACHABLE, f"could not reach the repository: {evidence}"
+
+
+_REDIRECT = re.compile(r"^warning: redirecting to (\S+)$", re.MULTILINE)
+
+
+def redirect_in(stderr: str) -> str | None:
+    """The URL git says the host redirected it to (its "warning: redirecting to <url>"), or None."""
+    match = _REDIRECT.search(stderr)
+    return match.group(1) if match else None
 
 
 def parse_ls_remote(output: str) -> RemoteHead:
@@ -304,13 +318,15 @@ class GitHost:
         """Is the repository there, and at which commit is its HEAD."""
         url = git_url(ref)
         try:
-            output = self._git(["ls-remote", "--symref", "--", url, "HEAD", "refs/heads/*", "refs/tags/*"])
+            output, stderr = self._git_output(["ls-remote", "--symref", "--", url, "HEAD", "refs/heads/*",
+                                               "refs/tags/*"])
         except _LimitExceeded as exc:
             return RemoteHead(Status.UNREACHABLE, f"git ls-remote {url}: {exc}")
         except _GitFailed as exc:
             status, reason = classify_failure(exc.stderr)
             return RemoteHead(status, f"git ls-remote {url}: {reason}")
-        return parse_ls_remote(output.decode("utf-8", errors="replace"))
+        head = parse_ls_remote(output.decode("utf-8", errors="replace"))
+        return dataclasses.replace(head, redirected_to=redirect_in(stderr))
 
     def inspect(self, ref: RepoRef, *, now: datetime, size_kb: int | None = None) -> GitFacts:
         """Liveness, activity, relevant files and licenses of `ref`'s default branch.
@@ -362,7 +378,31 @@ class GitHost:
                 return GitFacts(status, f"{url}: {reason}")
         activity = activity_from_log(log.decode("utf-8", errors="replace"), head=head, now=now)
         files = RepoFiles(paths=tuple(entry.path for entry in entries), texts=texts)
-        return GitFacts(Status.OK, remote.detail, head, activity, files, license_findings(texts, files.readme_path))
+        licenses = license_findings(texts, files.readme_path)
+        moved_to = self._redirect_target(ref, remote.redirected_to) if remote.redirected_to else None
+        if moved_to is not None:
+            detail = f"the host redirects it to {moved_to.canonical} (renamed or transferred); {remote.detail}"
+            return GitFacts(Status.MOVED, detail, head, activity, files, licenses, moved_to)
+        return GitFacts(Status.OK, remote.detail, head, activity, files, licenses)
+
+    def _redirect_target(self, ref: RepoRef, redirected: str) -> RepoRef | None:
+        """The repository a host redirected git to, in the host's own terms; None when it is `ref` itself.
+
+        Hosts redirect for spelling too (GitLab adds ``.git``; case differs),
+        which is no move. The user's ``insteadOf`` rules may have rewritten
+        the URL before git asked, so the redirect is read relative to what
+        git made of ``https://<host>/`` (``ls-remote --get-url``, no network).
+        """
+        url = git_url(ref)
+        rewritten = self._git(["ls-remote", "--get-url", "--", url]).decode("utf-8", errors="replace").strip()
+        path = url.removeprefix(f"https://{ref.host}/")
+        base = rewritten.removesuffix(path) if rewritten.endswith(path) else None
+        if base and redirected.startswith(base):
+            redirected = f"https://{ref.host}/{redirected.removeprefix(base)}"
+        target = canonical_repo(redirected.rstrip("/"))
+        if target is None or target.key == ref.key:
+            return None
+        return target
 
     # --- cache -----------------------------------------------------------
 
@@ -390,8 +430,9 @@ class GitHost:
         contents = [] if whole else ["--filter=blob:none"]
         try:
             try:
-                self._git(
-                    ["clone", "--quiet", "--bare", *contents, "--single-branch", "--no-recurse-submodules",
+                # Not --quiet: that would also silence the warning naming a redirect.
+                _, stderr = self._git_output(
+                    ["clone", "--bare", *contents, "--single-branch", "--no-recurse-submodules",
                      "--", url, str(target)],
                     watch=scratch,
                 )
@@ -402,7 +443,8 @@ class GitHost:
             if head is None:
                 return RemoteHead(Status.EMPTY, "the repository has no commits")
             target.rename(repo_dir)
-            return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch)
+            return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch,
+                              redirected_to=redirect_in(stderr))
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
@@ -450,7 +492,11 @@ class GitHost:
     # --- processes -------------------------------------------------------
 
     def _git(self, args: Sequence[str], *, watch: Path | None = None) -> bytes:
-        """Run git with our safety settings and limits; stdout, or _GitFailed / _LimitExceeded.
+        """Run git with our safety settings and limits; stdout, or _GitFailed / _LimitExceeded."""
+        return self._git_output(args, watch=watch)[0]
+
+    def _git_output(self, args: Sequence[str], *, watch: Path | None = None) -> tuple[bytes, str]:
+        """`_git`, with what git wrote to stderr on success too (warnings such as redirects).
 
         The process gets its own session so that killing it also kills the
         helpers it started (remote-https, index-pack, upload-pack), and so no
@@ -489,7 +535,7 @@ class GitHost:
         # A transfer quicker than one poll is only measured here.
         if watch is not None and _disk_usage(watch) > self.max_clone_bytes:
             raise _LimitExceeded(f"the repository grew past the size limit of {self.max_clone_bytes:,} bytes")
-        return stdout
+        return stdout, stderr.decode("utf-8", errors="replace")
 
 
 def _subcommand(args: Sequence[str]) -> str:
