@@ -189,6 +189,28 @@ def test_server_error_and_refused_connection_are_unreachable_not_missing(
     assert reason in head.detail
 
 
+@pytest.mark.parametrize(
+    ("canonical", "status", "reason"),
+    [
+        ("gitlab.com/acme/private-or-gone", Status.MISSING, "the host asks for credentials: deleted or private"),
+        ("bitbucket.org/acme/gone", Status.MISSING, "the host says it does not exist"),
+        ("codeberg.org/acme/flaky", Status.UNREACHABLE, "returned error: 500"),
+        ("git.code.sf.net/p/acme/code", Status.UNREACHABLE, "Failed to connect"),
+    ],
+)
+def test_first_inspect_judges_a_failed_clone_as_ls_remote_would(
+    faulty_hosts: Path, host: GitHost, canonical: str, status: Status, reason: str
+) -> None:
+    ref = RepoRef.parse(canonical)
+
+    facts = host.inspect(ref, now=NOW)
+
+    assert facts.status is status
+    assert reason in facts.detail and f"git clone {ref.https_url}" in facts.detail
+    assert "Cloning into" not in facts.detail and str(host.cache_dir) not in facts.detail
+    assert not host.cache_path(ref).exists()
+
+
 def test_host_that_never_answers_is_unreachable_after_the_time_limit(faulty_hosts: Path, tmp_path: Path) -> None:
     ticks = itertools.count(step=10.0)  # every look at the clock is 10 s later
     host = GitHost(tmp_path / "cache", timeout=15, clock=lambda: next(ticks))

@@ -618,6 +618,10 @@ def _redact(text: str) -> str:
 
 
 def _evidence(stderr: str) -> str:
-    """The lines of git's message that say what happened, as one line."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    """The lines of git's message that say what happened, as one line.
+
+    Clone's opening line names our scratch directory: no evidence, and no
+    business in a report.
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip() and not line.startswith("Cloning into")]
     return " / ".join(lines[:3])[:300] or "git gave no reason"
