@@ -65,6 +65,7 @@ def test_page_chrome_between_papers_is_skipped_and_a_multiword_glued_label_remov
         "Graph Neural Networks for Cluster Scheduling at Datacenter Scale",
         "Vision Models Fail Quietly Under Distribution Shift",
     ]
+    assert [p.line for p in papers] == [4, 10]  # each title's line, after blank lines and page text
     # The cookie notice is long but has no title before it: reported, not a paper.
     assert [(p.line, p.fatal) for p in problems] == [(12, False)]
     assert "no title line before it" in problems[0].message

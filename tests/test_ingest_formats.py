@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,7 @@ def test_jsonl_fields_ids_and_dates() -> None:
     assert first.authors == ("Albert Example", "Tri Sample")
     assert papers[1].published == date(2024, 3, 5)  # a timestamp keeps its date
     assert papers[2].authors == ()
+    assert [p.line for p in papers] == [1, 2, 4]  # line 3 is blank
 
 
 def test_csv_header_case_multiline_cells_and_semicolon_authors() -> None:
@@ -52,6 +54,7 @@ def test_csv_header_case_multiline_cells_and_semicolon_authors() -> None:
     assert first.published == date(2024, 5, 2)
     assert papers[1].authors == ("Grace Hopper",)
     assert papers[1].url is None
+    assert [p.line for p in papers] == [2, 4, 5]  # the first row spans lines 2 and 3
 
 
 def test_csv_formulas_are_kept_as_written() -> None:
@@ -72,6 +75,7 @@ def test_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path: Path) -> None
     papers, problems = read_all(csv_path)
 
     assert [p.title for p in papers] == ["A", "C"]
+    assert [p.line for p in papers] == [2, 6]
     assert [str(p) for p in problems] == [f"{csv_path}:5: row has 4 cells, the header has 2; skipped"]
 
 
@@ -100,6 +104,7 @@ def test_arxiv_atom_entries() -> None:
     assert first.published == date(2024, 9, 2)
     assert first.authors == ("Mei Lin", "Jonas Ørsted")
     assert papers[2].authors == ("Ana Souza", "Kwame Mensah", "Yuki Tanaka")
+    assert [p.line for p in papers] == [10, 38, 53]  # each <entry> start tag
 
 
 def test_arxiv_api_error_answer_is_reported_with_its_explanation(tmp_path: Path) -> None:
@@ -169,3 +174,16 @@ def test_default_handler_logs_bad_records_and_raises_for_unreadable_files(
     with pytest.raises(IngestError) as raised:
         list(read_papers(tmp_path / "absent.jsonl"))
     assert raised.value.problem == InputProblem(str(tmp_path / "absent.jsonl"), None, "file not found", fatal=True)
+
+
+def test_the_line_says_where_a_paper_was_read_not_what_it_is(tmp_path: Path) -> None:
+    once = tmp_path / "once.jsonl"
+    once.write_text('{"id": "arXiv:2401.00001", "title": "T", "abstract": "A."}\n', encoding="utf-8")
+    later = tmp_path / "later.jsonl"
+    later.write_text('\n\n{"id": "arXiv:2401.00001", "title": "T", "abstract": "A."}\n', encoding="utf-8")
+    later_copy = dataclasses.replace(read_all(later)[0][0], source=str(once))
+
+    [paper], _ = read_all(once)
+
+    assert (paper.line, later_copy.line) == (1, 3)
+    assert paper == later_copy and hash(paper) == hash(later_copy)

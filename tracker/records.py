@@ -20,6 +20,12 @@ class Paper:
 
     `id` is the paper's identity across sources and runs: ``arxiv:<id>`` or
     ``doi:<doi>`` where known, otherwise ``title:<hash of the normalized title>``.
+
+    `line` is the 1-based line of `source` where the paper's record begins, so
+    that a problem found after reading (by link extraction) can name it as
+    readers do; None when the paper did not come from a file. It says where
+    this copy was read, not what the paper is, so it takes no part in equality
+    or hashing and is not stored.
     """
 
     id: str
@@ -29,6 +35,7 @@ class Paper:
     url: str | None = None
     published: date | None = None
     authors: tuple[str, ...] = ()
+    line: int | None = field(default=None, compare=False)
 
 
 class RepoKind(enum.StrEnum):

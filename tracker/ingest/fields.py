@@ -121,6 +121,7 @@ def make_paper(
         url=url,
         published=published,
         authors=tuple(a for a in (clean_text(name) for name in authors) if a),
+        line=line,
     )
 
 
