@@ -417,6 +417,19 @@ def test_redirect_that_only_respells_the_name_is_no_move(
     assert facts.status is Status.OK and facts.moved_to is None and facts.head_commit == repo.head
 
 
+def test_a_clone_killed_mid_way_leaves_nothing_the_next_look_keeps(root: Path, host: GitHost) -> None:
+    repo = ml_repo(root)
+    cached = host.cache_path(repo.ref)
+    leftover = cached.parent / f"{cached.name}.partial-k1ll3d" / "repo.git"
+    leftover.mkdir(parents=True)
+    (leftover / "HEAD").write_text("ref: refs/heads/main\n")
+
+    facts = host.inspect(repo.ref, now=NOW)
+
+    assert facts.status is Status.OK
+    assert sorted(path.name for path in cached.parent.iterdir()) == [cached.name, f"{cached.name}.lock"]
+
+
 def test_clone_over_the_size_limit_is_unreachable_and_leaves_nothing(root: Path, tmp_path: Path) -> None:
     repo = ml_repo(root)
     host = GitHost(tmp_path / "cache", max_clone_bytes=2_000)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import glob
 import os
 import re
 import shutil
@@ -425,6 +426,10 @@ class GitHost:
         when it has a commit, so a killed clone never leaves a half-filled
         cache behind and an empty repository is asked again next time.
         """
+        # A scratch directory left beside ours is from a clone killed mid-way:
+        # its owner held this repository's lock, which we hold now.
+        for leftover in repo_dir.parent.glob(f"{glob.escape(repo_dir.name)}.partial-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
         scratch = Path(tempfile.mkdtemp(prefix=f"{repo_dir.name}.partial-", dir=repo_dir.parent))
         target = scratch / "repo.git"
         contents = [] if whole else ["--filter=blob:none"]
