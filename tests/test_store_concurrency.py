@@ -51,7 +51,7 @@ def test_two_processes_write_checks_into_a_new_sqlite_file_at_once(tmp_path: Pat
         with store.engine.connect() as connection:
             per_run = dict(
                 connection.execute(
-                    select(RepositoryCheck.run_id, func.count()).group_by(RepositoryCheck.run_id)
+                    select(RepositoryCheck.c.run_id, func.count()).group_by(RepositoryCheck.c.run_id)
                 ).all()
             )
             repositories = connection.execute(select(func.count()).select_from(Repository)).scalar_one()

@@ -15,7 +15,7 @@ from tracker.records import Outcome, Status
 from tracker.store import StoreError, open_store
 from tracker.store.engine import make_engine
 from tracker.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from tracker.store.models import Base, JSONType, UTCDateTime
+from tracker.store.models import JSONType, UTCDateTime, metadata
 
 FIRST_RELEASE = "0001"
 
@@ -124,7 +124,7 @@ def test_checks_stored_before_migration_3_get_their_outcomes_from_their_verdicts
 def test_models_and_migrations_describe_the_same_schema(store_url: str) -> None:
     with open_store(store_url) as store, store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []
 
 
 def test_downgrade_to_the_first_release_and_back(tmp_path) -> None:

@@ -25,8 +25,8 @@ class SqlAnswerCache:
         self._clock = clock
 
     def get(self, key: str) -> CachedAnswer | None:
-        statement = select(HttpCacheEntry.etag, HttpCacheEntry.last_modified, HttpCacheEntry.body).where(
-            HttpCacheEntry.key == key
+        statement = select(HttpCacheEntry.c.etag, HttpCacheEntry.c.last_modified, HttpCacheEntry.c.body).where(
+            HttpCacheEntry.c.key == key
         )
         row = run_read(self._engine, lambda connection: connection.execute(statement).one_or_none())
         if row is None:

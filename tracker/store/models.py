@@ -1,9 +1,15 @@
-"""The SQL schema as SQLAlchemy models: the head revision of the migrations.
+"""The SQL schema as SQLAlchemy tables: the head revision of the migrations.
 
 Every change here needs a new migration in ``migrations/versions``; a test
-compares these models with the migrated database so the two cannot drift.
+compares these tables with the migrated database so the two cannot drift.
 Times are stored as UTC and always come back timezone-aware, whatever the
 dialect does with time zones.
+
+Core tables, not ORM classes: the store writes SQL statements and hands out
+plain rows, never ORM objects, and importing the ORM (with the mapping of
+its classes) cost every `repro-tracker status` about 0.1 s. Each table is
+named after one of its rows (`Repository`), so statements read
+``select(Repository.c.key)``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     Dialect,
@@ -24,14 +31,12 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
-
-from tracker.records import RepoKind, RepoRef
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -100,135 +105,132 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSONType, list[Any]: JSONType}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Paper(Base):
-    __tablename__ = "papers"
-
-    id: Mapped[str] = mapped_column(String, primary_key=True)  # arxiv:.. / doi:.. / title:<hash>
-    title: Mapped[str] = mapped_column(Text)
-    abstract: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String)
-    url: Mapped[str | None] = mapped_column(Text)
-    published: Mapped[date | None] = mapped_column(Date)
-    authors: Mapped[list[Any]] = mapped_column(JSONType)
-    code_promised: Mapped[bool] = mapped_column(Boolean)
-    first_seen_at: Mapped[datetime]
+def _required(name: str, type_: Any, *args: Any, **kwargs: Any) -> Column[Any]:
+    return Column(name, type_, *args, nullable=False, **kwargs)
 
 
-class Repository(Base):
-    __tablename__ = "repositories"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    host: Mapped[str] = mapped_column(String)
-    owner: Mapped[str] = mapped_column(String)
-    name: Mapped[str] = mapped_column(String)
-    kind: Mapped[str] = mapped_column(String)  # a RepoKind value
-    canonical: Mapped[str] = mapped_column(String)  # as first written
-    key: Mapped[str] = mapped_column(String, unique=True)  # lowercase canonical: the identity
-    moved_to_id: Mapped[int | None] = mapped_column(ForeignKey("repositories.id"))
-    first_seen_at: Mapped[datetime]
-
-    @property
-    def ref(self) -> RepoRef:
-        return RepoRef(host=self.host, owner=self.owner, name=self.name, kind=RepoKind(self.kind))
+def _optional(name: str, type_: Any, *args: Any) -> Column[Any]:
+    return Column(name, type_, *args, nullable=True)
 
 
-class PaperLink(Base):
-    __tablename__ = "paper_links"
-    __table_args__ = (
-        UniqueConstraint("paper_id", "repository_id"),
-        UniqueConstraint("paper_id", "artifact_url"),
-        Index(None, "repository_id"),
-    )
+Paper = Table(
+    "papers",
+    metadata,
+    Column("id", String, primary_key=True),  # arxiv:.. / doi:.. / title:<hash>
+    _required("title", Text),
+    _required("abstract", Text),
+    _required("source", String),
+    _optional("url", Text),
+    _optional("published", Date),
+    _required("authors", JSONType),
+    _required("code_promised", Boolean),
+    _required("first_seen_at", UTCDateTime),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id"))
-    repository_id: Mapped[int | None] = mapped_column(ForeignKey("repositories.id"))
-    artifact_url: Mapped[str | None] = mapped_column(Text)
-    artifact_kind: Mapped[str | None] = mapped_column(String)
-    raw_text: Mapped[str] = mapped_column(Text)
+Repository = Table(
+    "repositories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("host", String),
+    _required("owner", String),
+    _required("name", String),
+    _required("kind", String),  # a RepoKind value
+    _required("canonical", String),  # as first written
+    _required("key", String, unique=True),  # lowercase canonical: the identity
+    _optional("moved_to_id", Integer, ForeignKey("repositories.id")),
+    _required("first_seen_at", UTCDateTime),
+)
 
+PaperLink = Table(
+    "paper_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("paper_id", String, ForeignKey("papers.id")),
+    _optional("repository_id", Integer, ForeignKey("repositories.id")),
+    _optional("artifact_url", Text),
+    _optional("artifact_kind", String),
+    _required("raw_text", Text),
+    UniqueConstraint("paper_id", "repository_id"),
+    UniqueConstraint("paper_id", "artifact_url"),
+    Index(None, "repository_id"),
+)
 
-class TrackingRun(Base):
-    __tablename__ = "tracking_runs"
+TrackingRun = Table(
+    "tracking_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("started_at", UTCDateTime),
+    _optional("finished_at", UTCDateTime),
+    _required("status", String),  # a RunStatus value
+    _optional("flow_run_id", String),
+    _required("sources", JSONType),
+    _required("papers", Integer),
+    _required("repositories_checked", Integer),
+    _required("requests_made", Integer),
+    _required("requests_rate_limited", Integer),
+    _optional("note", Text),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String)  # a RunStatus value
-    flow_run_id: Mapped[str | None] = mapped_column(String)
-    sources: Mapped[list[Any]] = mapped_column(JSONType)
-    papers: Mapped[int] = mapped_column(Integer)
-    repositories_checked: Mapped[int] = mapped_column(Integer)
-    requests_made: Mapped[int] = mapped_column(Integer)
-    requests_rate_limited: Mapped[int] = mapped_column(Integer)
-    note: Mapped[str | None] = mapped_column(Text)
-
-
-class RepositoryCheck(Base):
-    __tablename__ = "repository_checks"
-    __table_args__ = (
-        UniqueConstraint("run_id", "repository_id"),
-        # Serves "latest check per repository (up to a run)" and history: one
-        # index seek per repository whatever the number of runs.
-        Index(None, "repository_id", "run_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("tracking_runs.id"))
-    repository_id: Mapped[int] = mapped_column(ForeignKey("repositories.id"))
-    checked_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String)  # a tracker.records.Status value
+RepositoryCheck = Table(
+    "repository_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("run_id", Integer, ForeignKey("tracking_runs.id")),
+    _required("repository_id", Integer, ForeignKey("repositories.id")),
+    _required("checked_at", UTCDateTime),
+    _required("status", String),  # a tracker.records.Status value
     # Migration 2 onwards; NULL on checks recorded by the first release.
-    http_status: Mapped[int | None] = mapped_column(Integer)
-    detail: Mapped[str | None] = mapped_column(Text)
-    moved_to: Mapped[str | None] = mapped_column(String)  # canonical of the new identity
-    stars: Mapped[int | None] = mapped_column(Integer)
-    forks: Mapped[int | None] = mapped_column(Integer)
-    open_issues: Mapped[int | None] = mapped_column(Integer)
-    description: Mapped[str | None] = mapped_column(Text)
-    homepage: Mapped[str | None] = mapped_column(Text)
-    default_branch: Mapped[str | None] = mapped_column(String)
-    created_at: Mapped[datetime | None]
-    pushed_at: Mapped[datetime | None]
-    fork_parent: Mapped[str | None] = mapped_column(String)
-    topics: Mapped[list[Any] | None] = mapped_column(JSONType)  # NULL: no metadata was gathered
-    language: Mapped[str | None] = mapped_column(String)
-    license_api: Mapped[str | None] = mapped_column(String)
-    license_file: Mapped[str | None] = mapped_column(String)
-    license_confidence: Mapped[float | None] = mapped_column(Float)
-    licenses: Mapped[list[Any] | None] = mapped_column(JSONType)  # every LicenseFinding, for reuse
-    latest_release: Mapped[str | None] = mapped_column(String)
-    latest_release_at: Mapped[datetime | None]
-    head_commit: Mapped[str | None] = mapped_column(String)
-    last_commit_at: Mapped[datetime | None]
-    first_commit_at: Mapped[datetime | None]
-    commits_90d: Mapped[int | None] = mapped_column(Integer)  # NULL: no git activity was gathered
-    commits_365d: Mapped[int | None] = mapped_column(Integer)
-    contributors: Mapped[int | None] = mapped_column(Integer)
-    tags: Mapped[int | None] = mapped_column(Integer)
-    health: Mapped[str | None] = mapped_column(String)
-    repro_score: Mapped[int | None] = mapped_column(Integer)  # 0-100
-    results: Mapped[list[Any] | None] = mapped_column(JSONType)  # CheckResult dicts
-    signals: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    _optional("http_status", Integer),
+    _optional("detail", Text),
+    _optional("moved_to", String),  # canonical of the new identity
+    _optional("stars", Integer),
+    _optional("forks", Integer),
+    _optional("open_issues", Integer),
+    _optional("description", Text),
+    _optional("homepage", Text),
+    _optional("default_branch", String),
+    _optional("created_at", UTCDateTime),
+    _optional("pushed_at", UTCDateTime),
+    _optional("fork_parent", String),
+    _optional("topics", JSONType),  # NULL: no metadata was gathered
+    _optional("language", String),
+    _optional("license_api", String),
+    _optional("license_file", String),
+    _optional("license_confidence", Float),
+    _optional("licenses", JSONType),  # every LicenseFinding, for reuse
+    _optional("latest_release", String),
+    _optional("latest_release_at", UTCDateTime),
+    _optional("head_commit", String),
+    _optional("last_commit_at", UTCDateTime),
+    _optional("first_commit_at", UTCDateTime),
+    _optional("commits_90d", Integer),  # NULL: no git activity was gathered
+    _optional("commits_365d", Integer),
+    _optional("contributors", Integer),
+    _optional("tags", Integer),
+    _optional("health", String),
+    _optional("repro_score", Integer),  # 0-100
+    _optional("results", JSONType),  # CheckResult dicts
+    _optional("signals", JSONType),
     # Migration 3: {check name: outcome}, a copy of what `results` says, because
     # a status listing needs only that and decoding every full verdict was a
     # fifth of its time. NULL where `results` is.
-    outcomes: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    _optional("outcomes", JSONType),
+    UniqueConstraint("run_id", "repository_id"),
+    # Serves "latest check per repository (up to a run)" and history: one
+    # index seek per repository whatever the number of runs.
+    Index(None, "repository_id", "run_id"),
+)
 
-
-class HttpCacheEntry(Base):
-    """One conditional-request answer (`tracker.hosts.cache.CachedAnswer`)."""
-
-    __tablename__ = "http_cache"
-
-    key: Mapped[str] = mapped_column(String, primary_key=True)
-    etag: Mapped[str | None] = mapped_column(String)
-    last_modified: Mapped[str | None] = mapped_column(String)
-    body: Mapped[str] = mapped_column(Text)
-    stored_at: Mapped[datetime]
+# One conditional-request answer (`tracker.hosts.cache.CachedAnswer`).
+HttpCacheEntry = Table(
+    "http_cache",
+    metadata,
+    Column("key", String, primary_key=True),
+    _optional("etag", String),
+    _optional("last_modified", String),
+    _required("body", Text),
+    _required("stored_at", UTCDateTime),
+)

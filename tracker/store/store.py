@@ -51,7 +51,7 @@ _JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "signals", "outcomes")
 # `StoredCheck` field name -> column name, in table order.
 _CHECK_FIELDS = {
     f"{column.name}_json" if column.name in _JSON_TEXT_COLUMNS else column.name: column.name
-    for column in RepositoryCheck.__table__.c
+    for column in RepositoryCheck.c
     if column.name != "repository_id"
 }
 
@@ -63,7 +63,7 @@ def _check_column(table: FromClause, field: str, label: str | None = None) -> An
     return expression.label(label or field)
 
 
-_CHECK_COLUMNS = tuple(_check_column(RepositoryCheck.__table__, field) for field in _CHECK_FIELDS)
+_CHECK_COLUMNS = tuple(_check_column(RepositoryCheck, field) for field in _CHECK_FIELDS)
 _STORED_FIELDS = frozenset(StoredCheck._fields)
 # What identifies a check; every read includes them whatever columns it asks for.
 _IDENTITY_FIELDS = ("id", "run_id", "checked_at", "status")
@@ -169,7 +169,7 @@ class Store:
         now = self._clock()
         papers = {item.paper.id: item for item in reversed(batch)}  # first mention wins
         inserted = connection.execute(
-            insert_for(connection, Paper).on_conflict_do_nothing().returning(Paper.id),
+            insert_for(connection, Paper).on_conflict_do_nothing().returning(Paper.c.id),
             [
                 {
                     "id": item.paper.id,
@@ -213,7 +213,7 @@ class Store:
         new_links = 0
         for rows in (list(repository_links.values()), list(artifact_links.values())):
             if rows:
-                statement = insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.id)
+                statement = insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.c.id)
                 new_links += len(connection.execute(statement, rows).all())
         return _IngestTally(
             papers=set(papers),
@@ -256,24 +256,24 @@ class Store:
         ]
         if not values:
             return 0, {}
-        statement = insert_for(connection, Repository).on_conflict_do_nothing().returning(Repository.id)
+        statement = insert_for(connection, Repository).on_conflict_do_nothing().returning(Repository.c.id)
         created = len(connection.execute(statement, values).all())
         ids: dict[str, int] = {}
         for chunk in _chunks([value["key"] for value in values], _IN_CHUNK):
-            rows = connection.execute(select(Repository.key, Repository.id).where(Repository.key.in_(chunk)))
+            rows = connection.execute(select(Repository.c.key, Repository.c.id).where(Repository.c.key.in_(chunk)))
             ids.update({row.key: row.id for row in rows})
         return created, ids
 
     def papers_with_links(self) -> list[PaperRow]:
         """Every paper with its repositories (keys) and artifacts, oldest first."""
         # Abstracts are most of a paper's bytes and no PaperRow carries one.
-        papers_query = select(*(c for c in Paper.__table__.c if c.name != "abstract")).order_by(
-            Paper.first_seen_at, Paper.id
+        papers_query = select(*(c for c in Paper.c if c.name != "abstract")).order_by(
+            Paper.c.first_seen_at, Paper.c.id
         )
         links_query = (
-            select(PaperLink.paper_id, Repository.key, PaperLink.artifact_url, PaperLink.artifact_kind)
-            .outerjoin(Repository, Repository.id == PaperLink.repository_id)
-            .order_by(PaperLink.id)
+            select(PaperLink.c.paper_id, Repository.c.key, PaperLink.c.artifact_url, PaperLink.c.artifact_kind)
+            .outerjoin(Repository, Repository.c.id == PaperLink.c.repository_id)
+            .order_by(PaperLink.c.id)
         )
 
         def read(connection: Connection) -> tuple[list[Row[Any]], list[Row[Any]]]:
@@ -312,10 +312,10 @@ class Store:
         every paper with its links (`papers_with_links`).
         """
         statement = (
-            select(Repository.key, Paper.title)
-            .join(PaperLink, PaperLink.repository_id == Repository.id)
-            .join(Paper, Paper.id == PaperLink.paper_id)
-            .order_by(Paper.first_seen_at, Paper.id)
+            select(Repository.c.key, Paper.c.title)
+            .join(PaperLink, PaperLink.c.repository_id == Repository.c.id)
+            .join(Paper, Paper.c.id == PaperLink.c.paper_id)
+            .order_by(Paper.c.first_seen_at, Paper.c.id)
         )
         titles: dict[str, list[str]] = {}
         for key, title in run_read(self._engine, lambda connection: connection.execute(statement).all()):
@@ -339,7 +339,7 @@ class Store:
 
         def work(connection: Connection) -> int:
             return connection.execute(
-                insert_for(connection, TrackingRun).values(**values).returning(TrackingRun.id)
+                insert_for(connection, TrackingRun).values(**values).returning(TrackingRun.c.id)
             ).scalar_one()
 
         return run_write(self._engine, work)
@@ -366,7 +366,7 @@ class Store:
             papers, checked = _run_counts(connection, run_id)
             updated = connection.execute(
                 update(TrackingRun)
-                .where(TrackingRun.id == run_id)
+                .where(TrackingRun.c.id == run_id)
                 .values(
                     finished_at=self._clock(),
                     status=final.value,
@@ -387,7 +387,7 @@ class Store:
 
         def read(connection: Connection) -> list[RunRow]:
             result = []
-            for run in connection.execute(select(*TrackingRun.__table__.c).order_by(TrackingRun.id)).all():
+            for run in connection.execute(select(*TrackingRun.c).order_by(TrackingRun.c.id)).all():
                 papers, checked = run.papers, run.repositories_checked
                 if run.finished_at is None:
                     papers, checked = _run_counts(connection, run.id)
@@ -431,18 +431,18 @@ class Store:
             cutoff = self._clock() - timedelta(hours=max_age_hours)
             conditions.append(
                 ~exists().where(
-                    RepositoryCheck.repository_id == Repository.id,
-                    RepositoryCheck.checked_at >= cutoff,
-                    RepositoryCheck.status.not_in([status.value for status in INCONCLUSIVE]),
+                    RepositoryCheck.c.repository_id == Repository.c.id,
+                    RepositoryCheck.c.checked_at >= cutoff,
+                    RepositoryCheck.c.status.not_in([status.value for status in INCONCLUSIVE]),
                 )
             )
         if run_id is not None:
             conditions.append(
-                ~exists().where(RepositoryCheck.repository_id == Repository.id, RepositoryCheck.run_id == run_id)
+                ~exists().where(RepositoryCheck.c.repository_id == Repository.c.id, RepositoryCheck.c.run_id == run_id)
             )
-        base = select(Repository.host, Repository.owner, Repository.name, Repository.kind, Repository.id).where(
-            *conditions
-        )
+        base = select(
+            Repository.c.host, Repository.c.owner, Repository.c.name, Repository.c.kind, Repository.c.id
+        ).where(*conditions)
         wanted = None if keys is None else sorted({key.lower() for key in keys})
 
         def read(connection: Connection) -> list[Row[Any]]:
@@ -451,7 +451,7 @@ class Store:
             return [
                 row
                 for chunk in _chunks(wanted, _IN_CHUNK)
-                for row in connection.execute(base.where(Repository.key.in_(chunk)))
+                for row in connection.execute(base.where(Repository.c.key.in_(chunk)))
             ]
 
         rows = run_read(self._engine, read)
@@ -478,7 +478,7 @@ class Store:
         values = _check_values(facts, results, health=health, repro_score=repro_score, signals=signals)
 
         def work(connection: Connection) -> None:
-            if connection.execute(select(TrackingRun.id).where(TrackingRun.id == run_id)).first() is None:
+            if connection.execute(select(TrackingRun.c.id).where(TrackingRun.c.id == run_id)).first() is None:
                 raise LookupError(f"no run {run_id} in the store: use the id start_run returned")
             now = self._clock()
             targets = [facts.ref] + ([facts.moved_to] if facts.moved_to is not None else [])
@@ -488,33 +488,33 @@ class Store:
                 insert_for(connection, RepositoryCheck)
                 .values(run_id=run_id, repository_id=repository_id, **values)
                 .on_conflict_do_nothing()
-                .returning(RepositoryCheck.id)
+                .returning(RepositoryCheck.c.id)
             ).first()
             if inserted is None or facts.status is not Status.MOVED or facts.moved_to is None:
                 return
             new_id = ids[facts.moved_to.key]
             if new_id != repository_id:
                 connection.execute(
-                    update(Repository).where(Repository.id == repository_id).values(moved_to_id=new_id)
+                    update(Repository).where(Repository.c.id == repository_id).values(moved_to_id=new_id)
                 )
 
         run_write(self._engine, work)
 
     def last_check(self, key: str) -> StoredCheck | None:
         """The check of one repository (any case of its key) in the newest run that checked it, or None."""
-        statement = _checks_query().where(Repository.key == key.lower())
-        return next(iter(self._read_checks(statement.order_by(RepositoryCheck.run_id.desc()).limit(1))), None)
+        statement = _checks_query().where(Repository.c.key == key.lower())
+        return next(iter(self._read_checks(statement.order_by(RepositoryCheck.c.run_id.desc()).limit(1))), None)
 
     def history(self, key: str) -> list[StoredCheck]:
         """Every check of one repository (any case of its key), oldest run first."""
-        statement = _checks_query().where(Repository.key == key.lower())
-        statement = statement.order_by(RepositoryCheck.run_id)
+        statement = _checks_query().where(Repository.c.key == key.lower())
+        statement = statement.order_by(RepositoryCheck.c.run_id)
         return self._read_checks(statement)
 
     def status_counts(self) -> dict[int, dict[Status, int]]:
         """Per run id: how many checks it recorded with each status."""
-        statement = select(RepositoryCheck.run_id, RepositoryCheck.status, func.count()).group_by(
-            RepositoryCheck.run_id, RepositoryCheck.status
+        statement = select(RepositoryCheck.c.run_id, RepositoryCheck.c.status, func.count()).group_by(
+            RepositoryCheck.c.run_id, RepositoryCheck.c.status
         )
         counts: dict[int, dict[Status, int]] = {}
         for run_id, status, count in run_read(self._engine, lambda connection: connection.execute(statement).all()):
@@ -555,17 +555,17 @@ class Store:
         # at 10,000 repositories x 30 runs, where a window function over every
         # check took 0.6 s.
         def newest(offset: int) -> Any:
-            candidate = RepositoryCheck.__table__.alias()
-            pick = select(candidate.c.id).where(candidate.c.repository_id == Repository.id)
+            candidate = RepositoryCheck.alias()
+            pick = select(candidate.c.id).where(candidate.c.repository_id == Repository.c.id)
             if run_id is not None:
                 pick = pick.where(candidate.c.run_id <= run_id)
             pick = pick.order_by(candidate.c.run_id.desc()).limit(1).offset(offset)
             return pick.scalar_subquery()
 
         picks = select(
-            Repository.key,
-            Repository.canonical,
-            Repository.host,
+            Repository.c.key,
+            Repository.c.canonical,
+            Repository.c.host,
             newest(0).label("latest_id"),
             newest(1).label("previous_id"),
         ).subquery()
@@ -590,7 +590,7 @@ class Store:
                     positions.append(unread_at)
             return operator.itemgetter(*positions)
 
-        latest, previous = RepositoryCheck.__table__.alias("latest"), RepositoryCheck.__table__.alias("previous")
+        latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
         take_latest, take_previous = take(latest), take(previous)
         statement = (
             select(*columns)
@@ -630,19 +630,19 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 def _run_counts(connection: Connection, run_id: int) -> tuple[int, int]:
     """(distinct papers linked to the run's checked repositories, repositories checked)."""
-    checked = select(RepositoryCheck.repository_id).where(RepositoryCheck.run_id == run_id)
+    checked = select(RepositoryCheck.c.repository_id).where(RepositoryCheck.c.run_id == run_id)
     papers = connection.execute(
-        select(func.count(func.distinct(PaperLink.paper_id))).where(PaperLink.repository_id.in_(checked))
+        select(func.count(func.distinct(PaperLink.c.paper_id))).where(PaperLink.c.repository_id.in_(checked))
     ).scalar_one()
     repositories = connection.execute(
-        select(func.count()).select_from(RepositoryCheck).where(RepositoryCheck.run_id == run_id)
+        select(func.count()).select_from(RepositoryCheck).where(RepositoryCheck.c.run_id == run_id)
     ).scalar_one()
     return papers, repositories
 
 
 def _checks_query() -> Select[Any]:
-    return select(*_CHECK_COLUMNS, Repository.key, Repository.canonical).join(
-        Repository, Repository.id == RepositoryCheck.repository_id
+    return select(*_CHECK_COLUMNS, Repository.c.key, Repository.c.canonical).join(
+        Repository, Repository.c.id == RepositoryCheck.c.repository_id
     )
 
 

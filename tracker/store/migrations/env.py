@@ -12,13 +12,13 @@ from __future__ import annotations
 from alembic import context
 
 from tracker.store.engine import database_url, make_engine
-from tracker.store.models import Base
+from tracker.store.models import metadata
 
 config = context.config
 
 
 def run_offline() -> None:
-    context.configure(url=database_url(), target_metadata=Base.metadata, literal_binds=True)
+    context.configure(url=database_url(), target_metadata=metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -26,7 +26,7 @@ def run_offline() -> None:
 def run_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=Base.metadata)
+        context.configure(connection=connection, target_metadata=metadata)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -34,7 +34,7 @@ def run_online() -> None:
     try:
         # One transaction for all steps: SQLite's DDL is transactional too.
         with engine.connect() as own_connection, own_connection.begin():
-            context.configure(connection=own_connection, target_metadata=Base.metadata)
+            context.configure(connection=own_connection, target_metadata=metadata)
             context.run_migrations()
     finally:
         engine.dispose()
