@@ -56,6 +56,25 @@ def test_bad_lines_are_reported_with_file_and_line_and_strict_exits_2(tmp_path: 
     assert "--strict" in strict.stderr
 
 
+def test_what_link_extraction_ignores_is_named_by_file_and_line_and_the_paper_kept(tmp_path: Path) -> None:
+    source = tmp_path / "papers.jsonl"
+    overlong = "https://github.com/lab/" + "x" * 2_000
+    source.write_text(
+        '{"title": "A Good Paper", "abstract": "Code: https://github.com/lab/good"}\n'
+        f'{{"id": "arXiv:2501.00002", "title": "Too Long", "abstract": "{overlong} or github.com/lab/kept"}}\n',
+        encoding="utf-8",
+    )
+    lenient = runner.invoke(app, ["links", str(source), "--format", "jsonl"])
+    assert lenient.exit_code == 0, lenient.output
+    assert (f"{source}:2: paper arxiv:2501.00002: ignored a URL of 2,023 characters starting "
+            "'https://github.com/lab/xxxxxxxxxxxxxxxxx'... (the limit is 2,000)") in " ".join(lenient.stderr.split())
+    assert [record["repos"] for record in map(json.loads, lenient.stdout.splitlines())] == [
+        ["github.com/lab/good"], ["github.com/lab/kept"]]
+    strict = runner.invoke(app, ["links", str(source), "--format", "jsonl", "--strict"])
+    assert strict.exit_code == 2
+    assert len(strict.stdout.splitlines()) == 2
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     result = runner.invoke(app, ["links", str(tmp_path / "nope.txt")])
     assert result.exit_code == 1

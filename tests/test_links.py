@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import random
 import string
 import time
 
 import pytest
 
-from tracker.links import MAX_LINKS, canonical_repo, code_promised, extract_links, find_code_links
+from tracker.links import MAX_LINKS, MAX_URL_LENGTH, canonical_repo, code_promised, extract_links, find_code_links
 from tracker.records import Artifact, ArtifactKind, Paper, RepoKind, RepoRef
 
 
@@ -343,18 +342,37 @@ def test_adversarial_text_costs_linear_time(name: str) -> None:
     assert time.perf_counter() - started < 1.0
 
 
-def test_overlong_url_is_dropped_and_reported(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="tracker.links"):
-        found = extract_links("Code: https://github.com/o/r/" + "a" * 100_000 + " and https://github.com/o/s.")
-    assert [link.repo.canonical for link in found if link.repo] == ["github.com/o/s"]
-    assert "100023 characters" in caplog.text
+def test_overlong_url_is_dropped_and_noted() -> None:
+    paper = Paper(id="t:long", title="Long",
+                  abstract="Code: https://github.com/o/r/" + "a" * 100_000 + " and https://github.com/o/s.", source="t")
+    links = find_code_links(paper)
+    assert [repo.canonical for repo in links.repos] == ["github.com/o/s"]
+    assert links.notes == (
+        f"ignored a URL of 100,023 characters starting 'https://github.com/o/r/{'a' * 17}'... "
+        f"(the limit is {MAX_URL_LENGTH:,})",
+    )
 
 
-def test_link_count_is_capped_and_truncation_reported(caplog: pytest.LogCaptureFixture) -> None:
+def test_overlong_url_note_cannot_act_on_a_terminal() -> None:
+    paper = Paper(id="t:esc", title="Esc", abstract="https://a.com/\x1b\u202e" + "a" * 3_000, source="t")
+    (note,) = find_code_links(paper).notes
+    assert "\x1b" not in note and "\u202e" not in note
+    assert "'https://a.com/\\x1b\\u202eaaa" in note
+
+
+def test_link_count_is_capped_and_truncation_noted() -> None:
     text = " ".join(f"https://github.com/o/r{i}" for i in range(10_000))
     paper = Paper(id="t:many", title="Many", abstract=text, source="t")
-    with caplog.at_level(logging.WARNING, logger="tracker.links"):
-        links = find_code_links(paper)
+    links = find_code_links(paper)
     assert len(links.links) == MAX_LINKS
     assert links.repos[-1].name == f"r{MAX_LINKS - 1}"
-    assert "t:many" in caplog.text and str(MAX_LINKS) in caplog.text
+    assert links.notes == (f"kept the first {MAX_LINKS:,} links; {10_000 - MAX_LINKS:,} more were ignored",)
+
+
+def test_text_at_the_limits_has_no_notes() -> None:
+    longest = "https://a.com/" + "a" * (MAX_URL_LENGTH - len("https://a.com/"))
+    text = " ".join([*(f"https://github.com/o/r{i}" for i in range(MAX_LINKS - 1)), longest])
+    links = find_code_links(Paper(id="t:edge", title="Edge", abstract=text, source="t"))
+    assert len(links.links) == MAX_LINKS
+    assert links.links[-1].raw == longest
+    assert links.notes == ()

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from reliability_support import CLI, rows, scalar
 
+from tracker.ingest import paper_id
 from tracker.store import open_store
 from tracker.tracking import ingest as ingest_sources
 
@@ -72,6 +73,50 @@ def _huge_url(tmp: Path) -> Path:
     return path
 
 
+# A scraped page and a JSONL export of the same four papers: one with a 99 kB URL
+# beside a good link, one with 10,000 links, and a plain paper either side.
+LIMITS_PAPERS = [
+    ("Code Links Before the Limits", "A plain paper whose code lives at https://github.com/limits/before. " * 4),
+    ("A URL of Ninety-Nine Kilobytes",
+     "Code at https://github.com/limits/" + "a" * 99_000 + " and, readable, at https://github.com/limits/kept."),
+    ("Ten Thousand Links", " ".join(f"a.ai/{i:04d}" for i in range(10_000))),
+    ("Code Links After the Limits", "A plain paper whose code lives at https://github.com/limits/after. " * 4),
+]
+HUGE_URL_NOTE = ("ignored a URL of 99,026 characters starting 'https://github.com/limits/aaaaaaaaaaaaaa'... "
+                 "(the limit is 2,000)")
+MANY_LINKS_NOTE = "kept the first 1,000 links; 9,000 more were ignored"
+
+
+def _limits_jsonl(tmp: Path) -> Path:
+    path = tmp / "limits.jsonl"
+    records = [json.dumps({"title": title, "abstract": abstract}) + "\n" for title, abstract in LIMITS_PAPERS]
+    path.write_text(records[0] + "\n" + "".join(records[1:]))  # the huge URL's paper on line 3, the many on 4
+    return path
+
+
+def _limits_page(tmp: Path) -> Path:
+    path = tmp / "limits.txt"
+    pairs = [f"{title}\n{abstract}\n" for title, abstract in LIMITS_PAPERS]
+    # Titles on lines 3, 6, 8 and 10, after page text and blank lines.
+    path.write_text("Trending papers\n\n" + pairs[0] + "\n" + "".join(pairs[1:]))
+    return path
+
+
+def _limits_messages(huge_line: int, many_line: int) -> tuple[str, ...]:
+    huge, many = (paper_id(title) for title, _ in LIMITS_PAPERS[1:3])
+    return (f"{{path}}:{huge_line}: paper {huge}: {HUGE_URL_NOTE}",
+            f"{{path}}:{many_line}: paper {many}: {MANY_LINKS_NOTE}")
+
+
+def _limits_keep_every_other_link(db_url: str) -> None:
+    links = dict(rows(db_url, "SELECT p.title, count(*) FROM papers p JOIN paper_links l ON l.paper_id = p.id "
+                              "GROUP BY p.title"))
+    assert {title: links.get(title) for title, _ in LIMITS_PAPERS} == dict(
+        zip([title for title, _ in LIMITS_PAPERS], [1, 1, 1000, 1], strict=True))
+    repositories = {key for (key,) in rows(db_url, "SELECT key FROM repositories WHERE key LIKE '%/limits/%'")}
+    assert repositories == {"github.com/limits/before", "github.com/limits/kept", "github.com/limits/after"}
+
+
 @dataclass(frozen=True)
 class Case:
     """One hostile input and what `ingest` must make of it."""
@@ -112,9 +157,13 @@ CASES = {
     "sparse-1gb": Case(_sparse, ("{path}: binary file",), 0, exit_code=1),
     "deeply-nested-json": Case(_nested, ("{path}:2: JSON nested too deeply", "{path}:3: JSON nested too deeply"), 1,
                                ("github.com/nest/ok",)),
-    "10000-urls": Case(_many_urls, ("kept the first 1000 links",), 1, verify=_links_are_capped),
-    "url-of-100kb": Case(_huge_url, ("{path}:1: abstract is over", "ignored a URL of 99994 characters"), 2,
-                         ("github.com/huge/fine",)),
+    "10000-urls": Case(_many_urls, (f"{{path}}:1: paper {paper_id('Ten thousand URLs')}: kept the first 1,000 links;",),
+                       1, verify=_links_are_capped),
+    "url-of-100kb": Case(_huge_url, ("{path}:1: abstract is over", f"{{path}}:1: paper {paper_id('A 100 kB URL')}: "
+                                                                   "ignored a URL of 99,994 characters"),
+                         2, ("github.com/huge/fine",)),
+    "link-limits-jsonl": Case(_limits_jsonl, _limits_messages(3, 4), 4, verify=_limits_keep_every_other_link),
+    "link-limits-page": Case(_limits_page, _limits_messages(6, 8), 4, verify=_limits_keep_every_other_link),
 }
 
 

@@ -169,3 +169,25 @@ def test_the_size_github_reports_decides_whether_git_clones_the_files_too(
     promisor = {name: "promisor = true" in (git.cache_path(checked[name].facts.ref) / "config").read_text()
                 for name in ("small", "large")}
     assert promisor == {"small": False, "large": True}  # the large one was cloned without file contents
+
+
+def test_what_extraction_ignores_is_an_input_problem_at_the_papers_line(tmp_path: Any, caplog: Any) -> None:
+    from tracker.ingest import InputProblem
+    from tracker.tracking import found_links
+
+    source = tmp_path / "papers.jsonl"
+    source.write_text('{"title": "Fine", "abstract": "https://github.com/lab/fine"}\n\n'
+                      '{"id": "arXiv:2501.00003", "title": "Long", "abstract": "https://a.com/' + "a" * 2_000
+                      + ' https://github.com/lab/kept"}\n', encoding="utf-8")
+    problems: list[InputProblem] = []
+
+    found = list(found_links([source], on_problem=problems.append))
+
+    assert [links.paper.line for links in found] == [1, 3]
+    assert [[ref.canonical for ref in links.repos] for links in found] == [["github.com/lab/fine"],
+                                                                           ["github.com/lab/kept"]]
+    assert [(p.path, p.line, p.fatal) for p in problems] == [(str(source), 3, False)]
+    assert problems[0].message.startswith("paper arxiv:2501.00003: ignored a URL of 2,014 characters")
+    with caplog.at_level("WARNING", logger="tracker.tracking"):
+        assert len(list(found_links([source]))) == 2  # without a handler: logged, not raised
+    assert f"{source}:3: paper arxiv:2501.00003: ignored a URL" in caplog.text

@@ -143,9 +143,17 @@ class FoundLink:
 
 @dataclass(frozen=True, slots=True)
 class PaperLinks:
+    """A paper's links, and what extraction had to ignore in its text.
+
+    `notes` are sentences for a person ("ignored a URL of 104,857 characters
+    ..."); extraction stays pure and returns them, and the caller reports them
+    where it reports other input problems, at the paper's file and line.
+    """
+
     paper: Paper
     links: tuple[FoundLink, ...]
     code_promised: bool
+    notes: tuple[str, ...] = ()
 
     @property
     def repos(self) -> list[RepoRef]:

@@ -38,10 +38,22 @@ def utc_now() -> datetime:
 
 def found_links(paths: Iterable[str | Path], *, format: str | None = None,
                 on_problem: Callable[[InputProblem], None] | None = None) -> Iterator[PaperLinks]:
-    """Every paper of every source with its code links, streamed in input order."""
+    """Every paper of every source with its code links, streamed in input order.
+
+    What extraction had to ignore in a paper (an overlong URL, links past the
+    cap) is an input problem like any other, named by the paper's file and
+    line; not fatal, since the paper and its other links are still good.
+    """
     for path in paths:
         for paper in read_papers(path, format=format, on_problem=on_problem):
-            yield find_code_links(paper)
+            paper_links = find_code_links(paper)
+            for note in paper_links.notes:
+                problem = InputProblem(paper.source, paper.line, f"paper {paper.id}: {note}")
+                if on_problem is None:
+                    log.warning("%s", problem)  # as read_papers does without a handler
+                else:
+                    on_problem(problem)
+            yield paper_links
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, format: str | None = None,

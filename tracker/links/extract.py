@@ -5,11 +5,13 @@ punctuation to URLs, break them across lines, leave ``{this url}`` behind or
 drop the scheme. Candidates are found with one regular expression whose every
 repetition is possessive or bounded, so a 100 kB "URL" or 10,000 links cost
 linear time; each candidate is then repaired and resolved by `canonical`.
+
+What the limits make us ignore is returned as notes, not logged: only the
+caller knows which file and line the text came from.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 
 from tracker.links.canonical import (
@@ -24,11 +26,11 @@ from tracker.links.canonical import (
 from tracker.links.promise import promises_code
 from tracker.records import Artifact, ArtifactKind, FoundLink, Paper, PaperLinks, RepoRef
 
-logger = logging.getLogger(__name__)
-
 # No real repository or artifact address is this long; longer runs are garbage.
 MAX_URL_LENGTH = 2_000
 MAX_LINKS = 1_000
+# Enough of an ignored URL for a person to find it in the abstract.
+_NOTE_PREFIX_CHARS = 40
 
 # Characters a URL may hold as it appears in text. Braces, brackets, quotes and
 # backslashes end it (LaTeX's ``\url{..}``, ``{this url}``, markdown ``[..]``),
@@ -123,9 +125,15 @@ def _resolve(url: str, *, page_hint: bool) -> RepoRef | Artifact | None:
     return repo_of(target) or artifact_of(target, project_page_hint=page_hint)
 
 
-def _scan(text: str) -> tuple[list[FoundLink], bool]:
-    """Every link in `text` in order of appearance, and whether MAX_LINKS cut the list."""
+def _scan(text: str) -> tuple[list[FoundLink], tuple[str, ...]]:
+    """The first MAX_LINKS links in `text` in order of appearance, and notes on what was ignored.
+
+    Links past the cap are still resolved, only to be counted: the note then
+    says how many were lost, and the scan stays linear in the text's length.
+    """
     found: list[FoundLink] = []
+    notes: list[str] = []
+    ignored = 0
     pos = 0
     previous_end = 0
     while (match := _CANDIDATE.search(text, pos)) is not None:
@@ -136,7 +144,7 @@ def _scan(text: str) -> tuple[list[FoundLink], bool]:
                 end = _URL_RUN.match(text, resume).end()
         pos = end
         if end - start > MAX_URL_LENGTH:
-            logger.warning("ignored a URL of %d characters at offset %d (limit %d)", end - start, start, MAX_URL_LENGTH)
+            notes.append(_overlong_note(text[start:end]))
             continue
         raw = _trim(text[start:end])
         url = repair(raw)
@@ -150,14 +158,23 @@ def _scan(text: str) -> tuple[list[FoundLink], bool]:
             resolved = _resolve(url, page_hint=cue)
         if resolved is None:
             continue
-        if len(found) == MAX_LINKS:
-            return found, True
         previous_end = end
+        if len(found) == MAX_LINKS:
+            ignored += 1
+            continue
         if isinstance(resolved, RepoRef):
             found.append(FoundLink(raw=raw, repo=resolved))
         else:
             found.append(FoundLink(raw=raw, artifact=resolved))
-    return found, False
+    if ignored:
+        notes.append(f"kept the first {MAX_LINKS:,} links; {ignored:,} more were ignored")
+    return found, tuple(notes)
+
+
+def _overlong_note(url: str) -> str:
+    # repr, so that control or bidi characters in hostile text cannot act on a terminal.
+    start = repr(url[:_NOTE_PREFIX_CHARS])
+    return f"ignored a URL of {len(url):,} characters starting {start}... (the limit is {MAX_URL_LENGTH:,})"
 
 
 def _bare_host_acceptable(url: str) -> bool:
@@ -177,10 +194,12 @@ def _bare_host_acceptable(url: str) -> bool:
 
 
 def extract_links(text: str) -> list[FoundLink]:
-    """Every link in `text`, in order of appearance, one entry per mention."""
-    found, truncated = _scan(text)
-    if truncated:
-        logger.warning("kept the first %d links of a text with more; the rest were ignored", MAX_LINKS)
+    """Every link in `text`, in order of appearance, one entry per mention.
+
+    Within the limits (`MAX_URL_LENGTH`, `MAX_LINKS`); what they make it ignore
+    is reported only by `find_code_links`, which knows whose text this is.
+    """
+    found, _notes = _scan(text)
     return found
 
 
@@ -195,17 +214,16 @@ def find_code_links(paper: Paper) -> PaperLinks:
     """The paper's links from title then abstract, first mention of each identity kept.
 
     `code_promised` holds only when the paper promises code and names no repository.
+    `notes` say what the limits made extraction ignore.
     """
     text = f"{paper.title}\n{paper.abstract}"
-    found, truncated = _scan(text)
-    if truncated:
-        logger.warning("paper %s: kept the first %d links, the rest were ignored", paper.id, MAX_LINKS)
+    found, notes = _scan(text)
     unique: dict[str, FoundLink] = {}
     for link in found:
         unique.setdefault(_identity(link), link)
     links = tuple(unique.values())
     has_repo = any(link.repo is not None for link in links)
-    return PaperLinks(paper=paper, links=links, code_promised=not has_repo and promises_code(text))
+    return PaperLinks(paper=paper, links=links, code_promised=not has_repo and promises_code(text), notes=notes)
 
 
 def code_promised(text: str) -> bool:
