@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from store_support import (  # noqa: F401  (fixtures)
     RESULTS,
     T0,
@@ -27,7 +27,7 @@ from tracker.store.migrate import current_revision, head_revision
 from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck
 
 
-def count(store: Store, model: type) -> int:
+def count(store: Store, model: Table) -> int:
     with store.engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(model)).scalar_one()
 
@@ -226,7 +226,8 @@ def test_latest_checks_gives_the_newest_and_previous_check_up_to_a_run(store: St
     assert (ab.canonical, ab.host, ab.latest.key, ab.latest.canonical) == ("github.com/a/b", "github.com",
                                                                            "github.com/a/b", "github.com/a/b")
     (narrow,) = [row for row in store.latest_checks(fields=("stars",)) if row.key == "github.com/a/b"]
-    assert (narrow.latest.stars, narrow.latest.run_id, narrow.latest.health, narrow.previous.health) == (  # type: ignore[union-attr]
+    assert narrow.previous is not None
+    assert (narrow.latest.stars, narrow.latest.run_id, narrow.latest.health, narrow.previous.health) == (
         2, runs[2], None, None)
     assert (cd.latest.status, cd.previous) == (Status.MISSING, None)
 
