@@ -30,7 +30,7 @@ from reliability_support import (
 )
 from store_support import pg_database  # noqa: F401  (fixture)
 
-from tracker.store import open_store
+from tracker.store import RunStatus, open_store
 
 NAMES = world_names(12)
 
@@ -60,6 +60,8 @@ def test_killed_in_the_middle_of_checks_keeps_whole_checks_and_the_next_run_fini
     with open_store(world.db_url) as store:  # opens (and recovers) without help
         committed = {row.latest.canonical.lower() for row in store.latest_checks()}
         assert all(str(row.latest.status) == "ok" and row.latest.results() for row in store.latest_checks())
+        # Its process is gone: it reads as interrupted while the table still says running.
+        assert [run.status for run in store.runs()] == [RunStatus.INTERRUPTED]
     assert 0 < len(committed) < len(NAMES)
     assert rows(world.db_url, "SELECT status FROM tracking_runs") == [("running",)]
     assert duplicate_checks(world.db_url) == 0
@@ -70,6 +72,8 @@ def test_killed_in_the_middle_of_checks_keeps_whole_checks_and_the_next_run_fini
     # The next run checks exactly what the killed one had not committed.
     assert {row["repository"].lower() for row in second} == {name.lower() for name in NAMES} - committed
     assert {row["status"] for row in second} == {"ok"}
+    # The next run marked the killed one in the table too.
+    assert rows(world.db_url, "SELECT status FROM tracking_runs ORDER BY id") == [("interrupted",), ("completed",)]
     assert scalar(world.db_url, "SELECT count(*) FROM repository_checks") == len(NAMES)
     assert duplicate_checks(world.db_url) == 0
 

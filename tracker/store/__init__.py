@@ -6,11 +6,12 @@ come back as frozen plain values (`tracker.store.rows`).
 
 from tracker.store.engine import StoreError, database_url, mask_url
 from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
-from tracker.store.store import Store, open_store
+from tracker.store.store import Machine, Store, open_store
 
 __all__ = [
     "CheckRow",
     "IngestSummary",
+    "Machine",
     "PaperRow",
     "RunRow",
     "RunStatus",

@@ -172,6 +172,10 @@ TrackingRun = Table(
     _required("requests_made", Integer),
     _required("requests_rate_limited", Integer),
     _optional("note", Text),
+    # Migration 4: where the run's process runs, so that a run killed before it
+    # could finish reads as interrupted rather than running forever.
+    _optional("host", String),
+    _optional("pid", Integer),
 )
 
 RepositoryCheck = Table(

@@ -221,6 +221,8 @@ class RunRow:
     requests_made: int
     requests_rate_limited: int  # requests that counted against the rate limit
     note: str | None
+    host: str | None = None  # where its process ran; None for runs recorded before migration 4
+    pid: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

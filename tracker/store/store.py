@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import itertools
 import operator
+import os
+import socket
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, cast, exists, func, null, select, update
@@ -69,11 +72,53 @@ _STORED_FIELDS = frozenset(StoredCheck._fields)
 _IDENTITY_FIELDS = ("id", "run_id", "checked_at", "status")
 
 
+# A run still marked running whose process cannot be looked at (it ran on
+# another machine, or was recorded before migration 4) counts as interrupted
+# once nothing was recorded for this long: far longer than a live run stays
+# quiet (a rate-limit wait is 3 minutes by default, a git timeout 2).
+STALE_RUN_AFTER = timedelta(hours=1)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_store(url: str | None = None, *, clock: Callable[[], datetime] = utc_now) -> Store:
+def process_alive(pid: int) -> bool | None:
+    """Whether process `pid` of this machine still runs; None where that cannot be asked safely.
+
+    A zombie (killed, not yet reaped by its parent) does not run. On Windows
+    `os.kill` would end the process instead of probing it, hence None.
+    """
+    if os.name != "posix":
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): signal 0 is all there is to know
+    # "pid (command) state ...": the command may itself hold parentheses.
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+@dataclass(frozen=True, slots=True)
+class Machine:
+    """The machine this store runs on: recorded with every run it starts, and asked whether a run's process lives.
+
+    Tests inject another one to stand for a second machine.
+    """
+
+    host: str = field(default_factory=socket.gethostname)
+    alive: Callable[[int], bool | None] = process_alive
+
+
+def open_store(
+    url: str | None = None, *, clock: Callable[[], datetime] = utc_now, machine: Machine | None = None
+) -> Store:
     """Open the database at `url` (see `database_url`), creating or upgrading it to the newest schema.
 
     Raises StoreError, with any password masked, when the database cannot be
@@ -90,7 +135,7 @@ def open_store(url: str | None = None, *, clock: Callable[[], datetime] = utc_no
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine, clock=clock)
+    return Store(engine, clock=clock, machine=machine)
 
 
 @dataclass(slots=True)
@@ -124,9 +169,12 @@ class _IngestTally:
 class Store:
     """Papers, repositories, runs and checks in SQL. Make one with `open_store`."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, *, clock: Callable[[], datetime] = utc_now, machine: Machine | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._machine = machine or Machine()
         self._answer_cache = SqlAnswerCache(engine, clock)
 
     def __repr__(self) -> str:
@@ -325,7 +373,11 @@ class Store:
     # -- runs -----------------------------------------------------------------
 
     def start_run(self, sources: list[str], flow_run_id: str | None = None) -> int:
-        """Record that a run began; returns its id for `record_check` and `finish_run`."""
+        """Record that a run began; returns its id for `record_check` and `finish_run`.
+
+        Runs left marked running by a process that is gone (see `runs`) are
+        marked interrupted on the way, so the table itself tells the truth.
+        """
         values = {
             "started_at": self._clock(),
             "status": RunStatus.RUNNING.value,
@@ -335,14 +387,57 @@ class Store:
             "repositories_checked": 0,
             "requests_made": 0,
             "requests_rate_limited": 0,
+            "host": self._machine.host,
+            "pid": os.getpid(),
         }
 
         def work(connection: Connection) -> int:
-            return connection.execute(
+            run_id: int = connection.execute(
                 insert_for(connection, TrackingRun).values(**values).returning(TrackingRun.c.id)
             ).scalar_one()
+            for run in connection.execute(_unfinished_runs().where(TrackingRun.c.id != run_id)).all():
+                stopped = self._stopped(connection, run)
+                if stopped is None:
+                    continue
+                last_sign, reason = stopped
+                papers, checked = _run_counts(connection, run.id)
+                connection.execute(
+                    update(TrackingRun)
+                    .where(TrackingRun.c.id == run.id, TrackingRun.c.status == RunStatus.RUNNING.value)
+                    .values(
+                        status=RunStatus.INTERRUPTED.value,
+                        finished_at=last_sign,
+                        papers=papers,
+                        repositories_checked=checked,
+                        note=f"{reason}; marked interrupted when run {run_id} started",
+                    )
+                )
+            return run_id
 
         return run_write(self._engine, work)
+
+    def _stopped(self, connection: Connection, run: Row[Any]) -> tuple[datetime, str] | None:
+        """For a run still marked running: (its last sign of life, why it has stopped), or None while it may be going.
+
+        On the machine that started it, its process answers: gone means
+        stopped, alive means going however quiet. Elsewhere (or for a run
+        recorded before its process was) only its last recorded check, or its
+        start, can: silence for `STALE_RUN_AFTER` means stopped. So two live
+        runs are never taken for dead, whether on one machine or several.
+        """
+        last_check = connection.execute(
+            select(func.max(RepositoryCheck.c.checked_at)).where(RepositoryCheck.c.run_id == run.id)
+        ).scalar_one()
+        last_sign = max(run.started_at, last_check) if last_check is not None else run.started_at
+        if run.host == self._machine.host and run.pid is not None:
+            alive = self._machine.alive(run.pid)
+            if alive is False:
+                return last_sign, f"its process {run.pid} on {run.host} ended without finishing it"
+            if alive:
+                return None
+        if self._clock() - last_sign >= STALE_RUN_AFTER:
+            return last_sign, f"nothing recorded since {last_sign:%Y-%m-%d %H:%M} UTC"
+        return None
 
     def finish_run(
         self,
@@ -383,27 +478,36 @@ class Store:
         run_write(self._engine, work)
 
     def runs(self) -> list[RunRow]:
-        """Every run, oldest first; a run still going (or killed) shows its counts so far."""
+        """Every run, oldest first; a run still going (or killed) shows its counts so far.
+
+        A run marked running whose process is gone (see `_stopped`) reads as
+        interrupted, with the reason as its note, before any new run marks it so.
+        """
 
         def read(connection: Connection) -> list[RunRow]:
             result = []
             for run in connection.execute(select(*TrackingRun.c).order_by(TrackingRun.c.id)).all():
                 papers, checked = run.papers, run.repositories_checked
+                status, note = RunStatus(run.status), run.note
                 if run.finished_at is None:
                     papers, checked = _run_counts(connection, run.id)
+                    if status is RunStatus.RUNNING and (stopped := self._stopped(connection, run)) is not None:
+                        status, note = RunStatus.INTERRUPTED, stopped[1]
                 result.append(
                     RunRow(
                         id=run.id,
                         started_at=run.started_at,
                         finished_at=run.finished_at,
-                        status=RunStatus(run.status),
+                        status=status,
                         flow_run_id=run.flow_run_id,
                         sources=tuple(run.sources),
                         papers=papers,
                         repositories_checked=checked,
                         requests_made=run.requests_made,
                         requests_rate_limited=run.requests_rate_limited,
-                        note=run.note,
+                        note=note,
+                        host=run.host,
+                        pid=run.pid,
                     )
                 )
             return result
@@ -626,6 +730,13 @@ class Store:
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _unfinished_runs() -> Select[Any]:
+    columns = (TrackingRun.c.id, TrackingRun.c.started_at, TrackingRun.c.host, TrackingRun.c.pid)
+    return select(*columns).where(
+        TrackingRun.c.status == RunStatus.RUNNING.value, TrackingRun.c.finished_at.is_(None)
+    )
 
 
 def _run_counts(connection: Connection, run_id: int) -> tuple[int, int]:
