@@ -6,6 +6,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import inspect
+
 from tracker.records import Status
 from tracker.store import open_store
 from tracker.store.engine import make_engine
@@ -33,6 +35,11 @@ def test_the_committed_first_release_database_upgrades_and_keeps_its_data(tmp_pa
         (run,) = store.runs()
         assert (run.requests_made, run.sources) == (6, ("arxiv",))
         assert {str(row.latest.status) for row in store.latest_checks()} == {"ok"}
+        columns = {table: {column["name"] for column in inspect(store.engine).get_columns(table)}
+                   for table in ("repository_checks", "tracking_runs")}
+        # 0003 added outcomes, 0004 each run's host and pid, 0005 dropped signals (never written).
+        assert "outcomes" in columns["repository_checks"] and "signals" not in columns["repository_checks"]
+        assert {"host", "pid"} <= columns["tracking_runs"]
 
     # Opening again is a no-op: the upgrade ran once and the rows are not doubled.
     with open_store(url) as store:

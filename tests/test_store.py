@@ -124,7 +124,7 @@ def test_record_check_twice_for_one_run_stores_one_row_the_first(store: Store) -
 def test_stored_check_rebuilds_the_records_it_came_from(store: Store) -> None:
     run = store.start_run(["test"])
     facts = ok_facts("github.com/a/b")
-    store.record_check(run, facts, RESULTS, health="healthy", repro_score=60, signals={"dockerfile": True})
+    store.record_check(run, facts, RESULTS, health="healthy", repro_score=60)
 
     check = store.last_check("github.com/a/b")
     assert check is not None
@@ -133,7 +133,6 @@ def test_stored_check_rebuilds_the_records_it_came_from(store: Store) -> None:
     # Kept twice: whole, and as the outcomes a listing reads without the rest.
     assert check.outcomes() == {result.name: result.outcome for result in RESULTS}
     assert check.outcomes_json is not None and check._replace(outcomes_json=None).outcomes() == check.outcomes()
-    assert check.signals() == {"dockerfile": True}
     assert (check.license_api, check.license_file, check.license_confidence) == ("MIT", "MIT", 0.98)
     assert check.checked_at == T0 and check.checked_at.tzinfo is not None
 

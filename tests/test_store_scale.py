@@ -32,10 +32,10 @@ SELECT i, datetime('2025-01-01', '+' || i || ' days'), 'completed', '["bench"]',
 
 INSERT INTO repository_checks (run_id, repository_id, checked_at, status, http_status, detail, stars, topics,
     created_at, pushed_at, latest_release_at, last_commit_at, first_commit_at, head_commit, commits_90d,
-    commits_365d, contributors, tags, licenses, health, repro_score, results, signals)
+    commits_365d, contributors, tags, licenses, health, repro_score, results, outcomes)
 SELECT runs.id, repositories.id, runs.started_at, 'ok', 200, 'GitHub answered 200.', repositories.id, '["ml"]',
     runs.started_at, runs.started_at, runs.started_at, runs.started_at, runs.started_at, 'abc', 1, 2, 3, 4,
-    '[]', 'healthy', 50, :results, '{}'
+    '[]', 'healthy', 50, :results, :outcomes
 FROM tracking_runs AS runs CROSS JOIN repositories ORDER BY runs.id, repositories.id;
 """
 
@@ -45,12 +45,14 @@ def test_latest_checks_picks_the_newest_two_runs_at_ten_thousand_repositories_an
         [{"name": r.name, "outcome": r.outcome.value, "score": r.score, "reason": r.reason,
           "evidence": list(r.evidence)} for r in RESULTS]
     )
+    outcomes = json.dumps({r.name: r.outcome.value for r in RESULTS})
     with open_store(f"sqlite:///{tmp_path / 'big.db'}") as store:
         with store.engine.begin() as connection:
             for statement in _FILL.split(";\n"):
                 if statement.strip():
                     connection.execute(
-                        text(statement), {"repositories": REPOSITORIES, "runs": RUNS, "results": results}
+                        text(statement),
+                        {"repositories": REPOSITORIES, "runs": RUNS, "results": results, "outcomes": outcomes},
                     )
 
         rows = store.latest_checks()
@@ -60,3 +62,4 @@ def test_latest_checks_picks_the_newest_two_runs_at_ten_thousand_repositories_an
     assert all(row.latest.run_id == RUNS and row.previous and row.previous.run_id == RUNS - 1 for row in rows)
     assert {row.latest.run_id for row in as_of} == {RUNS // 2}
     assert rows[0].latest.results() == RESULTS
+    assert rows[0].latest.outcomes() == {r.name: r.outcome for r in RESULTS}

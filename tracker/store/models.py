@@ -217,7 +217,6 @@ RepositoryCheck = Table(
     _optional("health", String),
     _optional("repro_score", Integer),  # 0-100
     _optional("results", JSONType),  # CheckResult dicts
-    _optional("signals", JSONType),
     # Migration 3: {check name: outcome}, a copy of what `results` says, because
     # a status listing needs only that and decoding every full verdict was a
     # fifth of its time. NULL where `results` is.

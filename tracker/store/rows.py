@@ -63,14 +63,14 @@ class StoredCheck(NamedTuple):
     on that to tell "not gathered" from "gathered, all empty".
 
     JSON columns stay JSON text (`*_json`) until asked for through a method
-    (`results()`, `outcomes()`, `licenses()`, `signals()`,
-    `metadata().topics`): a report over 10,000 repositories reads 20,000
-    checks, and decoding every verdict up front would dominate its time.
+    (`results()`, `outcomes()`, `licenses()`, `metadata().topics`): a report
+    over 10,000 repositories reads 20,000 checks, and decoding every verdict
+    up front would dominate its time.
 
     A named tuple rather than a frozen dataclass, unlike the other rows: it is
     as immutable, and the store builds it straight from a result row
-    (`_make`), where a frozen dataclass's 38 attribute assignments cost a
-    10,000-repository `status` about 0.15 s.
+    (`_make`), where a frozen dataclass's one attribute assignment per field
+    cost a 10,000-repository `status` about 0.15 s.
     """
 
     id: int
@@ -109,7 +109,6 @@ class StoredCheck(NamedTuple):
     health: str | None = None
     repro_score: int | None = None
     results_json: str | None = None
-    signals_json: str | None = None
     outcomes_json: str | None = None  # migration 3 onwards: {check name: outcome}, the verdicts without reasons
 
     @property
@@ -142,10 +141,6 @@ class StoredCheck(NamedTuple):
     def licenses(self) -> tuple[LicenseFinding, ...]:
         """Every license finding of the check (API, files, README)."""
         return tuple(LicenseFinding(**item) for item in _decode(self.licenses_json, []))
-
-    def signals(self) -> dict[str, Any]:
-        """Whatever the checks chose to keep for later runs (see `Store.record_check`)."""
-        return dict(_decode(self.signals_json, {}))
 
     def metadata(self) -> Metadata | None:
         """The host's metadata as gathered then, to reuse after a 304 Not Modified."""

@@ -12,7 +12,7 @@ import itertools
 import operator
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +50,7 @@ _IN_CHUNK = 500
 # Enum construction by value is slow; `latest_checks` builds thousands.
 _STATUSES = {status.value: status for status in Status}
 # Read as JSON text, decoded only on demand by `StoredCheck` (see there).
-_JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "signals", "outcomes")
+_JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "outcomes")
 # `StoredCheck` field name -> column name, in table order.
 _CHECK_FIELDS = {
     f"{column.name}_json" if column.name in _JSON_TEXT_COLUMNS else column.name: column.name
@@ -570,16 +570,14 @@ class Store:
         *,
         health: str,
         repro_score: int | None,
-        signals: Mapping[str, Any] | None = None,
     ) -> None:
         """Store one repository's check in its own transaction.
 
         Idempotent per (run, repository): a second call for the same pair
         changes nothing. A "moved" check also records the new identity and
-        points the old repository at it. `signals` is free-form JSON the
-        checks may keep for later runs; the store does not read it.
+        points the old repository at it.
         """
-        values = _check_values(facts, results, health=health, repro_score=repro_score, signals=signals)
+        values = _check_values(facts, results, health=health, repro_score=repro_score)
 
         def work(connection: Connection) -> None:
             if connection.execute(select(TrackingRun.c.id).where(TrackingRun.c.id == run_id)).first() is None:
@@ -763,7 +761,6 @@ def _check_values(
     *,
     health: str,
     repro_score: int | None,
-    signals: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     """The columns of one check row, from plain records."""
     if repro_score is not None and not 0 <= repro_score <= 100:
@@ -795,7 +792,6 @@ def _check_values(
             }
             for r in results
         ],
-        "signals": dict(signals or {}),
         "outcomes": {r.name: r.outcome.value for r in results},
     }
     if metadata is not None:
