@@ -277,23 +277,27 @@ def status(
     """Every repository's latest status, license, last commit, score and change since the previous check."""
     from datetime import UTC, datetime
 
+    from tracker.collector import cycle_collection_paused
     from tracker.records import Status
-    from tracker.report import filter_rows, render_status, sort_rows, status_json
-    from tracker.report.load import status_entries
 
     statuses = _status_list(status_filter)
     failing = _status_list([fail_on] if fail_on else None)
-    try:
-        sorted_rows = sort_rows(status_entries(_open_store(db), outcomes=as_json), sort)
-    except ValueError as exc:
-        raise _fail(str(exc), 2) from exc
-    rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)
-    if as_json:
-        # Straight to stdout: rich scans every character of its output for control codes,
-        # 0.7 s for the 7 MB that 10,000 repositories make, and JSON has nothing to style.
-        sys.stdout.write(json.dumps(status_json(rows), ensure_ascii=False) + "\n")
-    else:
-        render_status(out, rows, now=datetime.now(UTC), limit=limit or None)
+    # Importing the store and building the rows leave no cycles to collect (see `cycle_collection_paused`): ~0.1 s.
+    with cycle_collection_paused():
+        from tracker.report import filter_rows, render_status, sort_rows, status_json
+        from tracker.report.load import status_entries
+
+        try:
+            sorted_rows = sort_rows(status_entries(_open_store(db), outcomes=as_json), sort)
+        except ValueError as exc:
+            raise _fail(str(exc), 2) from exc
+        rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)
+        if as_json:
+            # Straight to stdout: rich scans every character of its output for control codes,
+            # 0.7 s for the 7 MB that 10,000 repositories make, and JSON has nothing to style.
+            sys.stdout.write(json.dumps(status_json(rows), ensure_ascii=False) + "\n")
+        else:
+            render_status(out, rows, now=datetime.now(UTC), limit=limit or None)
     hits = [row for row in rows if row.status in {Status(item) for item in failing}]
     if hits:
         err.print(f"[red]{len(hits)} repositories are {escape(', '.join(failing))}[/]")
