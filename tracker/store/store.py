@@ -423,7 +423,9 @@ class Store:
         stopped, alive means going however quiet. Elsewhere (or for a run
         recorded before its process was) only its last recorded check, or its
         start, can: silence for `STALE_RUN_AFTER` means stopped. So two live
-        runs are never taken for dead, whether on one machine or several.
+        runs are never taken for dead, whether on one machine or several. The
+        price: a process id reused by a new process keeps a dead run going
+        until that one ends too.
         """
         last_check = connection.execute(
             select(func.max(RepositoryCheck.c.checked_at)).where(RepositoryCheck.c.run_id == run.id)
