@@ -109,7 +109,8 @@ def process_alive(pid: int) -> bool | None:
 class Machine:
     """The machine this store runs on: recorded with every run it starts, and asked whether a run's process lives.
 
-    Tests inject another one to stand for a second machine.
+    Known by host name, so the machines sharing one database need distinct
+    ones. Tests inject another one to stand for a second machine.
     """
 
     host: str = field(default_factory=socket.gethostname)
