@@ -85,7 +85,9 @@ def test_runs_lists_each_run_with_its_prefect_flow_run_id(tmp_path: Path, monkey
     from tracker import cli
     from tracker.store import open_store
 
-    monkeypatch.setattr(cli.out, "width", 160)
+    # Through COLUMNS, which rich reads on every print: setting `out.width` would outlive the test
+    # (undoing it stores the width of that moment) and narrow every later test's tables.
+    monkeypatch.setenv("COLUMNS", "160")
 
     db = str(tmp_path / "tracker.db")
     with open_store(db) as store:
