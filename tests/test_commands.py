@@ -82,7 +82,6 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_runs_lists_each_run_with_its_prefect_flow_run_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracker import cli
     from tracker.store import open_store
 
     # Through COLUMNS, which rich reads on every print: setting `out.width` would outlive the test
