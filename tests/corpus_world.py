@@ -160,12 +160,13 @@ class CorpusWorld:
         self.changes.append(f"archived {canonical}")
 
     def change_license(self, canonical: str, spdx: str) -> None:
-        """Both the API's detection and the LICENSE file in a new commit."""
+        """Both the API's detection and the LICENSE file in a new commit, pushed as GitHub records it."""
         ref = RepoRef.parse(canonical)
+        pushed = datetime(2026, 11, 1, tzinfo=UTC)
         self.standin.update(ref.full_name, license=spdx)
+        self.standin.push(ref.full_name, pushed.strftime("%Y-%m-%dT%H:%M:%SZ"))
         local = LocalRepo(path=self._git_path(canonical), ref=ref, commits=("HEAD",))
-        add_commit(local, CommitSpec(when=datetime(2026, 11, 1, tzinfo=UTC), message="relicense",
-                                     changes={"LICENSE": license_text(spdx)}))
+        add_commit(local, CommitSpec(when=pushed, message="relicense", changes={"LICENSE": license_text(spdx)}))
         self.changes.append(f"relicensed {canonical} to {spdx}")
 
 

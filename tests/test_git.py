@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -428,6 +428,46 @@ def test_a_clone_killed_mid_way_leaves_nothing_the_next_look_keeps(root: Path, h
 
     assert facts.status is Status.OK
     assert sorted(path.name for path in cached.parent.iterdir()) == [cached.name, f"{cached.name}.lock"]
+
+
+def test_an_unchanged_head_is_not_read_again_and_nothing_pushed_is_not_even_asked(
+    root: Path, host: GitHost, subcommands: list[str]
+) -> None:
+    repo = build_repo(root, "github.com/acme/steady", {"README.md": "# steady\n", "LICENSE": license_text("MIT")},
+                      [CommitSpec(datetime(2024, 5, 20, tzinfo=UTC), message="only")])
+    pushed = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)
+    first = host.inspect(repo.ref, now=NOW, pushed_at=pushed)
+
+    subcommands.clear()
+    confirmed = host.inspect(repo.ref, now=NOW)  # no word from an API: ask the remote, read nothing again
+    assert subcommands == ["ls-remote"]
+    assert confirmed == first
+
+    subcommands.clear()
+    later = datetime(2024, 9, 1, tzinfo=UTC)
+    quiet = host.inspect(repo.ref, now=later, pushed_at=pushed)  # the API says nothing was pushed since
+    assert subcommands == []
+    assert (quiet.status, quiet.head_commit, quiet.files, quiet.licenses) == (
+        first.status, first.head_commit, first.files, first.licenses)
+    assert first.activity is not None and quiet.activity is not None
+    assert (first.activity.commits_90d, quiet.activity.commits_90d) == (1, 0)  # the window moved with the clock
+
+    subcommands.clear()
+    host.inspect(repo.ref, now=NOW, pushed_at=pushed + timedelta(hours=1))  # a push somewhere: ask
+    assert subcommands == ["ls-remote"]
+
+
+def test_a_damaged_reading_is_made_again(root: Path, host: GitHost, subcommands: list[str]) -> None:
+    repo = ml_repo(root)
+    first = host.inspect(repo.ref, now=NOW)
+    reading = host.cache_path(repo.ref) / "repro-tracker-reading.json"
+    reading.write_text('{"format": 1, "head": ')
+
+    subcommands.clear()
+    again = host.inspect(repo.ref, now=NOW)
+
+    assert subcommands == ["ls-remote", "ls-tree", "log"]
+    assert again == first and reading.read_text().startswith('{"format": 1')
 
 
 def test_clone_over_the_size_limit_is_unreachable_and_leaves_nothing(root: Path, tmp_path: Path) -> None:

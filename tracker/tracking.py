@@ -129,8 +129,10 @@ class RepositoryChecker:
             refusal = _unreadable(readable)
             if refusal is not None:
                 return dataclasses.replace(facts, detail=f"{facts.detail}; its content was not read: {refusal}")
-            size_kb = facts.metadata.size_kb if facts.metadata is not None else None
-            return with_git_facts(facts, self.git.inspect(readable, now=now, size_kb=size_kb))
+            metadata = facts.metadata
+            content = self.git.inspect(readable, now=now, size_kb=metadata.size_kb if metadata else None,
+                                       pushed_at=metadata.pushed_at if metadata else None)
+            return with_git_facts(facts, content)
         return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
 
     def check(self, ref: RepoRef) -> CheckedRepository:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import glob
+import json
 import os
 import re
 import shutil
@@ -145,6 +146,46 @@ class _TreeEntry:
     mode: str
     oid: str
     path: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What was read at one commit (file list, the relevant texts, the log), kept in its clone as JSON.
+
+    A commit's tree and history never change, so a reading stays true as
+    long as HEAD is that commit; only activity windows move with the clock,
+    and they are counted from the log each time. A reading that cannot be
+    loaded (absent, damaged, another format) is simply made again.
+    """
+
+    head: str
+    detail: str  # what the remote said of HEAD when it was read or last confirmed
+    pushed_at: str | None  # the host API's "last pushed" when last confirmed, ISO 8601
+    paths: tuple[str, ...]
+    texts: dict[str, str]
+    log: str
+
+    FILE = "repro-tracker-reading.json"
+    FORMAT = 1
+
+    @classmethod
+    def load(cls, repo_dir: Path) -> _Reading | None:
+        try:
+            data = json.loads((repo_dir / cls.FILE).read_text(encoding="utf-8"))
+            if data.get("format") != cls.FORMAT:
+                return None
+            return cls(data["head"], data["detail"], data["pushed_at"], tuple(data["paths"]), dict(data["texts"]),
+                       data["log"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def save(self, repo_dir: Path) -> None:
+        """Write atomically: a crash leaves the old reading or the new one, never half of one."""
+        data = {"format": self.FORMAT, "head": self.head, "detail": self.detail, "pushed_at": self.pushed_at,
+                "paths": list(self.paths), "texts": self.texts, "log": self.log}
+        scratch = repo_dir / f"{self.FILE}.new"
+        scratch.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(scratch, repo_dir / self.FILE)
 
 
 def git_url(ref: RepoRef) -> str:
@@ -329,7 +370,8 @@ class GitHost:
         head = parse_ls_remote(output.decode("utf-8", errors="replace"))
         return dataclasses.replace(head, redirected_to=redirect_in(stderr))
 
-    def inspect(self, ref: RepoRef, *, now: datetime, size_kb: int | None = None) -> GitFacts:
+    def inspect(self, ref: RepoRef, *, now: datetime, size_kb: int | None = None,
+                pushed_at: datetime | None = None) -> GitFacts:
         """Liveness, activity, relevant files and licenses of `ref`'s default branch.
 
         A repository seen before is asked first whether its HEAD moved
@@ -340,14 +382,24 @@ class GitHost:
         the repository's size; one at most `whole_clone_max_kb` is cloned with
         its file contents, which saves the second round trip for the files we
         read, while a larger one (or one of unknown size) is cloned without them.
+
+        What a commit holds never changes, so the files and history read at
+        one are kept beside its clone (`_Reading`) and an unchanged HEAD costs
+        one ``ls-remote``. `pushed_at` is when the host's API says anything was
+        last pushed: when it equals the time kept with that reading, nothing
+        was pushed since and git is not asked at all.
         """
         url = git_url(ref)
         repo_dir = self.cache_path(ref)
         repo_dir.parent.mkdir(parents=True, exist_ok=True)
+        pushed = pushed_at.isoformat() if pushed_at is not None else None
         with _locked(repo_dir.parent / f"{repo_dir.name}.lock"):
             try:
                 whole = size_kb is not None and size_kb <= self.whole_clone_max_kb
                 local = _local_head(repo_dir)
+                reading = _Reading.load(repo_dir) if local is not None else None
+                if reading is not None and reading.head == local and pushed is not None and reading.pushed_at == pushed:
+                    return self._facts(ref, RemoteHead(Status.OK, reading.detail, local), reading, now)
                 moved = False
                 if local is None:
                     shutil.rmtree(repo_dir, ignore_errors=True)  # a broken cache: start over
@@ -367,24 +419,34 @@ class GitHost:
                 head = _local_head(repo_dir) if moved else remote.head_commit
                 if head is None:
                     raise _GitFailed("the clone has no HEAD commit")
-                entries = self._tree(repo_dir, head)
-                texts = self._read_texts(repo_dir, entries)
-                log = self._git(["--git-dir", str(repo_dir), "log", f"--format={LOG_FORMAT}",
-                                 "--decorate-refs=refs/tags/", head])
+                if reading is None or reading.head != head:
+                    entries = self._tree(repo_dir, head)
+                    texts = self._read_texts(repo_dir, entries)
+                    log = self._git(["--git-dir", str(repo_dir), "log", f"--format={LOG_FORMAT}",
+                                     "--decorate-refs=refs/tags/", head])
+                    reading = _Reading(head, remote.detail, pushed, tuple(entry.path for entry in entries), texts,
+                                       log.decode("utf-8", errors="replace"))
+                else:
+                    reading = dataclasses.replace(reading, detail=remote.detail, pushed_at=pushed or reading.pushed_at)
+                reading.save(repo_dir)
             except _LimitExceeded as exc:
                 shutil.rmtree(repo_dir, ignore_errors=True)
                 return GitFacts(Status.UNREACHABLE, f"{url}: {exc}; the partial copy was removed")
             except _GitFailed as exc:
                 status, reason = classify_failure(exc.stderr)
                 return GitFacts(status, f"{url}: {reason}")
-        activity = activity_from_log(log.decode("utf-8", errors="replace"), head=head, now=now)
-        files = RepoFiles(paths=tuple(entry.path for entry in entries), texts=texts)
-        licenses = license_findings(texts, files.readme_path)
+        return self._facts(ref, remote, reading, now)
+
+    def _facts(self, ref: RepoRef, remote: RemoteHead, reading: _Reading, now: datetime) -> GitFacts:
+        """`GitFacts` from what the remote said and what was read at its HEAD; activity is counted up to `now`."""
+        activity = activity_from_log(reading.log, head=reading.head, now=now)
+        files = RepoFiles(paths=reading.paths, texts=reading.texts)
+        licenses = license_findings(reading.texts, files.readme_path)
         moved_to = self._redirect_target(ref, remote.redirected_to) if remote.redirected_to else None
         if moved_to is not None:
             detail = f"the host redirects it to {moved_to.canonical} (renamed or transferred); {remote.detail}"
-            return GitFacts(Status.MOVED, detail, head, activity, files, licenses, moved_to)
-        return GitFacts(Status.OK, remote.detail, head, activity, files, licenses)
+            return GitFacts(Status.MOVED, detail, reading.head, activity, files, licenses, moved_to)
+        return GitFacts(Status.OK, remote.detail, reading.head, activity, files, licenses)
 
     def _redirect_target(self, ref: RepoRef, redirected: str) -> RepoRef | None:
         """The repository a host redirected git to, in the host's own terms; None when it is `ref` itself.
