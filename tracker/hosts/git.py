@@ -396,10 +396,12 @@ class GitHost:
         with _locked(repo_dir.parent / f"{repo_dir.name}.lock"):
             try:
                 whole = size_kb is not None and size_kb <= self.whole_clone_max_kb
+                # A reading is saved only after the clone reached its head, and the
+                # clone moves only on a push, which moves pushed_at too.
+                reading = _Reading.load(repo_dir)
+                if reading is not None and pushed is not None and reading.pushed_at == pushed:
+                    return self._facts(ref, RemoteHead(Status.OK, reading.detail, reading.head), reading, now)
                 local = _local_head(repo_dir)
-                reading = _Reading.load(repo_dir) if local is not None else None
-                if reading is not None and reading.head == local and pushed is not None and reading.pushed_at == pushed:
-                    return self._facts(ref, RemoteHead(Status.OK, reading.detail, local), reading, now)
                 moved = False
                 if local is None:
                     shutil.rmtree(repo_dir, ignore_errors=True)  # a broken cache: start over
