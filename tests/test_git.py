@@ -420,7 +420,7 @@ def test_redirect_that_only_respells_the_name_is_no_move(
 def test_a_clone_killed_mid_way_leaves_nothing_the_next_look_keeps(root: Path, host: GitHost) -> None:
     repo = ml_repo(root)
     cached = host.cache_path(repo.ref)
-    leftover = cached.parent / f"{cached.name}.partial-k1ll3d" / "repo.git"
+    leftover = cached.parent / f"{cached.name}.partial" / "repo.git"
     leftover.mkdir(parents=True)
     (leftover / "HEAD").write_text("ref: refs/heads/main\n")
 

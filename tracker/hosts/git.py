@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import glob
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -490,11 +488,13 @@ class GitHost:
         when it has a commit, so a killed clone never leaves a half-filled
         cache behind and an empty repository is asked again next time.
         """
-        # A scratch directory left beside ours is from a clone killed mid-way:
-        # its owner held this repository's lock, which we hold now.
-        for leftover in repo_dir.parent.glob(f"{glob.escape(repo_dir.name)}.partial-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        scratch = Path(tempfile.mkdtemp(prefix=f"{repo_dir.name}.partial-", dir=repo_dir.parent))
+        # One scratch name per repository: whatever is there is from a clone
+        # killed mid-way, whose owner held the lock we hold now. (Searching the
+        # directory for leftovers instead cost a listing of every sibling per
+        # clone: quadratic in an owner with 10,000 repositories.)
+        scratch = repo_dir.parent / f"{repo_dir.name}.partial"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
         target = scratch / "repo.git"
         contents = [] if whole else ["--filter=blob:none"]
         try:
