@@ -438,10 +438,13 @@ def test_an_unchanged_head_is_not_read_again_and_nothing_pushed_is_not_even_aske
     pushed = datetime(2024, 5, 20, 12, 0, tzinfo=UTC)
     first = host.inspect(repo.ref, now=NOW, pushed_at=pushed)
 
+    kept = host.cache_path(repo.ref) / "repro-tracker-reading.json"
+    written = kept.stat().st_ino  # a save replaces the file
     subcommands.clear()
     confirmed = host.inspect(repo.ref, now=NOW)  # no word from an API: ask the remote, read nothing again
     assert subcommands == ["ls-remote"]
     assert confirmed == first
+    assert kept.stat().st_ino == written  # nothing new learnt, nothing written
 
     subcommands.clear()
     later = datetime(2024, 9, 1, tzinfo=UTC)

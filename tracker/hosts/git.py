@@ -419,7 +419,8 @@ class GitHost:
                 head = _local_head(repo_dir) if moved else remote.head_commit
                 if head is None:
                     raise _GitFailed("the clone has no HEAD commit")
-                if reading is None or reading.head != head:
+                kept = reading if reading is not None and reading.head == head else None
+                if kept is None:
                     entries = self._tree(repo_dir, head)
                     texts = self._read_texts(repo_dir, entries)
                     log = self._git(["--git-dir", str(repo_dir), "log", f"--format={LOG_FORMAT}",
@@ -427,8 +428,9 @@ class GitHost:
                     reading = _Reading(head, remote.detail, pushed, tuple(entry.path for entry in entries), texts,
                                        log.decode("utf-8", errors="replace"))
                 else:
-                    reading = dataclasses.replace(reading, detail=remote.detail, pushed_at=pushed or reading.pushed_at)
-                reading.save(repo_dir)
+                    reading = dataclasses.replace(kept, detail=remote.detail, pushed_at=pushed or kept.pushed_at)
+                if reading != kept:  # a confirmation that changes nothing is not written again
+                    reading.save(repo_dir)
             except _LimitExceeded as exc:
                 shutil.rmtree(repo_dir, ignore_errors=True)
                 return GitFacts(Status.UNREACHABLE, f"{url}: {exc}; the partial copy was removed")
