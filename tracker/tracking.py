@@ -20,6 +20,7 @@ from tracker.checks.score import health, repro_score
 from tracker.hosts.git import GitFacts, GitHost, git_url
 from tracker.hosts.github import GitHubHost
 from tracker.ingest import InputProblem, read_papers
+from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
 from tracker.records import CheckResult, PaperLinks, RepoFacts, RepoRef, Status
 from tracker.settings import Settings
@@ -44,15 +45,12 @@ def found_links(paths: Iterable[str | Path], *, format: str | None = None,
     cap) is an input problem like any other, named by the paper's file and
     line; not fatal, since the paper and its other links are still good.
     """
+    handler = on_problem or log_or_raise
     for path in paths:
         for paper in read_papers(path, format=format, on_problem=on_problem):
             paper_links = find_code_links(paper)
             for note in paper_links.notes:
-                problem = InputProblem(paper.source, paper.line, f"paper {paper.id}: {note}")
-                if on_problem is None:
-                    log.warning("%s", problem)  # as read_papers does without a handler
-                else:
-                    on_problem(problem)
+                handler(InputProblem(paper.source, paper.line, f"paper {paper.id}: {note}"))
             yield paper_links
 
 
