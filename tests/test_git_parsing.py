@@ -59,8 +59,9 @@ def test_ls_remote_output_parsing() -> None:
 
     head = parse_ls_remote(output)
 
-    assert (head.status, head.head_commit, head.default_branch, head.tags) == (Status.OK, sha, "trunk", 2)
+    assert (head.status, head.head_commit, head.default_branch) == (Status.OK, sha, "trunk")
     assert parse_ls_remote("").status is Status.EMPTY
+    assert parse_ls_remote(f"{tag}\trefs/tags/v1\n").status is Status.OK  # tags alone are commits: not empty
     headless = parse_ls_remote(f"{sha}\trefs/heads/dev\n")
     assert headless.status is Status.OK and headless.head_commit is None
 

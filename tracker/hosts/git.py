@@ -100,7 +100,6 @@ class RemoteHead:
     detail: str
     head_commit: str | None = None
     default_branch: str | None = None  # "main", not "refs/heads/main"
-    tags: int = 0
     redirected_to: str | None = None  # the URL the host sent git to instead, as git wrote it
 
 
@@ -251,7 +250,6 @@ def parse_ls_remote(output: str) -> RemoteHead:
     """`RemoteHead` from the output of ``git ls-remote --symref``."""
     head: str | None = None
     branch: str | None = None
-    tags = 0
     refs = 0
     for line in output.splitlines():
         target, _, name = line.partition("\t")
@@ -261,13 +259,11 @@ def parse_ls_remote(output: str) -> RemoteHead:
         refs += 1
         if name == "HEAD":
             head = target
-        elif name.startswith("refs/tags/") and not name.endswith("^{}"):
-            tags += 1
     if refs == 0:
-        return RemoteHead(Status.EMPTY, "the repository has no commits", tags=0)
+        return RemoteHead(Status.EMPTY, "the repository has no commits")
     if head is None:
-        return RemoteHead(Status.OK, "the repository has branches but no default branch (HEAD)", tags=tags)
-    return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch, tags)
+        return RemoteHead(Status.OK, "the repository has branches but no default branch (HEAD)")
+    return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch)
 
 
 LOG_FORMAT = "%H%x00%ct%x00%ae%x00%D"
