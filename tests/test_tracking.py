@@ -67,6 +67,10 @@ class _CountingChecker:
         self.most = 0
         self.release = threading.Barrier(3, timeout=5)
 
+    @staticmethod
+    def looks_in_batches(ref: RepoRef) -> bool:
+        return False
+
     def check(self, ref: RepoRef) -> CheckedRepository:
         with self.lock:
             self.running += 1

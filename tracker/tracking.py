@@ -19,10 +19,12 @@ from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score
 from tracker.hosts.git import GitFacts, GitHost, git_url
 from tracker.hosts.github import GitHubHost
+from tracker.hosts.github_content import GitHubContent
+from tracker.hosts.github_graphql import LOOK_BATCH, Look
 from tracker.ingest import InputProblem, read_papers
 from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
-from tracker.records import CheckResult, PaperLinks, RepoFacts, RepoRef, Status
+from tracker.records import Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
 from tracker.settings import Settings
 from tracker.store import IngestSummary, Store
 
@@ -93,12 +95,21 @@ def with_git_facts(facts: RepoFacts, git: GitFacts) -> RepoFacts:
 
 
 class RepositoryChecker:
-    """Gathers the facts about one repository from its host and from git, then judges them."""
+    """Gathers the facts about one repository from its host and from git, then judges them.
 
-    def __init__(self, github: GitHubHost, git: GitHost, clock: Clock = utc_now) -> None:
+    GitHub repositories are first looked at in batches (`look_many`, one
+    GraphQL query for many); a repository the look calls plainly live is
+    finished from GitHub's API (`GitHubContent`) and, failing that, from git.
+    Every other case, and every repository on another host, goes the way of
+    `gather`: REST for GitHub's word on existence, git for the content.
+    """
+
+    def __init__(self, github: GitHubHost, git: GitHost, clock: Clock = utc_now,
+                 content: GitHubContent | None = None) -> None:
         self.github = github
         self.git = git
         self.clock = clock
+        self.content = content if content is not None else GitHubContent(github, git.cache_dir)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, answer_cache: object | None = None,
@@ -113,6 +124,27 @@ class RepositoryChecker:
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout,
                       max_clone_bytes=settings.max_clone_bytes, whole_clone_max_kb=settings.whole_clone_max_kb)
         return cls(github, git, clock)
+
+    @staticmethod
+    def looks_in_batches(ref: RepoRef) -> bool:
+        """Whether `ref` is looked at with others first (a GitHub code repository git could read)."""
+        return ref.host == "github.com" and ref.kind is RepoKind.CODE and _unreadable(ref) is None
+
+    def look_many(self, refs: list[RepoRef]) -> list[Look | None]:
+        """GitHub's batched look at `refs` (see `GitHubHost.look_many`); None where `gather` must decide."""
+        return self.github.look_many(refs)
+
+    def gather_looked(self, ref: RepoRef, look: Look) -> RepoFacts:
+        """Facts for a repository the look called live: its content from the API, else from git."""
+        now = self.clock()
+        facts = RepoFacts(ref=ref, status=look.status, detail=look.detail, checked_at=now, http_status=200,
+                          metadata=look.metadata, licenses=look.licenses)
+        if look.status is Status.EMPTY:
+            return dataclasses.replace(facts, activity=Activity(), files=RepoFiles())
+        content = self.content.read(ref, look)
+        if content is None:
+            content = self.git.inspect(ref, now=now, size_kb=look.metadata.size_kb, pushed_at=look.metadata.pushed_at)
+        return with_git_facts(facts, content)
 
     def gather(self, ref: RepoRef) -> RepoFacts:
         now = self.clock()
@@ -133,9 +165,10 @@ class RepositoryChecker:
             return with_git_facts(facts, content)
         return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
 
-    def check(self, ref: RepoRef) -> CheckedRepository:
+    def check(self, ref: RepoRef, look: Look | None = None) -> CheckedRepository:
+        """Check `ref`, from its batched `look` when there is one."""
         try:
-            facts = self.gather(ref)
+            facts = self.gather(ref) if look is None else self.gather_looked(ref, look)
         except Exception as exc:
             # A fault of ours on one repository must not end the run for all the
             # others; it is recorded as not checked, so the next run tries again.
@@ -166,24 +199,57 @@ def record(store: Store, run_id: int, checked: CheckedRepository) -> None:
                        health=checked.health, repro_score=checked.repro_score)
 
 
+@dataclass(frozen=True, slots=True)
+class _Looked:
+    refs: list[RepoRef]
+    looks: list[Look | None]
+
+
 def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: int) -> Iterator[CheckedRepository]:
     """Check repositories with at most `workers` at once, yielding each as it finishes.
 
-    Threads suit this work: it waits on HTTP and on git subprocesses. The
-    bound keeps us far below GitHub's limit of 100 concurrent requests.
+    GitHub repositories are gathered into looks of `LOOK_BATCH`; each look's
+    repositories are then checked one by one like any other. Threads suit
+    this work: it waits on HTTP and on git subprocesses. The bound keeps us
+    far below GitHub's limit of 100 concurrent requests.
     """
-    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
-    pending_refs = iter(refs)
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="check") as pool:
-        running = set()
-        for ref in pending_refs:
-            running.add(pool.submit(checker.check, ref))
-            if len(running) >= workers:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                yield from (future.result() for future in done)
-        for future in running:
-            yield future.result()
+    workers = max(1, workers)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
+        running: set[Future[CheckedRepository | _Looked]] = set()
+
+        def look(batch: list[RepoRef]) -> _Looked:
+            return _Looked(batch, checker.look_many(batch))
+
+        def finished(done: set[Future[CheckedRepository | _Looked]]) -> Iterator[CheckedRepository]:
+            for future in done:
+                outcome = future.result()
+                if isinstance(outcome, _Looked):
+                    running.update(pool.submit(checker.check, ref, found)
+                                   for ref, found in zip(outcome.refs, outcome.looks, strict=True))
+                else:
+                    yield outcome
+
+        batch: list[RepoRef] = []
+        for ref in refs:
+            if checker.looks_in_batches(ref):
+                batch.append(ref)
+                if len(batch) == LOOK_BATCH:
+                    running.add(pool.submit(look, batch))
+                    batch = []
+            else:
+                running.add(pool.submit(checker.check, ref))
+            while len(running) >= workers:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                running.difference_update(done)
+                yield from finished(done)
+        if batch:
+            running.add(pool.submit(look, batch))
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            running.difference_update(done)
+            yield from finished(done)
 
 
 @dataclass

@@ -65,7 +65,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -84,6 +84,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from tracker.hosts.cache import AnswerCache, CachedAnswer, MemoryAnswerCache
+from tracker.hosts.github_graphql import Look, look_query, parse_look
 from tracker.hosts.github_metadata import api_license_finding, metadata_from
 from tracker.records import RepoFacts, RepoKind, RepoRef, Status
 
@@ -295,6 +296,8 @@ class GitHubHost:
         self._rate_reset: float | None = None
         self._quiet_until: float | None = None
         self._quiet_reason = ""
+        # Why GraphQL is not used for the rest of this host's life; None while it may be.
+        self._graphql_off: str | None = None if self._token else "GitHub's GraphQL API requires a token"
         if self._token is None:
             _warn_no_token()
         retry = _TransportRetry(
@@ -460,16 +463,97 @@ class GitHubHost:
             notes.append(f"{what} unknown: malformed JSON for {path}")
             return None
 
+    # -- GraphQL and the git database: the batched way for plain cases ------------
+
+    def look_many(self, refs: Sequence[RepoRef]) -> list[Look | None]:
+        """A `Look` for each of `refs` from one GraphQL query, None where the REST way must decide.
+
+        The whole batch is None when GraphQL cannot be used: no token, a server
+        without it, its own rate limit, or a fault. A fault turns it off for
+        this batch only; the others turn it off for the host's lifetime, since
+        asking again would only cost time. Never raises for GitHub's faults.
+        """
+        if self._graphql_off is not None or not refs:
+            return [None] * len(refs)
+        query, variables = look_query(refs, datetime.fromtimestamp(self._clock(), UTC))
+        answer = self.graphql(query, variables)
+        return parse_look(answer.get("data") if answer is not None else None, refs)
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """The answer of one GraphQL query (``data`` with any per-field ``errors``), or None when there is none.
+
+        GraphQL's budget is separate from REST's (``X-RateLimit-Resource:
+        graphql``), so its headers must not move REST's quiet time; a spent
+        GraphQL budget only turns GraphQL off, and REST carries on.
+        """
+        if self._graphql_off is not None:
+            return None
+        url = self._requester.graphql_url
+        self._count(made=1)
+        try:
+            status, headers, text = self._requester.requestJson("POST", url, input={"query": query,
+                                                                                  "variables": variables})
+        except requests.exceptions.RequestException as error:
+            log.info("GraphQL not used for this batch: %s", self._scrub(self._describe_fault("/graphql", error)))
+            return None
+        except (RuntimeError, AssertionError) as error:
+            log.info("GraphQL not used for this batch: the client refused the answer (%s)", self._scrub(str(error)))
+            return None
+        if status == 200:
+            self._count(counted=1)
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        errors = body.get("errors") if isinstance(body, dict) else None
+        limited = headers.get("x-ratelimit-remaining") == "0" or (
+            isinstance(errors, list) and any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors))
+        if status in (401, 403, 404, 410) or limited:
+            why = "its rate limit is spent" if limited else f"{url} answered {status}"
+            with self._lock:
+                self._graphql_off = f"GitHub's GraphQL API is not used: {why}"
+            log.info("%s; repositories are checked through REST and git instead", self._graphql_off)
+        if status != 200 or not isinstance(body, dict) or limited:
+            return None
+        if not isinstance(body.get("data"), dict):
+            # GitHub answers a query it cannot run with 200, errors and no data: a fault of ours.
+            log.warning("GitHub's GraphQL API refused the query: %s", self._scrub(str(errors)[:500]))
+            return None
+        return body
+
+    def git_tree(self, ref: RepoRef, commit: str) -> list[dict[str, Any]] | None:
+        """The whole tree at `commit` (``git/trees/{sha}?recursive=1``), or None when GitHub gave none or only part.
+
+        A commit's tree never changes, so the answer is not kept for a
+        conditional request; the caller keeps what it read instead.
+        """
+        path = f"{_repo_path(ref.owner, ref.name)}/git/trees/{quote(commit, safe='')}"
+        try:
+            answer = self._fetch(path, {"recursive": 1}, keep=False)
+        except (_RateLimited, _Unreachable):
+            return None
+        if answer.status != 200:
+            return None
+        try:
+            body = answer.json()
+        except ValueError:
+            return None
+        if not isinstance(body, dict) or body.get("truncated") is not False or not isinstance(body.get("tree"), list):
+            return None
+        return [entry for entry in body["tree"] if isinstance(entry, dict)]
+
     # -- requests -------------------------------------------------------------
 
-    def _fetch(self, path: str, params: dict[str, int] | None = None, *, reuse: bool = False) -> _Answer:
+    def _fetch(self, path: str, params: dict[str, int] | None = None, *, reuse: bool = False,
+               keep: bool = True) -> _Answer:
         """One GET, conditional when an earlier answer is cached, within the rate limit.
 
-        `reuse` returns the cached answer without asking, when there is one.
+        `reuse` returns the cached answer without asking, when there is one;
+        `keep=False` neither asks conditionally nor keeps the answer.
         Raises `_RateLimited` or `_Unreachable`; any HTTP status is returned.
         """
         key = self._prefix + path + ("?" + urlencode(sorted(params.items())) if params else "")
-        cached = self._cache.get(key)
+        cached = self._cache.get(key) if keep else None
         if reuse and cached is not None:
             return _Answer(None, cached.body, from_cache=True)
         for _ in range(_RATE_LIMITED_ANSWERS + 1):
@@ -491,9 +575,9 @@ class GitHubHost:
         else:
             raise _RateLimited(f"GitHub kept answering {path} with its rate limit; "
                                f"gave up after {_RATE_LIMITED_ANSWERS + 1} answers")
-        if status == 200:
+        if keep and status == 200:
             self._cache.put(key, CachedAnswer(headers.get("etag"), headers.get("last-modified"), text))
-        elif status in (404, 409):
+        elif keep and status in (404, 409):
             # Kept without validators: only ever reused, never sent back.
             self._cache.put(key, CachedAnswer(None, None, text))
         return _Answer(status, text)

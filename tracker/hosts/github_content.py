@@ -1,0 +1,133 @@
+"""A GitHub repository's files and history through GitHub's API instead of a clone.
+
+For a repository GitHub's GraphQL look called plainly live (`Look`), the
+content git would give comes from two requests: the whole tree at the head
+(REST ``git/trees/{head}?recursive=1``) and one GraphQL query for the latest
+commits and the few texts checks read (the same files `is_relevant` picks for
+git). No git process runs, which on a first run is most of the work.
+
+What was read at a head is kept in the cache directory beside where the clone
+would be (``<key>.api-reading.json``): a commit's tree and history never
+change, so a later look that finds the same head reads nothing again. Commit
+counts in the 90- and 365-day windows come from each look, so they move with
+the clock.
+
+When the API cannot give the content (a tree too large for one answer, a
+fault, an answer we do not understand) `read` returns None and the caller
+reads the repository with git, as for any other host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tracker.hosts.git import MAX_TEXT_FILES, TEXT_CAP, GitFacts, is_relevant
+from tracker.hosts.github import GitHubHost
+from tracker.hosts.github_graphql import History, Look, parse_read, read_query
+from tracker.hosts.license_text import license_findings
+from tracker.records import RepoFiles, RepoRef, Status
+
+_REGULAR_MODES = frozenset({"100644", "100755"})
+
+
+@dataclass(frozen=True, slots=True)
+class _ApiReading:
+    """What was read at one head, kept as JSON; one that cannot be loaded is read again."""
+
+    head: str
+    paths: tuple[str, ...]
+    texts: dict[str, str]
+    history: History
+
+    FORMAT = 1
+
+    @classmethod
+    def load(cls, path: Path) -> _ApiReading | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != cls.FORMAT:
+                return None
+            history = History(total=int(data["total"]),
+                              dates=tuple(datetime.fromisoformat(when) for when in data["dates"]),
+                              emails=tuple(data["emails"]))
+            return cls(data["head"], tuple(data["paths"]), dict(data["texts"]), history)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def save(self, path: Path) -> None:
+        """Written atomically: a crash leaves the old reading or the new one."""
+        data = {"format": self.FORMAT, "head": self.head, "paths": list(self.paths), "texts": self.texts,
+                "total": self.history.total, "dates": [when.isoformat() for when in self.history.dates],
+                "emails": list(self.history.emails)}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_name(path.name + ".new")
+        scratch.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(scratch, path)
+
+
+class GitHubContent:
+    """Reads what checks need from GitHub's API, keeping each reading in `cache_dir`."""
+
+    def __init__(self, github: GitHubHost, cache_dir: Path) -> None:
+        self.github = github
+        self.cache_dir = Path(cache_dir)
+
+    def reading_path(self, ref: RepoRef) -> Path:
+        path = self.cache_dir / f"{ref.key}.api-reading.json"
+        if not path.resolve().is_relative_to(self.cache_dir.resolve()):
+            raise ValueError(f"refusing {ref.canonical!r}: its reading would leave {self.cache_dir}")
+        return path
+
+    def read(self, ref: RepoRef, look: Look) -> GitFacts | None:
+        """The repository's content at the look's head, as git would have given it; None when the API cannot tell."""
+        if look.head is None:
+            return None
+        path = self.reading_path(ref)
+        reading = _ApiReading.load(path)
+        if reading is None or reading.head != look.head:
+            reading = self._read(ref, look.head)
+            if reading is None:
+                return None
+            reading.save(path)
+        files = RepoFiles(paths=reading.paths, texts=reading.texts)
+        return GitFacts(
+            status=Status.OK,
+            detail=look.detail,
+            head_commit=look.head,
+            activity=reading.history.activity(look),
+            files=files,
+            licenses=license_findings(reading.texts, files.readme_path),
+        )
+
+    def _read(self, ref: RepoRef, head: str) -> _ApiReading | None:
+        tree = self.github.git_tree(ref, head)
+        if tree is None:
+            return None
+        paths, wanted = files_in(tree)
+        query, variables = read_query(ref, head, [oid for _, oid in wanted])
+        answer = self.github.graphql(query, variables)
+        parsed = parse_read(answer.get("data") if answer is not None else None, [oid for _, oid in wanted], TEXT_CAP)
+        if parsed is None:
+            return None
+        history, texts = parsed
+        return _ApiReading(head, paths, {path: text for (path, _), text in zip(wanted, texts, strict=True)
+                                         if text is not None}, history)
+
+
+def files_in(tree: list[dict[str, Any]]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """The file paths of a recursive tree answer (as ``git ls-tree -r`` lists them: blobs and symlinks,
+    in git's order) and the (path, blob id) of the texts checks read, chosen as the git path chooses them.
+    """
+    blobs = [(entry["path"], str(entry.get("mode", "")), entry.get("sha"))
+             for entry in tree if entry.get("type") == "blob" and isinstance(entry.get("path"), str)]
+    wanted = sorted(
+        ((path, sha) for path, mode, sha in blobs if mode in _REGULAR_MODES and isinstance(sha, str)
+         and is_relevant(path)),
+        key=lambda item: (item[0].count("/"), item[0]),
+    )[:MAX_TEXT_FILES]
+    return tuple(path for path, _, _ in blobs), wanted
