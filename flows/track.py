@@ -25,6 +25,7 @@ from prefect.tasks import exponential_backoff
 
 from tracker import dashboard, tracking
 from tracker.hosts.github import quiet_library_loggers
+from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
 from tracker.settings import Settings
 from tracker.store import IngestSummary, Store, open_store
@@ -32,7 +33,8 @@ from tracker.store import IngestSummary, Store, open_store
 # Checks run in batches: one Prefect task per repository costs ~25 ms of
 # orchestration against a few ms of checking a repository whose answer is cached,
 # so 1,000 single tasks would spend most of a run in Prefect (see README, "The Prefect UI").
-BATCH_SIZE = int(os.environ.get("REPRO_TRACKER_BATCH_SIZE", "25"))
+# A batch's GitHub repositories share one GraphQL look, hence the look's size.
+BATCH_SIZE = int(os.environ.get("REPRO_TRACKER_BATCH_SIZE", str(LOOK_BATCH)))
 # Batches in flight at once; each batch checks `Settings.concurrency` repositories
 # at once, so at most PARALLEL_BATCHES x concurrency requests reach GitHub together:
 # 2 x 8 = 16 by default, far below GitHub's 100.

@@ -21,8 +21,18 @@ without raising, instead of ``Github.get_repo`` and its `Repository` objects:
 
 The JSON becomes records in `tracker.hosts.github_metadata` (pure functions).
 
-Requests per check
-------------------
+GraphQL, for the plain case
+---------------------------
+With a token, `look_many` asks GraphQL about up to 50 repositories in one query
+(`tracker.hosts.github_graphql`), and `git_tree` gives a whole tree for
+`tracker.hosts.github_content`. GraphQL has its own budget, so its answers never
+move the REST budget's quiet time; a spent GraphQL budget, a server without
+GraphQL (404) or a refused token turns GraphQL off for this host's lifetime and
+everything goes the REST way below, which also decides every repository the
+look does not call plainly live.
+
+Requests per check (the REST way)
+---------------------------------
 ``GET /repos/{owner}/{name}``; only when GitHub reports ``size == 0``,
 ``GET .../commits?per_page=1`` (409 means empty); then ``.../releases/latest``
 and, without a release, ``.../tags?per_page=1``. A first check costs at most 3
