@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +50,10 @@ class ConcurrencyGauge:
         self.peak = 0
 
     def install(self) -> None:
-        answer = _Handler.do_GET
+        _Handler.do_GET = self._gauged(_Handler.do_GET)  # type: ignore[method-assign]
+        _Handler.do_POST = self._gauged(_Handler.do_POST)  # type: ignore[method-assign]
+
+    def _gauged(self, answer: Callable[[_Handler], None]) -> Callable[[_Handler], None]:
         gauge = self
 
         def gauged(handler: _Handler) -> None:
@@ -63,7 +66,7 @@ class ConcurrencyGauge:
                 with gauge._lock:
                     gauge.current -= 1
 
-        _Handler.do_GET = gauged  # type: ignore[method-assign]
+        return gauged
 
     def reset(self) -> None:
         with self._lock:
@@ -195,7 +198,9 @@ def status_cli_seconds(world: World) -> float:
 
 
 def bench_size(n: int, base: Path, gauge: ConcurrencyGauge, *, naive: bool, flow: bool) -> tuple[list[Measure], dict[str, str]]:
-    standin = StandinGitHub(latency=LATENCY, rate_limit=10**9, token=TOKEN, max_hold=LATENCY * 4)
+    # The stand-in serves GraphQL and git trees from the repositories build_world puts under n<N>/remote.
+    standin = StandinGitHub(latency=LATENCY, rate_limit=10**9, token=TOKEN, max_hold=LATENCY * 4,
+                            git_root=base / f"n{n}" / "remote")
     extra: dict[str, str] = {}
     with standin:
         started = time.perf_counter()
