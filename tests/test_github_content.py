@@ -163,3 +163,63 @@ def test_graphql_faults_and_its_spent_budget_leave_the_work_to_rest(world: World
     assert check_one(checker).status is Status.OK
     assert check_one(checker, other).status is Status.OK
     assert len(world.graphql_posts(before)) == 1  # asked once, then GraphQL is off for this host
+
+
+def test_two_runs_reading_one_repository_at_once_leave_one_whole_reading(world: World) -> None:
+    """Readings are written without a lock, so each writer needs its own scratch file."""
+    import threading
+
+    from tracker.hosts.github_content import GitHubContent, _ApiReading
+    from tracker.hosts.github_graphql import History
+
+    path = GitHubContent(world.checker().github, world.cache).reading_path(REF)
+    readings = [_ApiReading(str(n) * 40, (f"file{n}.py",), {}, History(1, (NOW,), ("a@b.c",))) for n in range(4)]
+    failures: list[BaseException] = []
+
+    def write(reading: _ApiReading) -> None:
+        try:
+            for _ in range(50):
+                reading.save(path)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(reading,)) for reading in readings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert _ApiReading.load(path) in readings
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_a_batch_of_live_repositories_costs_one_look_one_read_and_a_tree_each(world: World) -> None:
+    refs = [REF]
+    for name in ("one", "two", "three"):
+        ml_repo(world.root, f"github.com/acme/{name}")
+        world.standin.add_repo(f"acme/{name}")
+        refs.append(RepoRef("github.com", "acme", name))
+    checked = list(check_many(world.checker(), refs, workers=4))
+    assert sorted(c.facts.ref.name for c in checked if c.facts.status is Status.OK and c.facts.files) == sorted(
+        r.name for r in refs)
+    paths = [r.path for r in world.standin.requests]
+    assert len(world.graphql_posts()) == 2
+    assert sorted(p for p in paths if "/git/trees/" in p) == sorted(
+        f"/repos/acme/{r.name}/git/trees/{c.facts.activity.head_commit}" for r, c in zip(
+            refs, sorted(checked, key=lambda c: refs.index(c.facts.ref)), strict=True) if c.facts.activity)
+    assert len(paths) == 2 + len(refs)
+
+
+def test_a_read_that_fails_after_the_look_is_handed_back_and_read_with_git(world: World) -> None:
+    from tracker.hosts.github_content import PendingRead
+
+    checker = world.checker()
+    [look] = checker.look_many([REF])
+    assert look is not None
+    pending = checker.prepare(REF, look)
+    assert isinstance(pending, PendingRead)
+    world.standin.inject(Fault("status", status=502, times=1, path="/graphql"))
+    assert checker.finish_many([pending]) == [pending]
+    facts = checker.finish_with_git(pending).facts
+    assert facts.status is Status.OK and facts.files is not None and "scripts/train_big.py" in facts.files.paths
+    assert (world.cache / f"{REF.key}.git").exists()

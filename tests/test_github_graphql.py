@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from tracker.hosts.github_content import files_in
-from tracker.hosts.github_graphql import LOOK_BATCH, Look, look_query, parse_look, parse_read, read_query
+from tracker.hosts.github_content import PendingRead
+from tracker.hosts.github_graphql import LOOK_BATCH, Look, ReadRequest, look_query, parse_look, parse_read, read_query
 from tracker.records import Metadata, RepoFacts, RepoRef, Status
 from tracker.tracking import CheckedRepository, check_many
 
@@ -102,11 +103,15 @@ def test_history_gives_contributors_and_the_first_commit_only_when_it_is_all_the
     assert look is not None
     nodes = [{"committedDate": f"2026-0{month}-01T00:00:00Z", "author": {"email": email}}
              for month, email in ((9, "Ada@Lab.org"), (5, "ada@lab.org"), (2, "bo@lab.org"))]
-    data = {"repository": {"head": {"history": {"totalCount": 3, "nodes": nodes}},
-                           "b0": {"text": "torch==2.1\n", "isBinary": False},
-                           "b1": {"text": None, "isBinary": True}}}
-    parsed = parse_read(data, ["x" * 40, "y" * 40], text_cap=5)
-    assert parsed is not None
+    data = {"r0": {"head": {"history": {"totalCount": 3, "nodes": nodes}},
+                   "b0": {"text": "torch==2.1\n", "isBinary": False},
+                   "b1": {"text": None, "isBinary": True}},
+            "r1": {"head": {"history": {"totalCount": 250, "nodes": nodes}}},
+            "r2": None}
+    requests = [ReadRequest(REF, "a" * 40, ("x" * 40, "y" * 40)), ReadRequest(REF, "a" * 40, ()),
+                ReadRequest(REF, "a" * 40, ())]
+    parsed, longer, unusable = parse_read(data, requests, text_cap=5)
+    assert parsed is not None and longer is not None and unusable is None
     history, texts = parsed
     assert texts == ["torch", None]
     activity = history.activity(look)
@@ -114,14 +119,17 @@ def test_history_gives_contributors_and_the_first_commit_only_when_it_is_all_the
     assert activity.first_commit_at == datetime(2026, 2, 1, tzinfo=UTC)
     assert activity.last_commit_at == datetime(2026, 10, 1, 9, 59, tzinfo=UTC)
     assert (activity.commits_90d, activity.commits_365d, activity.tags) == (5, 40, 2)
-    longer = parse_read({"repository": {"head": {"history": {"totalCount": 250, "nodes": nodes}}}}, [], 10)
-    assert longer is not None and longer[0].activity(look).first_commit_at is None
-    assert parse_read({"repository": None}, [], 10) is None
+    assert longer[0].activity(look).first_commit_at is None
+    assert parse_read(None, requests[:1], 10) == [None]
 
 
-def test_read_query_asks_each_blob_by_id() -> None:
-    query, variables = read_query(REF, "a" * 40, ["b" * 40, "c" * 40])
-    assert "b1: object(oid: $b1)" in query and variables["b1"] == "c" * 40 and variables["head"] == "a" * 40
+def test_read_query_asks_each_repository_head_and_blob_by_id() -> None:
+    query, variables = read_query([ReadRequest(REF, "a" * 40, ("b" * 40, "c" * 40)),
+                                   ReadRequest(RepoRef("github.com", "x", "y"), "d" * 40, ())])
+    assert "b1: object(oid: $b0_1)" in query and variables["b0_1"] == "c" * 40 and variables["h0"] == "a" * 40
+    assert "r1: repository(owner: $o1, name: $n1, followRenames: false)" in query and variables["n1"] == "y"
+    with pytest.raises(ValueError):
+        read_query([])
 
 
 def test_files_in_a_tree_are_those_git_lists_and_texts_are_those_git_would_read() -> None:
@@ -140,13 +148,16 @@ def test_files_in_a_tree_are_those_git_lists_and_texts_are_those_git_would_read(
 
 
 class _BatchingChecker:
-    """Stands in for RepositoryChecker: GitHub refs are looked at in batches, a look decides the path."""
+    """Stands in for RepositoryChecker: GitHub refs are looked at in batches, a look decides the path,
+    and every third looked repository leaves a read for its batch."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.batches: list[int] = []
+        self.reads: list[int] = []
         self.looked: list[str] = []
         self.plain: list[str] = []
+        self.with_git: list[str] = []
 
     @staticmethod
     def looks_in_batches(ref: RepoRef) -> bool:
@@ -158,20 +169,45 @@ class _BatchingChecker:
         [template] = parse_look({"r0": live()}, [REF])
         return [template if int(ref.name) % 3 else None for ref in refs]
 
-    def check(self, ref: RepoRef, look: Look | None = None) -> CheckedRepository:
+    def check(self, ref: RepoRef) -> CheckedRepository:
         with self.lock:
-            (self.looked if look is not None else self.plain).append(ref.canonical)
+            self.plain.append(ref.canonical)
+        return self.judged(ref)
+
+    def prepare(self, ref: RepoRef, look: Look) -> CheckedRepository | PendingRead:
+        with self.lock:
+            self.looked.append(ref.canonical)
+        return PendingRead(ref, look, (), []) if int(ref.name) % 2 else self.judged(ref)
+
+    def finish_many(self, pending: list[PendingRead]) -> list[CheckedRepository | PendingRead]:
+        with self.lock:
+            self.reads.append(len(pending))
+        return [item if int(item.ref.name) % 5 == 0 else self.judged(item.ref) for item in pending]
+
+    def finish_with_git(self, item: PendingRead) -> CheckedRepository:
+        with self.lock:
+            self.with_git.append(item.ref.canonical)
+        return self.judged(item.ref)
+
+    @staticmethod
+    def judged(ref: RepoRef) -> CheckedRepository:
         facts = RepoFacts(ref=ref, status=Status.OK, detail="", checked_at=NOW)
         return CheckedRepository(facts=facts, results=(), health="alive", repro_score=None)
 
 
-def test_check_many_looks_at_github_repositories_in_batches_and_checks_the_rest_one_by_one() -> None:
+def test_check_many_looks_and_reads_github_repositories_in_batches_and_checks_the_rest_one_by_one() -> None:
     checker = _BatchingChecker()
     github = [RepoRef("github.com", "lab", str(number)) for number in range(LOOK_BATCH + 7)]
     others = [RepoRef("gitlab.com", "lab", str(number)) for number in range(4)]
     done = list(check_many(checker, [*github[:30], *others, *github[30:]], workers=4))  # type: ignore[arg-type]
     assert sorted(item.facts.ref.canonical for item in done) == sorted(r.canonical for r in [*github, *others])
+    assert len(done) == len(github) + len(others)
     assert sorted(checker.batches) == [7, LOOK_BATCH]
-    assert sorted(checker.looked) == sorted(r.canonical for r in github if int(r.name) % 3)
+    looked = [r for r in github if int(r.name) % 3]
+    assert sorted(checker.looked) == sorted(r.canonical for r in looked)
+    assert sorted(checker.reads) == sorted([sum(1 for r in looked if int(r.name) % 2 and int(r.name) < LOOK_BATCH),
+                                            sum(1 for r in looked if int(r.name) % 2 and int(r.name) >= LOOK_BATCH)])
     assert sorted(checker.plain) == sorted([*(r.canonical for r in github if not int(r.name) % 3),
                                             *(r.canonical for r in others)])
+    assert sorted(checker.with_git) == sorted(r.canonical for r in looked if int(r.name) % 2
+                                              and int(r.name) % 5 == 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score
 from tracker.hosts.git import GitFacts, GitHost, git_url
 from tracker.hosts.github import GitHubHost
-from tracker.hosts.github_content import GitHubContent
+from tracker.hosts.github_content import GitHubContent, PendingRead
 from tracker.hosts.github_graphql import LOOK_BATCH, Look
 from tracker.ingest import InputProblem, read_papers
 from tracker.ingest.problems import log_or_raise
@@ -120,6 +121,7 @@ class RepositoryChecker:
             timeout=settings.http_timeout,
             max_rate_wait=settings.max_rate_wait,
             answer_cache=answer_cache,
+            connections=settings.concurrency,
         )
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout,
                       max_clone_bytes=settings.max_clone_bytes, whole_clone_max_kb=settings.whole_clone_max_kb)
@@ -136,14 +138,67 @@ class RepositoryChecker:
 
     def gather_looked(self, ref: RepoRef, look: Look) -> RepoFacts:
         """Facts for a repository the look called live: its content from the API, else from git."""
-        now = self.clock()
-        facts = RepoFacts(ref=ref, status=look.status, detail=look.detail, checked_at=now, http_status=200,
+        facts = self._looked(ref, look)
+        if facts.files is not None:
+            return facts
+        return self._with_content(facts, look, self.content.read(ref, look))
+
+    def prepare(self, ref: RepoRef, look: Look) -> CheckedRepository | PendingRead:
+        """The first half of a looked check: the whole check when nothing is left to read
+        (empty, read at this head before, or read with git), else the read for `finish_many` to batch."""
+        try:
+            facts = self._looked(ref, look)
+            if facts.files is not None:
+                return self.judge(facts)
+            content = self.content.kept(ref, look)
+            if content is None:
+                pending = self.content.tree(ref, look)
+                if pending is not None:
+                    return pending
+            return self.judge(self._with_content(facts, look, content))
+        except Exception as exc:
+            return self.judge(self._failed(ref, exc))
+
+    def finish_many(self, pending: list[PendingRead]) -> list[CheckedRepository | PendingRead]:
+        """The second half: one query reads every pending repository. What it could not read is
+        handed back as it came, for `finish_with_git`."""
+        try:
+            contents = self.content.read_many(pending)
+        except Exception:
+            log.exception("reading %d repositories through GitHub's API failed; git reads them", len(pending))
+            contents = [None] * len(pending)
+        finished: list[CheckedRepository | PendingRead] = []
+        for item, content in zip(pending, contents, strict=True):
+            if content is None:
+                finished.append(item)
+                continue
+            try:
+                facts = self._with_content(self._looked(item.ref, item.look), item.look, content)
+            except Exception as exc:
+                facts = self._failed(item.ref, exc)
+            finished.append(self.judge(facts))
+        return finished
+
+    def finish_with_git(self, item: PendingRead) -> CheckedRepository:
+        """A looked repository whose content the API did not give, read with git."""
+        try:
+            facts = self._with_content(self._looked(item.ref, item.look), item.look, None)
+        except Exception as exc:
+            facts = self._failed(item.ref, exc)
+        return self.judge(facts)
+
+    def _looked(self, ref: RepoRef, look: Look) -> RepoFacts:
+        """What the look says, with the (known) content of an empty repository."""
+        facts = RepoFacts(ref=ref, status=look.status, detail=look.detail, checked_at=self.clock(), http_status=200,
                           metadata=look.metadata, licenses=look.licenses)
         if look.status is Status.EMPTY:
             return dataclasses.replace(facts, activity=Activity(), files=RepoFiles())
-        content = self.content.read(ref, look)
+        return facts
+
+    def _with_content(self, facts: RepoFacts, look: Look, content: GitFacts | None) -> RepoFacts:
         if content is None:
-            content = self.git.inspect(ref, now=now, size_kb=look.metadata.size_kb, pushed_at=look.metadata.pushed_at)
+            content = self.git.inspect(facts.ref, now=facts.checked_at, size_kb=look.metadata.size_kb,
+                                       pushed_at=look.metadata.pushed_at)
         return with_git_facts(facts, content)
 
     def gather(self, ref: RepoRef) -> RepoFacts:
@@ -170,19 +225,24 @@ class RepositoryChecker:
         try:
             facts = self.gather(ref) if look is None else self.gather_looked(ref, look)
         except Exception as exc:
-            # A fault of ours on one repository must not end the run for all the
-            # others; it is recorded as not checked, so the next run tries again.
-            log.exception("checking %s failed", ref.canonical)
-            facts = RepoFacts(ref=ref, status=Status.NOT_CHECKED, checked_at=self.clock(),
-                              detail=f"repro-tracker failed while checking it ({type(exc).__name__}); see the log")
-        now = self.clock()
-        results = tuple(run_checks(facts, now))
+            facts = self._failed(ref, exc)
+        return self.judge(facts)
+
+    def judge(self, facts: RepoFacts) -> CheckedRepository:
+        results = tuple(run_checks(facts, self.clock()))
         return CheckedRepository(
             facts=facts,
             results=results,
             health=health(facts, results),
             repro_score=repro_score(results),
         )
+
+    def _failed(self, ref: RepoRef, exc: Exception) -> RepoFacts:
+        """A fault of ours on one repository must not end the run for all the others;
+        it is recorded as not checked, so the next run tries again."""
+        log.error("checking %s failed", ref.canonical, exc_info=exc)
+        return RepoFacts(ref=ref, status=Status.NOT_CHECKED, checked_at=self.clock(),
+                         detail=f"repro-tracker failed while checking it ({type(exc).__name__}); see the log")
 
 
 def _unreadable(ref: RepoRef) -> str | None:
@@ -205,50 +265,92 @@ class _Looked:
     looks: list[Look | None]
 
 
+@dataclass(eq=False, slots=True)
+class _Batch:
+    """One look's repositories on their way: how many are still being prepared, and the reads they left."""
+
+    preparing: int
+    pending: list[PendingRead] = dataclasses.field(default_factory=list)
+
+
 def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: int) -> Iterator[CheckedRepository]:
     """Check repositories with at most `workers` at once, yielding each as it finishes.
 
-    GitHub repositories are gathered into looks of `LOOK_BATCH`; each look's
-    repositories are then checked one by one like any other. Threads suit
-    this work: it waits on HTTP and on git subprocesses. The bound keeps us
-    far below GitHub's limit of 100 concurrent requests.
+    GitHub repositories go in batches of `LOOK_BATCH` through three stages:
+    one look for the batch, then each repository on its own (`prepare`: its
+    tree, or the whole check when nothing is left to read), then one read for
+    what the batch left (`finish_many`). A repository the look left to REST,
+    and every repository of another host, is checked on its own.
+
+    Looks and reads run on two threads of their own, so that the next batch's
+    look is under way while this batch's repositories are prepared: at most
+    `workers` + 2 requests at once, far below GitHub's limit of 100. Input is
+    consumed only as fast as work finishes (two looks ahead at most). Threads
+    suit this work: it waits on HTTP and on git subprocesses.
     """
     from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
     workers = max(1, workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
-        running: set[Future[CheckedRepository | _Looked]] = set()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool, \
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="batch") as batch_pool:
+        running: dict[Future[Any], _Batch | None] = {}
+        looks: set[Future[Any]] = set()
 
         def look(batch: list[RepoRef]) -> _Looked:
             return _Looked(batch, checker.look_many(batch))
 
-        def finished(done: set[Future[CheckedRepository | _Looked]]) -> Iterator[CheckedRepository]:
+        def start_look(batch: list[RepoRef]) -> None:
+            future = batch_pool.submit(look, batch)
+            running[future] = None
+            looks.add(future)
+
+        def finished(done: set[Future[Any]]) -> Iterator[CheckedRepository]:
             for future in done:
+                batch = running.pop(future)
+                looks.discard(future)
                 outcome = future.result()
                 if isinstance(outcome, _Looked):
-                    running.update(pool.submit(checker.check, ref, found)
-                                   for ref, found in zip(outcome.refs, outcome.looks, strict=True))
+                    looked = _Batch(preparing=sum(found is not None for found in outcome.looks))
+                    for ref, found in zip(outcome.refs, outcome.looks, strict=True):
+                        if found is None:
+                            running[pool.submit(checker.check, ref)] = None
+                        else:
+                            running[pool.submit(checker.prepare, ref, found)] = looked
+                elif isinstance(outcome, PendingRead):
+                    assert batch is not None
+                    batch.pending.append(outcome)
+                elif isinstance(outcome, list):
+                    for item in outcome:
+                        if isinstance(item, PendingRead):
+                            running[pool.submit(checker.finish_with_git, item)] = None
+                        else:
+                            yield item
                 else:
                     yield outcome
+                if batch is not None:
+                    batch.preparing -= 1
+                    if batch.preparing == 0 and batch.pending:
+                        running[batch_pool.submit(checker.finish_many, batch.pending)] = None
 
-        batch: list[RepoRef] = []
+        def busy() -> bool:
+            return len(looks) >= 2 or len(running) - len(looks) >= workers + LOOK_BATCH
+
+        gathering: list[RepoRef] = []
         for ref in refs:
             if checker.looks_in_batches(ref):
-                batch.append(ref)
-                if len(batch) == LOOK_BATCH:
-                    running.add(pool.submit(look, batch))
-                    batch = []
+                gathering.append(ref)
+                if len(gathering) == LOOK_BATCH:
+                    start_look(gathering)
+                    gathering = []
             else:
-                running.add(pool.submit(checker.check, ref))
-            while len(running) >= workers:
+                running[pool.submit(checker.check, ref)] = None
+            while busy():
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
-                running.difference_update(done)
                 yield from finished(done)
-        if batch:
-            running.add(pool.submit(look, batch))
+        if gathering:
+            start_look(gathering)
         while running:
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            running.difference_update(done)
             yield from finished(done)
 
 

@@ -285,9 +285,11 @@ class GitHubHost:
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        connections: int = 8,
     ) -> None:
         """`attempts` bounds tries per request for transport faults and 5xx; `clock`
-        returns epoch seconds, like ``time.time``, to compare with GitHub's reset times."""
+        returns epoch seconds, like ``time.time``, to compare with GitHub's reset times;
+        `connections` is how many are kept open for reuse (as many as threads asking at once)."""
         if attempts < 1:
             raise ValueError(f"attempts must be at least 1, got {attempts}")
         self.api_url = api_url.rstrip("/")
@@ -335,7 +337,7 @@ class GitHubHost:
             per_page=30,
             verify=True,
             retry=retry,
-            pool_size=8,
+            pool_size=max(1, connections),
             # PyGithub's default pacing sleeps for real between requests; waits are ours.
             seconds_between_requests=None,
             seconds_between_writes=None,

@@ -12,6 +12,9 @@ change, so a later look that finds the same head reads nothing again. Commit
 counts in the 90- and 365-day windows come from each look, so they move with
 the clock.
 
+Reads are batched like looks: `tree` per repository, then one `read_many`
+query for a look's worth of repositories.
+
 When the API cannot give the content (a tree too large for one answer, a
 fault, an answer we do not understand) `read` returns None and the caller
 reads the repository with git, as for any other host.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +32,7 @@ from typing import Any
 
 from tracker.hosts.git import MAX_TEXT_FILES, TEXT_CAP, GitFacts, is_relevant
 from tracker.hosts.github import GitHubHost
-from tracker.hosts.github_graphql import History, Look, parse_read, read_query
+from tracker.hosts.github_graphql import History, Look, ReadRequest, parse_read, read_query
 from tracker.hosts.license_text import license_findings
 from tracker.records import RepoFiles, RepoRef, Status
 
@@ -60,63 +64,115 @@ class _ApiReading:
             return None
 
     def save(self, path: Path) -> None:
-        """Written atomically: a crash leaves the old reading or the new one."""
+        """Written atomically: a crash leaves the old reading or the new one.
+
+        The scratch file's name is this writer's own, since two runs may read
+        the same repository at once (no lock is held: either reading is true).
+        """
         data = {"format": self.FORMAT, "head": self.head, "paths": list(self.paths), "texts": self.texts,
                 "total": self.history.total, "dates": [when.isoformat() for when in self.history.dates],
                 "emails": list(self.history.emails)}
         path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_name(path.name + ".new")
-        scratch.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(scratch, path)
+        descriptor, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False)
+            os.replace(scratch, path)
+        except BaseException:
+            Path(scratch).unlink(missing_ok=True)
+            raise
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRead:
+    """A repository whose tree at the look's head is known and whose history and texts are still to read."""
+
+    ref: RepoRef
+    look: Look
+    paths: tuple[str, ...]
+    wanted: list[tuple[str, str]]  # (path, blob id) of the texts to read
+
+    @property
+    def request(self) -> ReadRequest:
+        assert self.look.head is not None
+        return ReadRequest(self.ref, self.look.head, tuple(oid for _, oid in self.wanted))
 
 
 class GitHubContent:
-    """Reads what checks need from GitHub's API, keeping each reading in `cache_dir`."""
+    """Reads what checks need from GitHub's API, keeping each reading in `cache_dir`.
+
+    Three steps, so that a caller can batch the last: `kept` (what was read at
+    this head before, no request), `tree` (one REST request), `read_many` (one
+    GraphQL query for many repositories). `read` does all three for one.
+    """
 
     def __init__(self, github: GitHubHost, cache_dir: Path) -> None:
         self.github = github
         self.cache_dir = Path(cache_dir)
 
     def reading_path(self, ref: RepoRef) -> Path:
-        path = self.cache_dir / f"{ref.key}.api-reading.json"
-        if not path.resolve().is_relative_to(self.cache_dir.resolve()):
+        # normpath, not resolve: the check is about ".." in a name, and resolve
+        # costs a system call per path segment on every repository of every run.
+        path = os.path.normpath(os.path.join(self.cache_dir, f"{ref.key}.api-reading.json"))
+        if not path.startswith(os.path.join(os.path.normpath(self.cache_dir), "")):
             raise ValueError(f"refusing {ref.canonical!r}: its reading would leave {self.cache_dir}")
-        return path
+        return Path(path)
 
     def read(self, ref: RepoRef, look: Look) -> GitFacts | None:
         """The repository's content at the look's head, as git would have given it; None when the API cannot tell."""
-        if look.head is None:
-            return None
-        path = self.reading_path(ref)
-        reading = _ApiReading.load(path)
-        if reading is None or reading.head != look.head:
-            reading = self._read(ref, look.head)
-            if reading is None:
-                return None
-            reading.save(path)
-        files = RepoFiles(paths=reading.paths, texts=reading.texts)
-        return GitFacts(
-            status=Status.OK,
-            detail=look.detail,
-            head_commit=look.head,
-            activity=reading.history.activity(look),
-            files=files,
-            licenses=license_findings(reading.texts, files.readme_path),
-        )
+        kept = self.kept(ref, look)
+        if kept is not None:
+            return kept
+        pending = self.tree(ref, look)
+        return self.read_many([pending])[0] if pending is not None else None
 
-    def _read(self, ref: RepoRef, head: str) -> _ApiReading | None:
-        tree = self.github.git_tree(ref, head)
+    def kept(self, ref: RepoRef, look: Look) -> GitFacts | None:
+        """The content read at the look's head in an earlier run, if any."""
+        reading = _ApiReading.load(self.reading_path(ref)) if look.head is not None else None
+        if reading is None or reading.head != look.head:
+            return None
+        return _facts(look, reading)
+
+    def tree(self, ref: RepoRef, look: Look) -> PendingRead | None:
+        """The whole tree at the look's head, or None when GitHub gave none or only part of one."""
+        tree = self.github.git_tree(ref, look.head) if look.head is not None else None
         if tree is None:
             return None
         paths, wanted = files_in(tree)
-        query, variables = read_query(ref, head, [oid for _, oid in wanted])
+        return PendingRead(ref, look, paths, wanted)
+
+    def read_many(self, pending: list[PendingRead]) -> list[GitFacts | None]:
+        """History and texts for each of `pending` in one query; each reading is kept. None where it failed."""
+        if not pending:
+            return []
+        requests = [item.request for item in pending]
+        query, variables = read_query(requests)
         answer = self.github.graphql(query, variables)
-        parsed = parse_read(answer.get("data") if answer is not None else None, [oid for _, oid in wanted], TEXT_CAP)
-        if parsed is None:
-            return None
-        history, texts = parsed
-        return _ApiReading(head, paths, {path: text for (path, _), text in zip(wanted, texts, strict=True)
-                                         if text is not None}, history)
+        parsed = parse_read(answer.get("data") if answer is not None else None, requests, TEXT_CAP)
+        facts: list[GitFacts | None] = []
+        for item, read in zip(pending, parsed, strict=True):
+            if read is None:
+                facts.append(None)
+                continue
+            history, texts = read
+            reading = _ApiReading(item.request.head, item.paths,
+                                  {path: text for (path, _), text in zip(item.wanted, texts, strict=True)
+                                   if text is not None}, history)
+            reading.save(self.reading_path(item.ref))
+            facts.append(_facts(item.look, reading))
+        return facts
+
+
+def _facts(look: Look, reading: _ApiReading) -> GitFacts:
+    files = RepoFiles(paths=reading.paths, texts=reading.texts)
+    return GitFacts(
+        status=Status.OK,
+        detail=look.detail,
+        head_commit=look.head,
+        activity=reading.history.activity(look),
+        files=files,
+        licenses=license_findings(reading.texts, files.readme_path),
+    )
 
 
 def files_in(tree: list[dict[str, Any]]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:

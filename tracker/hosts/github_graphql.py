@@ -97,27 +97,39 @@ def look_query(refs: Sequence[RepoRef], now: datetime) -> tuple[str, dict[str, A
     return query, variables
 
 
-READ_QUERY_HEAD = """
-    head: object(oid: $head) {
-      ... on Commit {
-        history(first: %d) { totalCount nodes { committedDate author { email } } }
-      }
-    }
-""" % HISTORY_DEPTH
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """What to read of one repository: its history at `head` and the blobs (object ids) checks read."""
+
+    ref: RepoRef
+    head: str
+    blobs: tuple[str, ...]
 
 
-def read_query(ref: RepoRef, head: str, blobs: Sequence[str]) -> tuple[str, dict[str, Any]]:
-    """One query for a repository's history at `head` and the texts of `blobs` (object ids), aliased b0, b1, ..."""
-    declarations = ["$owner: String!", "$name: String!", "$head: GitObjectID!"]
-    selections = [READ_QUERY_HEAD]
-    variables: dict[str, Any] = {"owner": ref.owner, "name": ref.name, "head": head}
-    for index, oid in enumerate(blobs):
-        declarations.append(f"$b{index}: GitObjectID!")
-        selections.append(f"    b{index}: object(oid: $b{index}) {{ ... on Blob {{ text isBinary byteSize isTruncated }} }}")
-        variables[f"b{index}"] = oid
-    query = (f"query Read({', '.join(declarations)}) {{\n"
-             "  repository(owner: $owner, name: $name, followRenames: false) {"
-             + "\n".join(selections) + "\n  }\n}\n")
+def read_query(requests: Sequence[ReadRequest]) -> tuple[str, dict[str, Any]]:
+    """One query for several repositories' histories and texts, aliased ``r0``, ``r1``, ... and
+    within each ``head``, ``b0``, ``b1``, ... in order."""
+    if not requests:
+        raise ValueError("a read query takes at least one repository")
+    declarations = []
+    selections = []
+    variables: dict[str, Any] = {}
+    for index, request in enumerate(requests):
+        declarations += [f"$o{index}: String!", f"$n{index}: String!", f"$h{index}: GitObjectID!"]
+        variables.update({f"o{index}": request.ref.owner, f"n{index}": request.ref.name, f"h{index}": request.head})
+        blobs = []
+        for number, oid in enumerate(request.blobs):
+            declarations.append(f"$b{index}_{number}: GitObjectID!")
+            variables[f"b{index}_{number}"] = oid
+            blobs.append(f"    b{number}: object(oid: $b{index}_{number}) {{ ...Text }}")
+        selections.append(
+            f"  r{index}: repository(owner: $o{index}, name: $n{index}, followRenames: false) {{\n"
+            f"    head: object(oid: $h{index}) {{ ...History }}\n" + "".join(line + "\n" for line in blobs) + "  }")
+    query = (f"query Read({', '.join(declarations)}) {{\n" + "\n".join(selections) + "\n}\n"
+             "fragment History on Commit {\n"
+             f"  history(first: {HISTORY_DEPTH}) {{ totalCount nodes {{ committedDate author {{ email }} }} }}\n"
+             "}\n"
+             "fragment Text on Blob { text isBinary byteSize isTruncated }\n")
     return query, variables
 
 
@@ -259,10 +271,16 @@ class History:
         )
 
 
-def parse_read(data: Any, blobs: Sequence[str], text_cap: int) -> tuple[History, list[str | None]] | None:
-    """The history and each blob's text (None: binary or not a blob), or None when the answer is unusable."""
-    repo = data.get("repository") if isinstance(data, Mapping) else None
-    history = _nested(repo, "head", "history") if isinstance(repo, Mapping) else None
+def parse_read(data: Any, requests: Sequence[ReadRequest],
+               text_cap: int) -> list[tuple[History, list[str | None]] | None]:
+    """For each request, the history and each blob's text (None: binary or not a blob), or None when its
+    answer is unusable."""
+    return [_read(data.get(f"r{index}") if isinstance(data, Mapping) else None, request, text_cap)
+            for index, request in enumerate(requests)]
+
+
+def _read(repo: Any, request: ReadRequest, text_cap: int) -> tuple[History, list[str | None]] | None:
+    history = _nested(repo, "head", "history")
     if not isinstance(history, Mapping) or not isinstance(history.get("nodes"), list):
         return None
     total = _total(history)
@@ -277,8 +295,8 @@ def parse_read(data: Any, blobs: Sequence[str], text_cap: int) -> tuple[History,
         if isinstance(email, str) and email:
             emails.setdefault(email.lower(), None)
     texts: list[str | None] = []
-    for index in range(len(blobs)):
-        blob = repo.get(f"b{index}")
+    for number in range(len(request.blobs)):
+        blob = repo.get(f"b{number}")
         text = blob.get("text") if isinstance(blob, Mapping) and blob.get("isBinary") is False else None
         texts.append(text[:text_cap] if isinstance(text, str) else None)
     return History(total=total, dates=tuple(dates), emails=tuple(emails)), texts
