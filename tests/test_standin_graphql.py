@@ -22,7 +22,7 @@ from github.Requester import Requester
 
 from gitrepos import CommitSpec, Executable, LocalRepo, Symlink, build_repo, empty_repo, ml_repo
 from standin_github import Fault, StandinGitHub
-from tracker.hosts.github_graphql import look_query, read_query
+from tracker.hosts.github_graphql import ReadRequest, look_query, read_query
 from tracker.records import RepoRef
 
 TOKEN = "standin-test-token"
@@ -177,10 +177,10 @@ def test_read_query_returns_history_and_blob_texts_binary_as_null(remote: Path, 
     weights = rev_parse(vision.path, "HEAD:weights.bin")
     with StandinGitHub(git_root=remote, token=TOKEN) as server:
         server.add_repo("acme/vision")
-        query, variables = read_query(ref("acme/vision"), vision.head, [readme, weights])
+        query, variables = read_query([ReadRequest(ref("acme/vision"), vision.head, (readme, weights))])
         body = post(server, query, variables).json()
 
-    repository = body["data"]["repository"]
+    repository = body["data"]["r0"]
     history = repository["head"]["history"]
     assert "errors" not in body
     assert history["totalCount"] == 4
