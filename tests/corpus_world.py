@@ -187,7 +187,8 @@ def corpus_world(world_template: tuple[Path, dict[str, Recipe]], tmp_path: Path,
     template, recipes = world_template
     root = tmp_path / "remote"
     shutil.copytree(template, root, symlinks=True)
-    with StandinGitHub() as standin:
+    # GraphQL is served too (from the same git remotes); the client uses it only with a token.
+    with StandinGitHub(git_root=root) as standin:
         for canonical, recipe in recipes.items():
             ref = RepoRef.parse(canonical)
             if ref.host == "github.com":

@@ -417,6 +417,17 @@ class StandinGitHub:
                 return False
             return getattr(self, f"{attr}_remaining") <= 0
 
+    def tag_names(self, repo: StandinRepo) -> list[str]:
+        """The repository's tags, newest commit first: from git when there is a git repository with tags
+        (so REST and GraphQL tell the same), else those scripted on the `StandinRepo`."""
+        snapshot = self._git_snapshot(repo.full_name)
+        found = []
+        for refname, oid, peeled in snapshot.refs if snapshot is not None else ():
+            if refname.startswith("refs/tags/"):
+                commit = snapshot.commits.get(peeled or oid)
+                found.append((commit.committed.timestamp() if commit is not None else 0.0, refname[len("refs/tags/"):]))
+        return [name for _, name in sorted(found, reverse=True)] or list(repo.tags)
+
     def _git_snapshot(self, full_name: str) -> _GitSnapshot | None:
         """The git repository behind `full_name`; None when there is none or it has no commits."""
         if self.git_root is None:
@@ -668,7 +679,7 @@ class _Handler(BaseHTTPRequestHandler):
             latest = max(published, key=lambda r: r["published_at"])
             return self._send_json(self._release_body(repo, latest))
         if rest == ["tags"]:
-            return self._send_json(self._page([self._tag_body(repo, t) for t in repo.tags]))
+            return self._send_json(self._page([self._tag_body(repo, t) for t in self.server.standin.tag_names(repo)]))
         if rest == ["commits"]:
             if repo.empty:
                 return self._send(*_error(409, "Git Repository is empty.",

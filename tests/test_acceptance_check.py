@@ -88,3 +88,39 @@ def test_check_all_records_and_explains_every_corpus_repository(
         assert detail == row["detail"].replace("answered 200 for", "answered 304 Not Modified for"), line
         assert failed == (", ".join(c["name"] for c in row["checks"] if c["outcome"] == "fail") or "-"), line
     assert "23 checked" in table and ", 0 counted against the rate limit" in table
+
+
+def test_with_a_token_github_repositories_are_read_through_graphql_and_judged_as_rest_and_git_judge_them(
+        corpus_world: CorpusWorld, corpus_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        wide_terminal: None) -> None:
+    """The same corpus, checked once the REST and git way (no token) and once the GraphQL way (a token):
+    the verdicts must not depend on the way, and with a token a re-run is one look per 50 repositories."""
+    rest_db, graphql_db = str(tmp_path / "rest.db"), str(tmp_path / "graphql.db")
+    invoke("ingest", str(corpus_path), "--db", rest_db)
+    through_rest = json_rows(invoke("check", "--all", "--db", rest_db, "--json"))
+    assert not any(entry.path.endswith("/graphql") for entry in corpus_world.standin.requests)
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_CorpusWorldToken0123456789abcdefABCD")
+    monkeypatch.setenv("REPRO_TRACKER_GIT_CACHE", str(tmp_path / "graphql-git-cache"))
+    invoke("ingest", str(corpus_path), "--db", graphql_db)
+    before = corpus_world.standin.total
+    through_graphql = json_rows(invoke("check", "--all", "--db", graphql_db, "--json"))
+    asked = corpus_world.standin.requests[before:]
+    assert sum(entry.path.endswith("/graphql") for entry in asked) == 2  # one look, one read: 20 on GitHub
+
+    def verdict(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (row["status"], row["health"], row["repro_score"], row.get("license"),
+                sorted((c["name"], c["outcome"], c["reason"]) for c in row["checks"]))
+
+    assert set(through_graphql) == set(through_rest)
+    differing = {key: (verdict(through_rest[key]), verdict(through_graphql[key]))
+                 for key in through_rest if verdict(through_rest[key]) != verdict(through_graphql[key])}
+    assert differing == {}
+    looked = [key for key, row in through_graphql.items() if "GraphQL" in row["detail"]]
+    assert len(looked) >= 15 and all(key.startswith("github.com/") for key in looked)
+
+    before = corpus_world.standin.total
+    invoke("check", "--all", "--db", graphql_db)
+    again = corpus_world.standin.requests[before:]
+    assert sum(entry.path.endswith("/graphql") for entry in again) == 1
+    assert not any("/git/trees/" in entry.path for entry in again)
