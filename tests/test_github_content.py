@@ -223,3 +223,17 @@ def test_a_read_that_fails_after_the_look_is_handed_back_and_read_with_git(world
     facts = checker.finish_with_git(pending).facts
     assert facts.status is Status.OK and facts.files is not None and "scripts/train_big.py" in facts.files.paths
     assert (world.cache / f"{REF.key}.git").exists()
+
+
+def test_github_enterprise_gets_its_graphql_at_api_graphql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enterprise serves REST under /api/v3 and GraphQL at /api/graphql; PyGithub derives the second from the first."""
+    root = tmp_path / "remote"
+    ml_repo(root, REF.canonical, commits=HISTORY)
+    route_git(monkeypatch, tmp_path, root)
+    with StandinGitHub(token=TOKEN, git_root=root, prefix="/api/v3", max_hold=3.0) as enterprise:
+        enterprise.add_repo(REF.full_name)
+        world = World(enterprise, root, tmp_path / "cache", None)  # type: ignore[arg-type]
+        facts = check_one(world.checker())
+        assert enterprise.api_url.endswith("/api/v3")
+        assert world.graphql_posts() == ["/api/graphql", "/api/graphql"]
+        assert facts.status is Status.OK and "GraphQL" in facts.detail
