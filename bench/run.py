@@ -257,8 +257,9 @@ def write_results(out: Path, measures: list[Measure], extras: dict[int, dict[str
         "# Benchmark results",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/run.py` on one machine: {machine()}.",
-        f"Stand-in GitHub API with {LATENCY * 1000:.0f} ms latency per answer; real git over file:// "
-        "(insteadOf). Requests are counted by the stand-in; \"counted\" are those that count against "
+        f"Stand-in GitHub API with {LATENCY * 1000:.0f} ms latency per answer (REST, and GraphQL executed by "
+        "graphql-core, both reading the same git repositories that git reaches over file:// through insteadOf). "
+        "Requests are counted by the stand-in; \"counted\" are those that count against "
         "GitHub's rate limit (everything but 304). Peak memory is the contender process's `ru_maxrss`; "
         "CPU is its user + system time with the git processes it ran (here also git's server side), which, "
         "unlike wall time, does not depend on what else the machine runs.",
