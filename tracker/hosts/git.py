@@ -33,7 +33,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -139,7 +139,9 @@ class _GitFailed(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class _TreeEntry:
+class TreeEntry:
+    """A file (blob or symlink) of a tree, as ``git ls-tree`` and GitHub's trees API both list it."""
+
     mode: str
     oid: str
     path: str
@@ -316,6 +318,15 @@ def is_relevant(path: str) -> bool:
     if depth == 0 and (_TOP_LEVEL_FILES.fullmatch(name) or is_license_file(name)):
         return True
     return depth <= 1 and _BUILD_FILES.fullmatch(name) is not None
+
+
+def texts_to_read(entries: Iterable[TreeEntry]) -> list[TreeEntry]:
+    """The files whose texts checks read, whichever way the tree was listed: regular files (never a
+    symlink's target) that `is_relevant`, shallowest first, at most `MAX_TEXT_FILES`."""
+    return sorted(
+        (entry for entry in entries if entry.mode in _REGULAR_MODES and is_relevant(entry.path)),
+        key=lambda entry: (entry.path.count("/"), entry.path),
+    )[:MAX_TEXT_FILES]
 
 
 class GitHost:
@@ -515,7 +526,7 @@ class GitHost:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    def _tree(self, repo_dir: Path, head: str) -> list[_TreeEntry]:
+    def _tree(self, repo_dir: Path, head: str) -> list[TreeEntry]:
         """Files and symlinks at `head` (submodules are commits, not files)."""
         out = self._git(["--git-dir", str(repo_dir), "ls-tree", "-r", "-z", "--full-tree", head])
         entries = []
@@ -525,20 +536,17 @@ class GitHost:
             meta, _, raw_path = record.partition(b"\t")
             mode, kind, oid = meta.decode().split(" ")
             if kind == "blob":
-                entries.append(_TreeEntry(mode, oid, raw_path.decode("utf-8", errors="replace")))
+                entries.append(TreeEntry(mode, oid, raw_path.decode("utf-8", errors="replace")))
         return entries
 
-    def _read_texts(self, repo_dir: Path, entries: Sequence[_TreeEntry]) -> dict[str, str]:
+    def _read_texts(self, repo_dir: Path, entries: Sequence[TreeEntry]) -> dict[str, str]:
         """Fetch the relevant blobs by id, then read at most `TEXT_CAP` bytes of each.
 
         Symlinks are never read: their blob is only a link target. The object
         database is read by GitPython in-process, which cannot trigger git's
         lazy fetch of objects we did not ask for.
         """
-        wanted = sorted(
-            (e for e in entries if e.mode in _REGULAR_MODES and is_relevant(e.path)),
-            key=lambda e: (e.path.count("/"), e.path),
-        )[:MAX_TEXT_FILES]
+        wanted = texts_to_read(entries)
         if not wanted:
             return {}
         with _object_database(repo_dir) as odb:

@@ -30,14 +30,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tracker.hosts.git import MAX_TEXT_FILES, TEXT_CAP, GitFacts, is_relevant
+from tracker.hosts.git import TEXT_CAP, GitFacts, TreeEntry, texts_to_read
 from tracker.hosts.github import GitHubHost
 from tracker.hosts.github_graphql import History, Look, ReadRequest, parse_read, read_query
 from tracker.hosts.license_text import license_findings
 from tracker.records import RepoFiles, RepoRef, Status
-
-_REGULAR_MODES = frozenset({"100644", "100755"})
-
 
 @dataclass(frozen=True, slots=True)
 class _ApiReading:
@@ -176,14 +173,9 @@ def _facts(look: Look, reading: _ApiReading) -> GitFacts:
 
 
 def files_in(tree: list[dict[str, Any]]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """The file paths of a recursive tree answer (as ``git ls-tree -r`` lists them: blobs and symlinks,
-    in git's order) and the (path, blob id) of the texts checks read, chosen as the git path chooses them.
-    """
-    blobs = [(entry["path"], str(entry.get("mode", "")), entry.get("sha"))
-             for entry in tree if entry.get("type") == "blob" and isinstance(entry.get("path"), str)]
-    wanted = sorted(
-        ((path, sha) for path, mode, sha in blobs if mode in _REGULAR_MODES and isinstance(sha, str)
-         and is_relevant(path)),
-        key=lambda item: (item[0].count("/"), item[0]),
-    )[:MAX_TEXT_FILES]
-    return tuple(path for path, _, _ in blobs), wanted
+    """The file paths of a recursive tree answer (blobs and symlinks, in git's order, as ``git ls-tree -r``
+    lists them) and the (path, blob id) of the texts checks read, chosen as the git way chooses them."""
+    entries = [TreeEntry(str(entry.get("mode", "")), entry["sha"], entry["path"]) for entry in tree
+               if entry.get("type") == "blob" and isinstance(entry.get("path"), str)
+               and isinstance(entry.get("sha"), str)]
+    return tuple(entry.path for entry in entries), [(entry.path, entry.oid) for entry in texts_to_read(entries)]
