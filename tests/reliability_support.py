@@ -29,6 +29,9 @@ CLI = REPO_ROOT / ".venv" / "bin" / "repro-tracker"
 RECENT_PUSH = "2026-10-01T10:00:00Z"
 
 
+GRAPHQL_TOKEN = "ghp_ReliabilityWorldToken0123456789abcdef"
+
+
 def world_names(count: int) -> list[str]:
     return [f"github.com/lab{index % 3}/model-{index:02d}" for index in range(count)]
 
@@ -58,11 +61,15 @@ class World:
 
 
 def open_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: Path, names: list[str],
-               db_url: str, **standin_options: object) -> Iterator[World]:
+               db_url: str, *, graphql: bool = False, **standin_options: object) -> Iterator[World]:
+    """`graphql`: the stand-in also serves GraphQL and git trees, and the client has the token GraphQL needs."""
     import shutil
 
     root = tmp_path / "remote"
     shutil.copytree(template, root, symlinks=True)
+    if graphql:
+        standin_options = {**standin_options, "git_root": root, "token": GRAPHQL_TOKEN}
+        monkeypatch.setenv("GITHUB_TOKEN", GRAPHQL_TOKEN)
     with StandinGitHub(**standin_options) as standin:  # type: ignore[arg-type]
         for name in names:
             full_name = name.removeprefix("github.com/")

@@ -8,6 +8,7 @@ half-way, git routed to a port nobody listens on.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,3 +93,42 @@ def test_a_rate_limit_that_runs_out_half_way_leaves_the_rest_not_checked_until_n
     world.standin.exhaust_rate_limit(reset_at=time.time() - 1)  # the window has passed: a fresh budget
     second = checked_rows(run_cli("check", "--all", "--max-age", "24", "--json", "--db", world.db_url))
     assert second == {name.lower(): "ok" for name in NAMES if name.lower() not in done}
+
+
+@pytest.fixture
+def graphql_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: Path) -> Iterator[World]:
+    for opened in open_world(tmp_path, monkeypatch, template, NAMES, f"sqlite:///{tmp_path / 't.db'}",
+                             graphql=True, max_hold=3):
+        monkeypatch.setenv("REPRO_TRACKER_HTTP_TIMEOUT", "0.4")
+        yield opened
+
+
+def test_with_graphql_no_fault_of_the_batched_way_makes_a_live_repository_missing(graphql_world: World) -> None:
+    """Every fault of a look, a tree or a read sends the repository the REST and git way, which reads it."""
+    world = graphql_world
+    assert run_cli("ingest", str(world.papers), "--db", world.db_url).returncode == 0
+    trees = [f"/repos/{name.removeprefix('github.com/')}/git/trees" for name in NAMES[:4]]
+    for fault in (Fault("reset", times=None, path=trees[0]), Fault("hang", times=None, path=trees[1]),
+                  Fault("status", times=None, path=trees[2], status=502),
+                  Fault("malformed", times=None, path=trees[3])):
+        world.standin.inject(fault)
+    faulted_trees = checked_rows(run_cli("check", "--all", "--json", "--db", world.db_url, timeout=60))
+    assert faulted_trees == {name.lower(): "ok" for name in NAMES}
+    (looked,) = rows(world.db_url, "SELECT count(*) FROM repository_checks WHERE detail LIKE '%GraphQL%'")[0]
+    assert looked == len(NAMES)  # the look still spoke for all; only the content came from git
+
+    clear_faults(world.standin)
+    world.standin.inject(Fault("hang", times=None, path="/graphql"))
+    hung_looks = checked_rows(run_cli("check", "--all", "--max-age", "0", "--json", "--db", world.db_url, timeout=60))
+    assert hung_looks == {name.lower(): "ok" for name in NAMES}
+
+    clear_faults(world.standin)
+    world.standin.graphql_rate_limit = world.standin.graphql_rate_remaining = 1  # the look, then nothing
+    cache = Path(os.environ["REPRO_TRACKER_HOME"])
+    readings = list(cache.rglob("*.api-reading.json"))
+    assert len(readings) == len(NAMES) - 4  # the four whose trees failed were read by git
+    for reading in readings:  # forgotten: every head must be read again, and the read is refused
+        reading.unlink()
+    spent = checked_rows(run_cli("check", "--all", "--max-age", "0", "--json", "--db", world.db_url, timeout=60))
+    assert spent == {name.lower(): "ok" for name in NAMES}
+    assert not list(cache.rglob("*.api-reading.json"))
