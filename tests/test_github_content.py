@@ -150,6 +150,12 @@ def test_a_tree_too_large_for_one_answer_is_read_with_git(world: World) -> None:
 
 def test_graphql_faults_and_its_spent_budget_leave_the_work_to_rest(world: World) -> None:
     world.standin.inject(Fault("status", status=502, times=1, path="/graphql"))
+    retried = check_one(world.checker())
+    assert retried.status is Status.OK and "GraphQL" in retried.detail  # a query reads: retried like a GET
+    assert not (world.cache / f"{REF.key}.git").exists()
+
+    world.standin.inject(Fault("status", status=502, times=3, path="/graphql"))
+    (world.cache / f"{REF.key}.api-reading.json").unlink()
     faulted = check_one(world.checker())
     assert faulted.status is Status.OK and faulted.files is not None  # REST and git instead
     assert (world.cache / f"{REF.key}.git").exists()
@@ -218,7 +224,7 @@ def test_a_read_that_fails_after_the_look_is_handed_back_and_read_with_git(world
     assert look is not None
     pending = checker.prepare(REF, look)
     assert isinstance(pending, PendingRead)
-    world.standin.inject(Fault("status", status=502, times=1, path="/graphql"))
+    world.standin.inject(Fault("status", status=502, times=3, path="/graphql"))
     assert checker.finish_many([pending]) == [pending]
     facts = checker.finish_with_git(pending).facts
     assert facts.status is Status.OK and facts.files is not None and "scripts/train_big.py" in facts.files.paths

@@ -322,7 +322,8 @@ class GitHubHost:
             backoff_factor=backoff,
             backoff_max=max(backoff, 30.0),
             status_forcelist=_RETRIED_STATUSES,
-            allowed_methods=frozenset({"GET"}),
+            # Our only POST is a GraphQL query, which reads and is as safe to repeat as a GET.
+            allowed_methods=frozenset({"GET", "POST"}),
             raise_on_status=False,
             respect_retry_after_header=False,
             sleep=sleep,
