@@ -5,7 +5,10 @@ Why GraphQL at all: the REST API needs two or three requests per repository
 the files, which on a first run over a conference's thousand repositories is
 where the time goes. One GraphQL query answers the "look" for up to
 `LOOK_BATCH` repositories (metadata, release, tag count, default branch head
-and its commit counts), and costs one point of GraphQL's own budget.
+and its commit counts) in one request against GraphQL's own budget (a few
+points of its 5,000 an hour). A second query, `read_query`, reads the latest
+commits and the few texts checks need for a batch of repositories whose trees
+are known (see `tracker.hosts.github_content`).
 
 GraphQL only ever speeds up the plain case. Anything else (a repository that
 is not found, renamed, blocked, disabled, private, or an answer we do not
@@ -15,8 +18,8 @@ repository and the caller checks it as before.
 
 The queries here use GitHub's schema as documented (field and argument names
 as GitHub spells them; every connection gets `first`, which GitHub requires
-even for a bare ``totalCount``); the stand-in in ``tests/standin_github.py`` executes
-them against that schema's subset with graphql-core.
+even for a bare ``totalCount``); the test stand-in executes them against that
+schema's subset with graphql-core, so a misspelt field fails a test.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ fragment Look on Repository {
 
 
 def look_query(refs: Sequence[RepoRef], now: datetime) -> tuple[str, dict[str, Any]]:
-    """One query for `refs` (at most `LOOK_BATCH`), aliased ``r0``, ``r1``, ... in order.
+    """One query for `refs` (1 to 100, GitHub's bound; `LOOK_BATCH` is ours), aliased ``r0``, ``r1``, ... in order.
 
     Owners and names travel as variables, never spliced into the query text.
     """
