@@ -149,7 +149,7 @@ def test_10mb_abstract_line_in_a_page_is_cut_to_the_cap_and_kept(tmp_path: Path)
     assert [p.title for p in papers] == ["A Paper With an Enormous Abstract", "The Next Paper"]
     assert len(papers[0].abstract) == MAX_ABSTRACT_CHARS
     assert [str(p) for p in problems] == [
-        f"{page}:1: abstract is over the {MAX_ABSTRACT_CHARS:,}-character limit; "
+        f"{page}:2: abstract is over the {MAX_ABSTRACT_CHARS:,}-character limit; "
         f"kept its first {MAX_ABSTRACT_CHARS:,} characters"
     ]
     assert peak < 8 << 20

@@ -97,7 +97,7 @@ def _limits_jsonl(tmp: Path) -> Path:
 def _limits_page(tmp: Path) -> Path:
     path = tmp / "limits.txt"
     pairs = [f"{title}\n{abstract}\n" for title, abstract in LIMITS_PAPERS]
-    # Titles on lines 3, 6, 8 and 10, after page text and blank lines.
+    # Titles on lines 3, 6, 8 and 10, their abstracts under them, after page text and blank lines.
     path.write_text("Trending papers\n\n" + pairs[0] + "\n" + "".join(pairs[1:]))
     return path
 
@@ -153,7 +153,7 @@ CASES = {
     "xxe-atom": Case(_committed("xxe.atom"), ("{path}:2: XML declares a DTD or entities",), 0, exit_code=1,
                      absent=("root:x:0:0",)),
     "lookalike-hosts": Case(_committed("lookalike.jsonl"), (), 1, verify=_no_lookalike_is_github),
-    "line-of-10mb": Case(_long_line, ("{path}:1: abstract is over the 100,000-character limit",), 1),
+    "line-of-10mb": Case(_long_line, ("{path}:2: abstract is over the 100,000-character limit",), 1),
     "sparse-1gb": Case(_sparse, ("{path}: binary file",), 0, exit_code=1),
     "deeply-nested-json": Case(_nested, ("{path}:2: JSON nested too deeply", "{path}:3: JSON nested too deeply"), 1,
                                ("github.com/nest/ok",)),
@@ -163,7 +163,7 @@ CASES = {
                                                                    "ignored a URL of 99,994 characters"),
                          2, ("github.com/huge/fine",)),
     "link-limits-jsonl": Case(_limits_jsonl, _limits_messages(3, 4), 4, verify=_limits_keep_every_other_link),
-    "link-limits-page": Case(_limits_page, _limits_messages(6, 8), 4, verify=_limits_keep_every_other_link),
+    "link-limits-page": Case(_limits_page, _limits_messages(7, 9), 4, verify=_limits_keep_every_other_link),
 }
 
 

@@ -23,9 +23,11 @@ class Paper:
 
     `line` is the 1-based line of `source` where the paper's record begins, so
     that a problem found after reading (by link extraction) can name it as
-    readers do; None when the paper did not come from a file. It says where
-    this copy was read, not what the paper is, so it takes no part in equality
-    or hashing and is not stored.
+    readers do; None when the paper did not come from a file. `abstract_line`
+    is the abstract's own line where that is another one (a scraped page puts
+    it under the title), so that a problem in the abstract names its line.
+    Both say where this copy was read, not what the paper is, so they take no
+    part in equality or hashing and are not stored.
     """
 
     id: str
@@ -36,6 +38,12 @@ class Paper:
     published: date | None = None
     authors: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False)
+    abstract_line: int | None = field(default=None, compare=False)
+
+    @property
+    def text_line(self) -> int | None:
+        """The line a problem in the abstract's text is reported at."""
+        return self.abstract_line or self.line
 
 
 class RepoKind(enum.StrEnum):

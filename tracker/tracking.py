@@ -53,7 +53,7 @@ def found_links(paths: Iterable[str | Path], *, format: str | None = None,
         for paper in read_papers(path, format=format, on_problem=on_problem):
             paper_links = find_code_links(paper)
             for note in paper_links.notes:
-                handler(InputProblem(paper.source, paper.line, f"paper {paper.id}: {note}"))
+                handler(InputProblem(paper.source, paper.text_line, f"paper {paper.id}: {note}"))
             yield paper_links
 
 

@@ -77,6 +77,7 @@ def make_paper(
     source: str,
     line: int | None,
     report: Reporter,
+    abstract_line: int | None = None,
     url: str | None = None,
     published: date | None = None,
     authors: tuple[str, ...] = (),
@@ -97,7 +98,7 @@ def make_paper(
         report.warn(line, "title is empty; record skipped")
         return None
     if not clean_abstract:
-        report.warn(line, "abstract is empty; record skipped")
+        report.warn(abstract_line or line, "abstract is empty; record skipped")
         return None
     if len(clean_title) > MAX_TITLE_CHARS:
         report.warn(
@@ -108,7 +109,7 @@ def make_paper(
         return None
     if len(clean_abstract) > MAX_ABSTRACT_CHARS or len(abstract) > 4 * MAX_ABSTRACT_CHARS:
         report.warn(
-            line,
+            abstract_line or line,
             f"abstract is over the {MAX_ABSTRACT_CHARS:,}-character limit; "
             f"kept its first {MAX_ABSTRACT_CHARS:,} characters",
         )
@@ -122,6 +123,7 @@ def make_paper(
         published=published,
         authors=tuple(a for a in (clean_text(name) for name in authors) if a),
         line=line,
+        abstract_line=abstract_line,
     )
 
 

@@ -46,6 +46,7 @@ def read_paper_list(lines: Iterable[Line], source: str, report: Reporter) -> Ite
             abstract=abstract.text,
             source=source,
             line=title.number,
+            abstract_line=abstract.number,
             report=report,
         )
         if paper is not None:
