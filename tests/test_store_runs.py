@@ -106,3 +106,18 @@ def test_a_killed_child_not_yet_reaped_is_not_alive() -> None:
         child.kill()
         child.wait(timeout=10)
     assert process_alive(child.pid) is False
+
+
+def test_a_process_that_started_after_the_run_is_not_the_runs_own() -> None:
+    """Process ids are reused: the process now holding a dead run's id started after that run did."""
+    from datetime import UTC, datetime, timedelta
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        now = datetime.now(UTC)
+        assert process_alive(child.pid, now + timedelta(seconds=5)) is True
+        assert process_alive(child.pid, now - timedelta(hours=1)) is False
+        assert process_alive(os.getpid(), now) is True
+    finally:
+        child.kill()
+        child.wait(timeout=10)

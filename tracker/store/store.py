@@ -83,11 +83,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def process_alive(pid: int) -> bool | None:
+def process_alive(pid: int, started_by: datetime | None = None) -> bool | None:
     """Whether process `pid` of this machine still runs; None where that cannot be asked safely.
 
     A zombie (killed, not yet reaped by its parent) does not run. On Windows
-    `os.kill` would end the process instead of probing it, hence None.
+    `os.kill` would end the process instead of probing it, hence None. With
+    `started_by` (when the run it should be running began), a process that
+    started later is another one that was given the same id: the run's own
+    process has ended.
     """
     if os.name != "posix":
         return None
@@ -102,7 +105,28 @@ def process_alive(pid: int) -> bool | None:
     except OSError:
         return True  # no /proc (macOS): signal 0 is all there is to know
     # "pid (command) state ...": the command may itself hold parentheses.
-    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+    fields = stat.rpartition(")")[2].split()
+    if fields[0] in ("Z", "X"):
+        return False
+    started = _process_start(fields)
+    if started is not None and started_by is not None and started > started_by + _START_SLACK:
+        return False
+    return True
+
+
+# /proc gives a process's start to the clock tick and boot time to the second.
+_START_SLACK = timedelta(seconds=2)
+
+
+def _process_start(stat_fields: list[str]) -> datetime | None:
+    """When a process started, from the fields of /proc/<pid>/stat after its command (starttime is field 22)."""
+    try:
+        ticks = int(stat_fields[19])
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        return datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"), UTC)
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +138,7 @@ class Machine:
     """
 
     host: str = field(default_factory=socket.gethostname)
-    alive: Callable[[int], bool | None] = process_alive
+    alive: Callable[[int, datetime], bool | None] = process_alive
 
 
 def open_store(
@@ -424,16 +448,16 @@ class Store:
         stopped, alive means going however quiet. Elsewhere (or for a run
         recorded before its process was) only its last recorded check, or its
         start, can: silence for `STALE_RUN_AFTER` means stopped. So two live
-        runs are never taken for dead, whether on one machine or several. The
-        price: a process id reused by a new process keeps a dead run going
-        until that one ends too.
+        runs are never taken for dead, whether on one machine or several. A
+        process id given to a newer process is told apart by its start time.
         """
         last_check = connection.execute(
             select(func.max(RepositoryCheck.c.checked_at)).where(RepositoryCheck.c.run_id == run.id)
         ).scalar_one()
         last_sign = max(run.started_at, last_check) if last_check is not None else run.started_at
         if run.host == self._machine.host and run.pid is not None:
-            alive = self._machine.alive(run.pid)
+            started_at = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
+            alive = self._machine.alive(run.pid, started_at)
             if alive is False:
                 return last_sign, f"its process {run.pid} on {run.host} ended without finishing it"
             if alive:
