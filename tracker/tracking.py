@@ -105,12 +105,11 @@ class RepositoryChecker:
     `gather`: REST for GitHub's word on existence, git for the content.
     """
 
-    def __init__(self, github: GitHubHost, git: GitHost, clock: Clock = utc_now,
-                 content: GitHubContent | None = None) -> None:
+    def __init__(self, github: GitHubHost, git: GitHost, clock: Clock = utc_now) -> None:
         self.github = github
         self.git = git
         self.clock = clock
-        self.content = content if content is not None else GitHubContent(github, git.cache_dir)
+        self.content = GitHubContent(github, git.cache_dir)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, answer_cache: object | None = None,
@@ -135,13 +134,6 @@ class RepositoryChecker:
     def look_many(self, refs: list[RepoRef]) -> list[Look | None]:
         """GitHub's batched look at `refs` (see `GitHubHost.look_many`); None where `gather` must decide."""
         return self.github.look_many(refs)
-
-    def gather_looked(self, ref: RepoRef, look: Look) -> RepoFacts:
-        """Facts for a repository the look called live: its content from the API, else from git."""
-        facts = self._looked(ref, look)
-        if facts.files is not None:
-            return facts
-        return self._with_content(facts, look, self.content.read(ref, look))
 
     def prepare(self, ref: RepoRef, look: Look) -> CheckedRepository | PendingRead:
         """The first half of a looked check: the whole check when nothing is left to read
@@ -220,10 +212,10 @@ class RepositoryChecker:
             return with_git_facts(facts, content)
         return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
 
-    def check(self, ref: RepoRef, look: Look | None = None) -> CheckedRepository:
-        """Check `ref`, from its batched `look` when there is one."""
+    def check(self, ref: RepoRef) -> CheckedRepository:
+        """Check `ref` on its own: the REST and git way."""
         try:
-            facts = self.gather(ref) if look is None else self.gather_looked(ref, look)
+            facts = self.gather(ref)
         except Exception as exc:
             facts = self._failed(ref, exc)
         return self.judge(facts)

@@ -100,7 +100,7 @@ class GitHubContent:
 
     Three steps, so that a caller can batch the last: `kept` (what was read at
     this head before, no request), `tree` (one REST request), `read_many` (one
-    GraphQL query for many repositories). `read` does all three for one.
+    GraphQL query for many repositories).
     """
 
     def __init__(self, github: GitHubHost, cache_dir: Path) -> None:
@@ -114,14 +114,6 @@ class GitHubContent:
         if not path.startswith(os.path.join(os.path.normpath(self.cache_dir), "")):
             raise ValueError(f"refusing {ref.canonical!r}: its reading would leave {self.cache_dir}")
         return Path(path)
-
-    def read(self, ref: RepoRef, look: Look) -> GitFacts | None:
-        """The repository's content at the look's head, as git would have given it; None when the API cannot tell."""
-        kept = self.kept(ref, look)
-        if kept is not None:
-            return kept
-        pending = self.tree(ref, look)
-        return self.read_many([pending])[0] if pending is not None else None
 
     def kept(self, ref: RepoRef, look: Look) -> GitFacts | None:
         """The content read at the look's head in an earlier run, if any."""
