@@ -243,3 +243,11 @@ def test_github_enterprise_gets_its_graphql_at_api_graphql(tmp_path: Path, monke
         assert enterprise.api_url.endswith("/api/v3")
         assert world.graphql_posts() == ["/api/graphql", "/api/graphql"]
         assert facts.status is Status.OK and "GraphQL" in facts.detail
+
+
+def test_the_answer_that_spends_the_last_graphql_point_is_still_used(world: World) -> None:
+    world.standin.graphql_rate_limit = world.standin.graphql_rate_remaining = 1
+    facts = check_one(world.checker())
+    assert facts.status is Status.OK and "GraphQL" in facts.detail  # the look's data stood
+    assert facts.files is not None and (world.cache / f"{REF.key}.git").exists()  # the read was not asked: git
+    assert len(world.graphql_posts()) == 1

@@ -519,14 +519,16 @@ class GitHubHost:
         except ValueError:
             body = None
         errors = body.get("errors") if isinstance(body, dict) else None
-        limited = headers.get("x-ratelimit-remaining") == "0" or (
-            isinstance(errors, list) and any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors))
-        if status in (401, 403, 404, 410) or limited:
-            why = "its rate limit is spent" if limited else f"{url} answered {status}"
+        refused = isinstance(errors, list) and any(isinstance(e, dict) and e.get("type") == "RATE_LIMITED"
+                                                   for e in errors)
+        # The answer that spends the last point still carries its data; only later ones would be refused.
+        spent = refused or headers.get("x-ratelimit-remaining") == "0"
+        if status in (401, 403, 404, 410) or spent:
+            why = "its rate limit is spent" if spent else f"{url} answered {status}"
             with self._lock:
                 self._graphql_off = f"GitHub's GraphQL API is not used: {why}"
             log.info("%s; repositories are checked through REST and git instead", self._graphql_off)
-        if status != 200 or not isinstance(body, dict) or limited:
+        if status != 200 or not isinstance(body, dict) or refused:
             return None
         if not isinstance(body.get("data"), dict):
             # GitHub answers a query it cannot run with 200, errors and no data: a fault of ours.
