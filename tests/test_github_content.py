@@ -251,3 +251,14 @@ def test_the_answer_that_spends_the_last_graphql_point_is_still_used(world: Worl
     assert facts.status is Status.OK and "GraphQL" in facts.detail  # the look's data stood
     assert facts.files is not None and (world.cache / f"{REF.key}.git").exists()  # the read was not asked: git
     assert len(world.graphql_posts()) == 1
+
+
+def test_a_fault_of_ours_in_a_look_sends_the_batch_the_rest_way(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracker.hosts.github as github_module
+
+    def broken(*_: object) -> list[None]:
+        raise KeyError("a bug in reading the answer")
+
+    monkeypatch.setattr(github_module, "parse_look", broken)
+    facts = check_one(world.checker())
+    assert facts.status is Status.OK and "GraphQL" not in facts.detail and facts.files is not None

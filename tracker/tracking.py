@@ -132,8 +132,16 @@ class RepositoryChecker:
         return ref.host == "github.com" and ref.kind is RepoKind.CODE and _unreadable(ref) is None
 
     def look_many(self, refs: list[RepoRef]) -> list[Look | None]:
-        """GitHub's batched look at `refs` (see `GitHubHost.look_many`); None where `gather` must decide."""
-        return self.github.look_many(refs)
+        """GitHub's batched look at `refs` (see `GitHubHost.look_many`); None where `gather` must decide.
+
+        A fault of ours in a look must not end the run: the batch then goes the REST and git way.
+        """
+        try:
+            return self.github.look_many(refs)
+        except Exception:
+            log.exception("looking at %d repositories through GitHub's GraphQL API failed; REST and git check them",
+                          len(refs))
+            return [None] * len(refs)
 
     def prepare(self, ref: RepoRef, look: Look) -> CheckedRepository | PendingRead:
         """The first half of a looked check: the whole check when nothing is left to read
