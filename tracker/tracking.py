@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score

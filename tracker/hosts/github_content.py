@@ -1,10 +1,11 @@
 """A GitHub repository's files and history through GitHub's API instead of a clone.
 
 For a repository GitHub's GraphQL look called plainly live (`Look`), the
-content git would give comes from two requests: the whole tree at the head
-(REST ``git/trees/{head}?recursive=1``) and one GraphQL query for the latest
-commits and the few texts checks read (the same files `is_relevant` picks for
-git). No git process runs, which on a first run is most of the work.
+content git would give comes from the whole tree at the head (REST
+``git/trees/{head}?recursive=1``, one request) and a share of one GraphQL
+query that reads a batch's latest commits and the few texts checks read (the
+files `texts_to_read` picks for git too). No git process runs, which on a
+first run is most of the work.
 
 What was read at a head is kept in the cache directory beside where the clone
 would be (``<key>.api-reading.json``): a commit's tree and history never
@@ -12,12 +13,9 @@ change, so a later look that finds the same head reads nothing again. Commit
 counts in the 90- and 365-day windows come from each look, so they move with
 the clock.
 
-Reads are batched like looks: `tree` per repository, then one `read_many`
-query for a look's worth of repositories.
-
 When the API cannot give the content (a tree too large for one answer, a
-fault, an answer we do not understand) `read` returns None and the caller
-reads the repository with git, as for any other host.
+fault, an answer we do not understand) `tree` or `read_many` gives None for
+that repository and the caller reads it with git, as for any other host.
 """
 
 from __future__ import annotations
