@@ -13,6 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_ARXIV_OAI_URL = "https://oaipmh.arxiv.org/oai"
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+DEFAULT_SWH_API_URL = "https://archive.softwareheritage.org/api/1/"
 
 
 def data_home() -> Path:
@@ -48,6 +52,14 @@ class Settings:
     max_rate_wait: float = 180.0  # longest wait for a rate limit to reset before giving up
     concurrency: int = 8  # repositories checked at once; GitHub allows 100 concurrent requests
     max_age_hours: float | None = None  # skip repositories checked this recently
+    # Services, each at the address its own ecosystem's variable names.
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    arxiv_oai_url: str = DEFAULT_ARXIV_OAI_URL
+    arxiv_min_interval: float = 3.0  # arXiv's published politeness: one request every 3 s
+    hf_endpoint: str = DEFAULT_HF_ENDPOINT
+    hf_token: str | None = field(default=None, repr=False)
+    swh_api_url: str = DEFAULT_SWH_API_URL
+    swh_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -63,6 +75,13 @@ class Settings:
             whole_clone_max_kb=int(_float("REPRO_TRACKER_WHOLE_CLONE_KB", 2048)),
             max_rate_wait=_float("REPRO_TRACKER_MAX_RATE_WAIT", 180.0),
             concurrency=int(_float("REPRO_TRACKER_CONCURRENCY", 8)),
+            arxiv_api_url=os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL,
+            arxiv_oai_url=os.environ.get("ARXIV_OAI_URL") or DEFAULT_ARXIV_OAI_URL,
+            arxiv_min_interval=_float("REPRO_TRACKER_ARXIV_INTERVAL", 3.0),
+            hf_endpoint=os.environ.get("HF_ENDPOINT") or DEFAULT_HF_ENDPOINT,
+            hf_token=os.environ.get("HF_TOKEN") or None,
+            swh_api_url=os.environ.get("SWH_API_URL") or DEFAULT_SWH_API_URL,
+            swh_token=os.environ.get("SWH_TOKEN") or None,
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given) if given else settings

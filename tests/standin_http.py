@@ -1,0 +1,76 @@
+"""A scripted HTTP service on 127.0.0.1: each path answers from a queue of (status, headers, body).
+
+The service stand-ins (arXiv, OAI-PMH, the Hub, Software Heritage) build on it, so a
+test says what the service answers, in the service's own format, and reads back
+what was asked.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Asked:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class ScriptedService:
+    """Answers keyed by path (with query); the last answer of a queue repeats."""
+
+    answers: dict[str, deque[tuple[int, dict[str, str], bytes]]] = field(default_factory=lambda: defaultdict(deque))
+    asked: list[Asked] = field(default_factory=list)
+    url: str = ""
+
+    def answer(self, path: str, status: int, body: bytes | str = b"", **headers: str) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self.answers[path].append((status, {k.replace("_", "-"): v for k, v in headers.items()}, data))
+
+    def next_answer(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        queue = self.answers.get(path)
+        if not queue:
+            return 404, {"Content-Type": "text/plain"}, b"no such path in the stand-in\n"
+        return queue.popleft() if len(queue) > 1 else queue[0]
+
+
+@contextmanager
+def scripted_service() -> Iterator[ScriptedService]:
+    service = ScriptedService()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            service.asked.append(Asked(self.command, self.path, dict(self.headers), body))
+            status, headers, data = service.next_answer(self.path)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+
+        do_GET = do_POST = do_HEAD = _serve
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    service.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        yield service
+    finally:
+        server.shutdown()
+        server.server_close()
