@@ -9,6 +9,7 @@ empty file, repro-tracker's and Prefect's homes at temporary folders.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,21 @@ def sealed_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.delenv("REPRO_TRACKER_DATABASE_URL", raising=False)
 
 
-@pytest.fixture
-def corpus_path() -> Path:
+def shared_corpus() -> Path:
+    """The real scraped page in ../shared, where CI places it; a test that needs it fails saying so."""
     if not CORPUS.exists():
         pytest.fail(f"the shared corpus is missing at {CORPUS}; CI places it beside the repository")
     return CORPUS
+
+
+def installed_cli() -> Path:
+    """The `repro-tracker` command of the environment running the tests (make test's .venv)."""
+    cli = Path(sys.executable).parent / "repro-tracker"
+    if not cli.exists():
+        pytest.fail(f"no repro-tracker command beside {sys.executable}: install the project first (make test does)")
+    return cli
+
+
+@pytest.fixture
+def corpus_path() -> Path:
+    return shared_corpus()

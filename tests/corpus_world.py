@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from gitrepos import (
     CommitSpec,
     LocalRepo,
@@ -40,6 +39,7 @@ from gitrepos import (
     route_git,
 )
 from standin_github import StandinGitHub
+
 from tracker.ingest import read_papers
 from tracker.links import find_code_links
 from tracker.records import RepoRef
@@ -172,12 +172,10 @@ class CorpusWorld:
 
 @pytest.fixture(scope="session")
 def world_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Recipe]]:
-    from conftest import CORPUS
+    from conftest import shared_corpus
 
-    if not CORPUS.exists():
-        pytest.fail(f"the shared corpus is missing at {CORPUS}; CI places it beside the repository")
     root = tmp_path_factory.mktemp("world-template")
-    return root, build_world_template(CORPUS, root)
+    return root, build_world_template(shared_corpus(), root)
 
 
 @pytest.fixture

@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-
+from conftest import installed_cli
 from gitrepos import CommitSpec, ml_repo, route_git
+from sqlalchemy import create_engine, text
 from standin_github import StandinGitHub
 from store_support import empty_pg_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CLI = REPO_ROOT / ".venv" / "bin" / "repro-tracker"
+CLI = installed_cli()
 RECENT_PUSH = "2026-10-01T10:00:00Z"
 
 

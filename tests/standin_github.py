@@ -208,6 +208,8 @@ class StandinGitHub:
         # Set when a handler starts holding an answer back (slow, hang, latency),
         # so a test can wait for that moment instead of sleeping.
         self.holding = threading.Event()
+        self.in_flight = 0
+        self.peak_in_flight = 0  # most requests being answered at once: how parallel the client really was
         self._connections: set[socket.socket] = set()
         self._handlers: set[threading.Thread] = set()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
@@ -486,6 +488,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
+        standin = self.server.standin
+        with standin._lock:
+            standin.in_flight += 1
+            standin.peak_in_flight = max(standin.peak_in_flight, standin.in_flight)
+        try:
+            self._serve_one()
+        finally:
+            with standin._lock:
+                standin.in_flight -= 1
+
+    def _serve_one(self) -> None:
         """One request, whatever its method: latency, then a fault or the answer."""
         standin = self.server.standin
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -213,13 +212,11 @@ def test_first_inspect_judges_a_failed_clone_as_ls_remote_would(
 def test_host_that_never_answers_is_unreachable_after_the_time_limit(faulty_hosts: Path, tmp_path: Path) -> None:
     ticks = itertools.count(step=10.0)  # every look at the clock is 10 s later
     host = GitHost(tmp_path / "cache", timeout=15, clock=lambda: next(ticks))
-    started = time.monotonic()
 
     facts = host.inspect(RepoRef.parse("huggingface.co/acme/model"), now=NOW)
 
     assert facts.status is Status.UNREACHABLE
     assert "did not finish within 15 s" in facts.detail
-    assert time.monotonic() - started < 5
     assert [path.name for path in (tmp_path / "cache" / "huggingface.co" / "acme").iterdir()] == ["model.git.lock"]
 
 
@@ -579,11 +576,9 @@ def test_hostile_repository_cannot_reach_outside_the_cache(root: Path, tmp_path:
         env={"GIT_CONFIG_GLOBAL": os.devnull},
     )
     repo = add_commit(repo, CommitSpec(DEFAULT_DATE, message="add submodule"))
-    started = time.monotonic()
 
     facts = host.inspect(repo.ref, now=NOW)
 
-    assert time.monotonic() - started < 10
     assert facts.status is Status.OK
     files = facts.files
     assert files is not None

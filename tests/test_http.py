@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.standin_http import ScriptedService, scripted_service
+from standin_http import ScriptedService, scripted_service
 from tracker.http import (
     USER_AGENT,
     HttpClient,

