@@ -62,6 +62,7 @@ class Answer:
     headers: Mapping[str, str]
     content: bytes
     not_modified: bool = False  # a 304 whose stored body is `content`
+    truncated: bool = False  # the body was longer than the client reads; `content` is its start
 
     @property
     def text(self) -> str:
@@ -137,6 +138,7 @@ class HttpClient:
         token: str | None = None,
         cache: ConditionalCache | None = None,
         follow_redirects: bool = False,
+        max_bytes: int = 32 << 20,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -153,6 +155,7 @@ class HttpClient:
             follow_redirects=follow_redirects,
             transport=transport,
         )
+        self._max_bytes = max_bytes
         self._attempts = max(1, attempts)
         self._max_retry_wait = max_retry_wait
         self._min_interval = min_interval
@@ -198,6 +201,10 @@ class HttpClient:
                 self._cache.put(key, Validators(etag, modified, answer.content))
         return answer
 
+    def head(self, path: str, *, headers: Mapping[str, str] | None = None) -> Answer:
+        """HEAD `path`: the status and headers, for a link checker that need not read the page."""
+        return self._send("HEAD", path, headers=dict(headers or {}))
+
     def post(self, path: str, *, json_body: Any = None, headers: Mapping[str, str] | None = None) -> Answer:
         """POST `path`. Retried like a GET only on faults that mean the service did not act (429, 503, connect)."""
         return self._send("POST", path, json_body=json_body, headers=dict(headers or {}))
@@ -218,23 +225,24 @@ class HttpClient:
             self._pace()
             self.requests += 1
             try:
-                response = self._client.request(method, path, params=params, headers=headers, json=json_body)
+                status, url, response_headers, content, truncated = self._exchange(
+                    method, path, params=params, headers=headers, json_body=json_body)
             except httpx.ConnectError as exc:
                 raise _Retryable(f"could not connect ({_cause(exc)})") from exc
             except httpx.TimeoutException as exc:
-                if method != "GET" and not isinstance(exc, httpx.ConnectTimeout):
+                if method not in ("GET", "HEAD") and not isinstance(exc, httpx.ConnectTimeout):
                     raise HttpFault(f"timed out ({type(exc).__name__})") from exc
                 raise _Retryable(f"timed out ({type(exc).__name__})") from exc
             except httpx.TransportError as exc:
-                if method != "GET":
+                if method not in ("GET", "HEAD"):
                     raise HttpFault(f"transport fault ({_cause(exc)})") from exc
                 raise _Retryable(f"transport fault ({_cause(exc)})") from exc
-            status = response.status_code
-            retryable = status in RETRYABLE_STATUSES if method == "GET" else status in {429, 503}
+            idempotent = method in ("GET", "HEAD")
+            retryable = status in RETRYABLE_STATUSES if idempotent else status in {429, 503}
             if retryable:
-                wait = retry_after_seconds(response.headers.get("retry-after"), self._wall_clock())
+                wait = retry_after_seconds(response_headers.get("retry-after"), self._wall_clock())
                 raise _Retryable(f"HTTP {status}", status=status, retry_after=wait)
-            return Answer(status, str(response.url), dict(response.headers), response.content)
+            return Answer(status, url, response_headers, content, truncated=truncated)
 
         def wait_for(state: tenacity.RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome is not None else None
@@ -261,6 +269,22 @@ class HttpClient:
         except _Retryable as exc:
             raise HttpFault(f"{exc.reason} after {self._attempts_made(exc)}", status=exc.status,
                             retry_after=exc.retry_after) from None
+
+    def _exchange(self, method: str, path: str, *, params: Mapping[str, Any] | None, headers: dict[str, str],
+                  json_body: Any) -> tuple[int, str, dict[str, str], bytes, bool]:
+        """One request; the body read up to `max_bytes`, so a huge or endless answer costs a bounded amount."""
+        with self._client.stream(method, path, params=params, headers=headers, json=json_body) as response:
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self._max_bytes:
+                    truncated = True
+                    break
+            content = b"".join(chunks)[: self._max_bytes]
+            return response.status_code, str(response.url), dict(response.headers), content, truncated
 
     def _attempts_made(self, exc: _Retryable) -> str:
         if exc.retry_after is not None and exc.retry_after > self._max_retry_wait:

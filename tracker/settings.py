@@ -17,6 +17,8 @@ DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_ARXIV_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 DEFAULT_SWH_API_URL = "https://archive.softwareheritage.org/api/1/"
+DEFAULT_DOI_RESOLVER_URL = "https://doi.org/"
+DEFAULT_ZENODO_API_URL = "https://zenodo.org/api/"
 
 
 def data_home() -> Path:
@@ -60,6 +62,8 @@ class Settings:
     hf_token: str | None = field(default=None, repr=False)
     swh_api_url: str = DEFAULT_SWH_API_URL
     swh_token: str | None = field(default=None, repr=False)
+    doi_resolver_url: str = DEFAULT_DOI_RESOLVER_URL
+    zenodo_api_url: str = DEFAULT_ZENODO_API_URL
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -82,6 +86,8 @@ class Settings:
             hf_token=os.environ.get("HF_TOKEN") or None,
             swh_api_url=os.environ.get("SWH_API_URL") or DEFAULT_SWH_API_URL,
             swh_token=os.environ.get("SWH_TOKEN") or None,
+            doi_resolver_url=os.environ.get("DOI_RESOLVER_URL") or DEFAULT_DOI_RESOLVER_URL,
+            zenodo_api_url=os.environ.get("ZENODO_API_URL") or DEFAULT_ZENODO_API_URL,
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given) if given else settings

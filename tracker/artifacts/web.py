@@ -1,0 +1,152 @@
+"""Asking a web address what is there, politely, as a link checker should.
+
+Lychee is the model: a user agent that names the tool, a few requests at once
+per host at most, redirects followed by hand so that every hop is kept as
+evidence, bodies read only as far as a soft 404 can show itself, and no request
+to a private, loopback or link-local address unless the user allows that host
+(a paper's link must not make the tracker probe a lab's intranet). Judgement is
+`verdict.judge_page`'s; this module only observes.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Collection
+from urllib.parse import urljoin, urlsplit
+
+from tracker.artifacts.verdict import Hop, PageObservation
+from tracker.http import Answer, HttpClient, HttpFault
+
+MAX_HOPS = 10
+TEXT_BYTES = 64 << 10  # enough for a title and a "not found" page; never the whole of a large page
+Resolver = Callable[[str], list[str]]
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+
+
+class NameNotResolved(Exception):
+    """DNS gave no address for the host."""
+
+
+def resolve_host(host: str) -> list[str]:
+    """Every address `host` resolves to (IPv4 and IPv6)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise NameNotResolved(f"{host} does not resolve ({exc.strerror or exc})") from None
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def private_address(addresses: Collection[str]) -> str | None:
+    """The first address that is not on the public internet, or None."""
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global or ip.is_multicast:
+            return address
+    return None
+
+
+class WebClient:
+    """Observes web addresses: HEAD first, GET when HEAD is refused or the page must be read."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 15.0,
+        per_host: int = 2,
+        allowed_hosts: Collection[str] = (),
+        resolve: Resolver = resolve_host,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._timeout = timeout
+        self._per_host = per_host
+        self._allowed = {host.lower() for host in allowed_hosts}
+        self._resolve = resolve
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._clients: dict[str, HttpClient] = {}
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+    def observe(self, url: str) -> PageObservation:
+        """Follow `url` to its final answer and keep every hop."""
+        hops: list[Hop] = []
+        current = url
+        for _ in range(MAX_HOPS):
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                return PageObservation(url, tuple(hops), refused=f"not a web address: {current}")
+            host = parts.hostname.lower()
+            refusal = self._refusal(host)
+            if isinstance(refusal, NameNotResolved):
+                return PageObservation(url, tuple(hops), fault=str(refusal), dns_failed=True)
+            if refusal is not None:
+                return PageObservation(url, tuple(hops), refused=refusal)
+            try:
+                answer = self._ask(parts.scheme, parts.netloc, current)
+            except HttpFault as fault:
+                return PageObservation(url, tuple(hops), fault=f"{current}: {fault.reason}")
+            hops.append(Hop(current, answer.status))
+            location = answer.headers.get("location")
+            if 300 <= answer.status < 400 and location:
+                current = urljoin(current, location)
+                continue
+            title, text = _page_text(answer)
+            return PageObservation(url, tuple(hops), title=title, text_start=text)
+        return PageObservation(url, tuple(hops))
+
+    def _refusal(self, host: str) -> str | NameNotResolved | None:
+        try:
+            addresses = self._resolve(host)
+        except NameNotResolved as exc:
+            return exc
+        if host in self._allowed:
+            return None
+        private = private_address(addresses)
+        if private is not None:
+            return (f"{host} resolves to {private}, a private or local address; not asked "
+                    "(add the host to REPRO_TRACKER_GIT_HOSTS to allow it)")
+        return None
+
+    def _ask(self, scheme: str, netloc: str, url: str) -> Answer:
+        origin = f"{scheme}://{netloc}"
+        client, slots = self._client(origin)
+        with slots:
+            answer = client.head(url)
+            # Many servers refuse HEAD, or answer it wrongly; a GET decides. A live page is read as far as a soft
+            # 404 would show, and only when it is HTML.
+            if answer.status >= 400 or (200 <= answer.status < 300 and _is_html(answer)):
+                answer = client.get(url)
+        return answer
+
+    def _client(self, origin: str) -> tuple[HttpClient, threading.BoundedSemaphore]:
+        with self._lock:
+            if origin not in self._clients:
+                self._clients[origin] = HttpClient(origin, timeout=self._timeout, attempts=2, max_retry_wait=30,
+                                                   max_bytes=TEXT_BYTES, sleep=self._sleep)
+                self._slots[origin] = threading.BoundedSemaphore(self._per_host)
+            return self._clients[origin], self._slots[origin]
+
+
+def _is_html(answer: Answer) -> bool:
+    kind = answer.headers.get("content-type", "")
+    return not kind or "html" in kind
+
+
+def _page_text(answer: Answer) -> tuple[str | None, str]:
+    if not _is_html(answer) or not answer.content:
+        return None, ""
+    match = _TITLE.search(answer.content)
+    title = html.unescape(match.group(1).decode("utf-8", "replace")).strip() if match else None
+    body = answer.content.decode("utf-8", "replace")
+    body = re.split(r"</head\s*>", body, maxsplit=1, flags=re.IGNORECASE)[-1]
+    return title, html.unescape(_TAGS.sub(" ", body))[:4000]
