@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
-from typer.testing import CliRunner
-
 from gitrepos import ml_repo, route_git
 from standin_github import StandinGitHub
+from typer.testing import CliRunner
+
 from tracker.cli import app
 from tracker.links import NotARepository, canonical_repo, extract_links
 from tracker.records import RepoRef
@@ -210,3 +210,31 @@ def test_forget_without_yes_and_without_a_terminal_exits_2_and_removes_nothing(
     assert result.exit_code == 2 and "--yes" in result.stderr
     assert len(open_store(db).history("github.com/acme/seeing")) == 1
     assert runner.invoke(app, ["forget", "ftp://github.com/x/y", "--yes", "--db", db]).exit_code == 2
+
+
+def test_repo_fields_of_jsonl_and_csv_go_through_the_same_parser(tmp_path: Path) -> None:
+    jsonl = tmp_path / "papers.jsonl"
+    jsonl.write_text(
+        json.dumps({"title": "One", "abstract": "No link here.", "repo": "git@github.com:Acme/One.git"}) + "\n"
+        + json.dumps({"title": "Two", "abstract": "See https://github.com/acme/two.", "repo": [
+            "https://github.com/ACME/two/tree/main", "https://gitlab.com/g/three/-/issues"]}) + "\n"
+        + json.dumps({"title": "Three", "abstract": "Nothing.", "repo": "ftp://github.com/x/y"}) + "\n"
+        + json.dumps({"title": "Four", "abstract": "Nothing.", "repo": 42}) + "\n",
+        encoding="utf-8",
+    )
+    csv = tmp_path / "papers.csv"
+    csv.write_text('title,abstract,repo\nFive,"No link.","https://github.com/acme/five.git; github.com/acme/six"\n',
+                   encoding="utf-8")
+    result = runner.invoke(app, ["links", str(jsonl), str(csv)])
+    assert result.exit_code == 0, result.output
+    repos = {record["paper"]["title"]: record["repos"] for record in map(json.loads, result.stdout.splitlines())}
+    assert repos == {
+        "One": ["github.com/Acme/One"],
+        "Two": ["github.com/ACME/two", "gitlab.com/g/three"],  # the abstract's link is the same identity
+        "Three": [],
+        "Four": [],
+        "Five": ["github.com/acme/five", "github.com/acme/six"],
+    }
+    stderr = result.stderr.replace("\n", "")
+    assert f"{jsonl}:3:" in stderr and "ftp:// is not a way to fetch one" in stderr
+    assert f"{jsonl}:4:" in stderr and "repo 42 is not text" in stderr

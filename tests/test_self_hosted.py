@@ -13,9 +13,9 @@ import socket
 from pathlib import Path
 
 import pytest
+from gitrepos import GitHttpServer, build_repo, license_text, route_git
 from typer.testing import CliRunner
 
-from gitrepos import GitHttpServer, build_repo, license_text, route_git
 from tracker.cli import app
 from tracker.hosts import git as git_module
 from tracker.hosts.git import GitHost, address_refusal, fetch_allowed, git_url

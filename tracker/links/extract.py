@@ -16,8 +16,10 @@ import re
 
 from tracker.links.canonical import (
     GENERIC_TLDS,
+    NotARepository,
     Target,
     artifact_of,
+    canonical_repo,
     known_host,
     parse_url,
     repair,
@@ -175,19 +177,34 @@ def _identity(link: FoundLink) -> str:
 
 
 def find_code_links(paper: Paper, *, git_hosts: frozenset[str] = frozenset()) -> PaperLinks:
-    """The paper's links from title then abstract, first mention of each identity kept.
+    """The paper's links from its source's ``repo`` field, title then abstract, first mention of each identity kept.
 
     `code_promised` holds only when the paper promises code and names no repository.
     `notes` say what the limits made extraction ignore.
     """
     text = f"{paper.title}\n{paper.abstract}"
+    declared, refused = _declared(paper.repo_fields, git_hosts)
     found, notes = _scan(text, git_hosts)
+    found = declared + found
+    notes = refused + notes
     unique: dict[str, FoundLink] = {}
     for link in found:
         unique.setdefault(_identity(link), link)
     links = tuple(unique.values())
     has_repo = any(link.repo is not None for link in links)
     return PaperLinks(paper=paper, links=links, code_promised=not has_repo and promises_code(text), notes=notes)
+
+
+def _declared(fields: tuple[str, ...], git_hosts: frozenset[str]) -> tuple[list[FoundLink], tuple[str, ...]]:
+    """Links from a source's own ``repo`` field, and notes on what names no repository."""
+    links: list[FoundLink] = []
+    notes: list[str] = []
+    for written in fields[:MAX_LINKS]:
+        try:
+            links.append(FoundLink(raw=written, repo=canonical_repo(written, git_hosts=git_hosts)))
+        except NotARepository as refused:
+            notes.append(f"repo field ignored: {refused}")
+    return links, tuple(notes)
 
 
 def code_promised(text: str, *, git_hosts: frozenset[str] = frozenset()) -> bool:
