@@ -69,7 +69,8 @@ class ProblemLog:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/] {escape(message)}")
+    # One line however narrow the terminal: scripts and CI logs grep for it.
+    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
