@@ -69,10 +69,20 @@ def test_every_spelling_of_a_repository_is_one_identity(text: str) -> None:
         ("https://sr.ht/~owner/name", RepoRef("git.sr.ht", "~owner", "name")),
         ("https://git.example.org/group/name.git", RepoRef("git.example.org", "group", "name")),
         ("https://git.example.org/cgit/name.git/tree/src", RepoRef("git.example.org", "cgit", "name")),
+        ("https://git.example.org/group/name", RepoRef("git.example.org", "group", "name")),
+        ("https://gitea.lab.example/owner/name/src/branch/main", RepoRef("gitea.lab.example", "owner", "name")),
+        ("https://git.kernel.org/pub/scm/git/git.git", RepoRef("git.kernel.org", "pub/scm/git", "git")),
+        ("https://git.code.sf.net/p/tool/code", RepoRef("git.code.sf.net", "p/tool", "code")),
     ],
 )
 def test_forges_and_git_urls(text: str, expected: RepoRef) -> None:
     assert canonical_repo(text) == expected
+
+
+@pytest.mark.parametrize("url", ["https://git.example.org/explore/repos", "https://git.example.org/user/login",
+                                 "https://forgejo.org/docs/latest", "https://git.io/abc", "https://git.example.org/"])
+def test_pages_of_git_servers_and_sites_named_like_them_are_not_repositories(url: str) -> None:
+    assert [link.repo for link in extract_links(url)] in ([None], [])
 
 
 def test_an_allowed_host_reads_like_a_forge() -> None:

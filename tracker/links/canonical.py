@@ -20,8 +20,10 @@ Decisions a reader of the results needs to know:
   ``datasets/...`` and ``spaces/...`` carry their kind.
 - SourceHut (``sr.ht`` and ``git.sr.ht``) is spelled ``git.sr.ht/~owner/name``.
 - Any other host is a git server only when the user allows it
-  (``REPRO_TRACKER_GIT_HOSTS``, passed in as `git_hosts`) or when the URL ends a
-  path segment in ``.git``, which only git servers serve. Such a host's path is
+  (``REPRO_TRACKER_GIT_HOSTS``, passed in as `git_hosts`), when its name says
+  so by convention (``git.``, ``gitea.``, ``forgejo.`` or ``cgit.`` before a
+  domain), or when the URL ends a path segment in ``.git``, which only git
+  servers serve. Such a host's path is
   read like GitLab's (subgroups allowed, routes such as ``/-/``, ``/tree/`` and
   ``/src/`` end it). A ``.git`` URL is thus a repository *link* on any host;
   whether git may fetch it is another decision (`tracker.hosts.git`).
@@ -177,6 +179,8 @@ def _self_hosted(host: str) -> Callable[[list[str]], RepoRef | None]:
     """
 
     def parse(segments: list[str]) -> RepoRef | None:
+        if segments and segments[0].lower() in _SELF_HOSTED_PAGES and not any(map(_has_git_suffix, segments)):
+            return None
         path: list[str] = []
         for segment in segments:
             if segment == "-" or (len(path) >= 2 and segment.lower() in _SELF_HOSTED_ROUTES):
@@ -192,6 +196,18 @@ def _self_hosted(host: str) -> Callable[[list[str]], RepoRef | None]:
         return RepoRef(host, "/".join(path[:-1]), path[-1])
 
     return parse
+
+
+# First path segments that are a forge's own pages (GitLab's and Gitea's), unless a ``.git`` segment follows.
+_SELF_HOSTED_PAGES = _GITLAB_RESERVED | _FORGE_RESERVED
+# First labels that name a git server by convention (``git.example.org``, ``gitea.lab.example``).
+_GIT_SERVER_LABELS = frozenset({"git", "gitea", "forgejo", "cgit"})
+
+
+def _named_like_a_git_server(host: str) -> bool:
+    """``git.<domain>`` and the like: a git server's name, where ``gitea.io`` (two labels) is a project's site."""
+    labels = host.split(".")
+    return len(labels) >= 3 and labels[0] in _GIT_SERVER_LABELS and not known_host(host)
 
 
 def _has_git_suffix(segment: str) -> bool:
@@ -363,7 +379,8 @@ def _repo_or_reason(target: Target, git_hosts: frozenset[str], *, any_host: bool
     parser = _REPO_HOSTS.get(host)
     if parser is None and host.startswith("gitlab."):
         parser = _gitlab(host)
-    if parser is None and (host in git_hosts or target.host in git_hosts or any_host):
+    if parser is None and (host in git_hosts or target.host in git_hosts or any_host
+                           or _named_like_a_git_server(host)):
         parser = _self_hosted(host)
     if parser is None:
         if not any(_has_git_suffix(segment) for segment in target.segments) or known_host(host):
