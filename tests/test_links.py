@@ -7,7 +7,15 @@ import string
 
 import pytest
 
-from tracker.links import MAX_LINKS, MAX_URL_LENGTH, canonical_repo, code_promised, extract_links, find_code_links
+from tracker.links import (
+    MAX_LINKS,
+    MAX_URL_LENGTH,
+    NotARepository,
+    canonical_repo,
+    code_promised,
+    extract_links,
+    find_code_links,
+)
 from tracker.records import Artifact, ArtifactKind, Paper, RepoKind, RepoRef
 
 
@@ -157,7 +165,8 @@ def test_code_hosts_canonical_form(url: str, expected: RepoRef) -> None:
     ],
 )
 def test_not_a_repository(url: str) -> None:
-    assert canonical_repo(url) is None
+    with pytest.raises(NotARepository, match="not a repository"):
+        canonical_repo(url)
 
 
 def test_owner_and_host_pages_are_websites_and_host_roots_are_dropped() -> None:

@@ -322,3 +322,36 @@ def test_times_come_back_in_utc_whatever_zone_they_went_in(store: Store) -> None
     assert check is not None
     assert check.checked_at == datetime(2025, 3, 1, 21, 0, tzinfo=UTC)
     assert check.checked_at.utcoffset() == timedelta(0)
+
+
+def test_forget_removes_a_repository_and_its_checks_and_keeps_the_papers_link_text(store: Store) -> None:
+    store.add_papers([paper_links("arxiv:1", "github.com/old/name", "github.com/keep/me", "https://example.org/p")])
+    run = store.start_run(["test"])
+    store.record_check(run, bare_facts("github.com/old/name", Status.MOVED, moved_to=RepoRef.parse("github.com/New/Name")),
+                       (), health="moved", repro_score=None)
+    store.record_check(run, ok_facts("github.com/New/Name"), RESULTS, health="alive", repro_score=80)
+    store.record_check(run, ok_facts("github.com/keep/me"), RESULTS, health="alive", repro_score=80)
+
+    forgotten = store.forget_repository("github.com/new/name")
+    assert forgotten is not None
+    assert (forgotten.canonical, forgotten.checks, forgotten.paper_links) == ("github.com/New/Name", 1, 0)
+    assert store.history("github.com/new/name") == []
+    with store.engine.connect() as connection:
+        rows = {row.key: row for row in connection.execute(select(Repository))}
+    assert set(rows) == {"github.com/old/name", "github.com/keep/me"}
+    assert rows["github.com/old/name"].moved_to_id is None  # the pointer went with it; the check keeps the name
+    assert store.history("github.com/old/name")[0].moved_to == "github.com/New/Name"
+
+    forgotten = store.forget_repository("github.com/old/name")
+    assert forgotten is not None and (forgotten.checks, forgotten.paper_links) == (1, 1)
+    with store.engine.connect() as connection:
+        links = connection.execute(select(PaperLink.c.raw_text, PaperLink.c.repository_id).order_by(PaperLink.c.id)).all()
+    assert [(raw, repository_id is None) for raw, repository_id in links] == [
+        ("https://github.com/old/name", True), ("https://github.com/keep/me", False), ("https://example.org/p", True)]
+    [paper] = store.papers_with_links()
+    assert paper.repositories == ("github.com/keep/me",) and len(paper.artifacts) == 1
+    assert len(store.history("github.com/keep/me")) == 1
+    assert store.forget_repository("github.com/old/name") is None
+    # The paper ingested again finds its link again: the repository comes back, the kept text stays.
+    store.add_papers([paper_links("arxiv:1", "github.com/old/name")])
+    assert "github.com/old/name" in {ref.key for ref in store.repositories_due()}

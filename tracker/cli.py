@@ -69,7 +69,8 @@ class ProblemLog:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/] {escape(message)}")
+    # One line however narrow the terminal: scripts and CI logs grep for it.
+    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -151,7 +152,7 @@ def ingest(
 
 @app.command()
 def check(
-    repo: Annotated[list[str] | None, typer.Option("--repo", help="A repository to check (github.com/owner/name); repeatable.")] = None,
+    repo: Annotated[list[str] | None, typer.Option("--repo", help="A repository to check: host/owner/name, its URL, or git@host:owner/name; repeatable.")] = None,
     check_all: Annotated[bool, typer.Option("--all", help="Check every stored repository.")] = False,
     max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32, help="Repositories checked at once.")] = None,
@@ -160,7 +161,6 @@ def check(
 ) -> None:
     """Check repositories (existence, license, activity, reproducibility) and record one check each."""
     from tracker.hosts.github import quiet_library_loggers
-    from tracker.records import RepoRef
     from tracker.settings import Settings
     from tracker.tracking import RepositoryChecker, check_and_record
 
@@ -169,13 +169,11 @@ def check(
     if not repo and not check_all:
         raise _fail("name repositories with --repo, or check every stored one with --all", 2)
     settings = Settings.from_env(database_url=db, concurrency=concurrency, max_age_hours=max_age)
+    # Every name is read before the database is even opened: a refused one stores nothing.
+    refs = [_repository_to_check(text, settings.git_hosts) for text in repo or []]
     store = _open_store(settings.database_url)
     keys = None
-    if repo:
-        try:
-            refs = [RepoRef.parse(text) for text in repo]
-        except ValueError as exc:
-            raise _fail(str(exc), 2) from exc
+    if refs:
         store.add_repositories(refs)
         keys = [ref.key for ref in refs]
     due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
@@ -213,6 +211,31 @@ def check(
     summary = ", ".join(f"{count} {status}" for status, count in sorted(tally.by_status.items())) or "nothing due"
     out.print(f"run {run_id}: {tally.checked} checked ({escape(summary)}); "
               f"{tally.requests_made} requests, {tally.requests_rate_limited} counted against the rate limit")
+
+
+def _repository_to_check(text: str, git_hosts: frozenset[str]) -> Any:
+    """The repository `text` names, if git may fetch it; exit 2 saying why not otherwise."""
+    from tracker.hosts.git import git_url
+    from tracker.links import NotARepository, canonical_repo
+
+    try:
+        ref = canonical_repo(text, git_hosts=git_hosts)
+        git_url(ref, git_hosts)  # a host git will not fetch, or a name that could pass for an option
+    except NotARepository as exc:
+        raise _fail(str(exc), 2) from exc
+    except ValueError as exc:
+        raise _fail(f"not checking {text!r}: {exc}", 2) from exc
+    return ref
+
+
+def _stored_repository(text: str) -> Any:
+    """The repository `text` names, on any host (it names one already stored); exit 2 if it names none."""
+    from tracker.links import NotARepository, canonical_repo
+
+    try:
+        return canonical_repo(text, any_host=True)
+    except NotARepository as exc:
+        raise _fail(str(exc), 2) from exc
 
 
 def checked_record(checked: Any) -> dict[str, Any]:
@@ -346,14 +369,10 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """Every check of one repository as a timeline, marking each change."""
-    from tracker.records import RepoRef
     from tracker.report import render_history
     from tracker.report.load import history as load_history
 
-    try:
-        ref = RepoRef.parse(repository)
-    except ValueError as exc:
-        raise _fail(str(exc), 2) from exc
+    ref = _stored_repository(repository)
     checks = load_history(_open_store(db), ref.key)
     if not checks:
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
@@ -362,6 +381,31 @@ def history(
                 highlight=False)
     else:
         render_history(out, checks, title=ref.canonical)
+
+
+@app.command()
+def forget(
+    repository: Annotated[str, typer.Argument(help="The repository to remove: host/owner/name or its URL.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Remove a repository added by mistake, with all its checks; papers keep the raw text of their links."""
+    ref = _stored_repository(repository)
+    store = _open_store(db)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise _fail(f"not forgetting {ref.canonical} without confirmation: pass --yes (no terminal to ask on)", 2)
+        if not typer.confirm(f"Remove {ref.canonical} and every check of it?", default=False, err=True):
+            raise _fail("nothing removed", 1)
+    forgotten = store.forget_repository(ref.key)
+    if forgotten is None:
+        raise _fail(f"no repository {ref.canonical} is stored; nothing removed", 1)
+    if as_json:
+        out.out(json.dumps(dataclasses.asdict(forgotten), ensure_ascii=False), highlight=False)
+    else:
+        out.print(f"forgot {escape(forgotten.canonical)}: {forgotten.checks} checks removed, "
+                  f"{forgotten.paper_links} paper links keep their text without it")
 
 
 @app.command()

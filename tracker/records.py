@@ -28,6 +28,11 @@ class Paper:
     it under the title), so that a problem in the abstract names its line.
     Both say where this copy was read, not what the paper is, so they take no
     part in equality or hashing and are not stored.
+
+    `repo_fields` are the repositories a source names in a field of its own
+    (the ``repo`` of a JSONL record or CSV row), as written; link extraction
+    reads them with `canonical_repo` like any other repository string, and
+    stores the links it makes of them, not the field.
     """
 
     id: str
@@ -39,6 +44,7 @@ class Paper:
     authors: tuple[str, ...] = ()
     line: int | None = field(default=None, compare=False)
     abstract_line: int | None = field(default=None, compare=False)
+    repo_fields: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def text_line(self) -> int | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
@@ -41,6 +42,22 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name}={raw!r} is not a number") from None
 
 
+def _hosts(name: str) -> frozenset[str]:
+    """A comma list of host names (``git.example.org, 10.0.0.7, *.example.org``), lowercase; a URL's host is taken."""
+    hosts: set[str] = set()
+    for item in (os.environ.get(name) or "").split(","):
+        host = item.strip().lower()
+        if "://" in host:
+            host = host.split("://", 1)[1]
+        host = host.split("/", 1)[0]
+        if not host:
+            continue
+        if any(char.isspace() or char in "@?#" for char in host):
+            raise ValueError(f"{name}: {item.strip()!r} is not a host name")
+        hosts.add(host.removeprefix("www."))
+    return frozenset(hosts)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None = None  # None: the store's default (REPRO_TRACKER_DATABASE_URL or SQLite in data_home)
@@ -64,6 +81,10 @@ class Settings:
     swh_token: str | None = field(default=None, repr=False)
     doi_resolver_url: str = DEFAULT_DOI_RESOLVER_URL
     zenodo_api_url: str = DEFAULT_ZENODO_API_URL
+    # Self-hosted git servers the user allows besides the known forges (REPRO_TRACKER_GIT_HOSTS). A host
+    # named exactly: its links are repositories, read with git even at a private or loopback address.
+    # ``*.example.org`` or ``*``: repository links there (``.git`` URLs) are read, at public addresses only.
+    git_hosts: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -88,6 +109,7 @@ class Settings:
             swh_token=os.environ.get("SWH_TOKEN") or None,
             doi_resolver_url=os.environ.get("DOI_RESOLVER_URL") or DEFAULT_DOI_RESOLVER_URL,
             zenodo_api_url=os.environ.get("ZENODO_API_URL") or DEFAULT_ZENODO_API_URL,
+            git_hosts=_hosts("REPRO_TRACKER_GIT_HOSTS"),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
-        return replace(settings, **given) if given else settings
+        return replace(settings, **cast(dict[str, Any], given)) if given else settings

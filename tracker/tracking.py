@@ -41,26 +41,32 @@ def utc_now() -> datetime:
 
 
 def found_links(paths: Iterable[str | Path], *, format: str | None = None,
-                on_problem: Callable[[InputProblem], None] | None = None) -> Iterator[PaperLinks]:
+                on_problem: Callable[[InputProblem], None] | None = None,
+                git_hosts: frozenset[str] | None = None) -> Iterator[PaperLinks]:
     """Every paper of every source with its code links, streamed in input order.
+
+    Links to `git_hosts` (default: `Settings.git_hosts`, from the environment)
+    are repositories, as links to known forges are.
 
     What extraction had to ignore in a paper (an overlong URL, links past the
     cap) is an input problem like any other, named by the paper's file and
     line; not fatal, since the paper and its other links are still good.
     """
     handler = on_problem or log_or_raise
+    hosts = Settings.from_env().git_hosts if git_hosts is None else git_hosts
     for path in paths:
         for paper in read_papers(path, format=format, on_problem=on_problem):
-            paper_links = find_code_links(paper)
+            paper_links = find_code_links(paper, git_hosts=hosts)
             for note in paper_links.notes:
                 handler(InputProblem(paper.source, paper.text_line, f"paper {paper.id}: {note}"))
             yield paper_links
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, format: str | None = None,
-           on_problem: Callable[[InputProblem], None] | None = None) -> IngestSummary:
+           on_problem: Callable[[InputProblem], None] | None = None,
+           git_hosts: frozenset[str] | None = None) -> IngestSummary:
     """Read sources, extract links and store them; ingesting twice adds nothing."""
-    return store.add_papers(found_links(paths, format=format, on_problem=on_problem))
+    return store.add_papers(found_links(paths, format=format, on_problem=on_problem, git_hosts=git_hosts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +128,8 @@ class RepositoryChecker:
             answer_cache=answer_cache,
             connections=settings.concurrency,
         )
-        git = GitHost(settings.cache_dir, timeout=settings.git_timeout,
-                      max_clone_bytes=settings.max_clone_bytes, whole_clone_max_kb=settings.whole_clone_max_kb)
+        git = GitHost(settings.cache_dir, timeout=settings.git_timeout, max_clone_bytes=settings.max_clone_bytes,
+                      whole_clone_max_kb=settings.whole_clone_max_kb, git_hosts=settings.git_hosts)
         return cls(github, git, clock)
 
     @staticmethod
@@ -203,7 +209,7 @@ class RepositoryChecker:
 
     def gather(self, ref: RepoRef) -> RepoFacts:
         now = self.clock()
-        refusal = _unreadable(ref)
+        refusal = self.git.refusal(ref)
         if refusal is not None:
             return RepoFacts(ref=ref, status=Status.NOT_CHECKED, detail=refusal, checked_at=now)
         if ref.host == "github.com":
@@ -211,7 +217,7 @@ class RepositoryChecker:
             if facts.status not in _READABLE:
                 return facts
             readable = facts.moved_to or ref
-            refusal = _unreadable(readable)
+            refusal = self.git.refusal(readable)
             if refusal is not None:
                 return dataclasses.replace(facts, detail=f"{facts.detail}; its content was not read: {refusal}")
             metadata = facts.metadata
@@ -246,7 +252,10 @@ class RepositoryChecker:
 
 
 def _unreadable(ref: RepoRef) -> str | None:
-    """Why git will not read `ref` (an unknown host, a name that could pass for a git option), or None."""
+    """Why git will not read `ref` (a host not known, a name that could pass for a git option), or None.
+
+    Hosts the user allows are `GitHost.refusal`'s to judge; this is for GitHub's names.
+    """
     try:
         git_url(ref)
     except ValueError as refusal:

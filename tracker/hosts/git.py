@@ -4,9 +4,15 @@ Every code host speaks git over HTTPS, so one code path covers GitLab,
 Bitbucket, Codeberg, SourceForge, Hugging Face and GitHub (whose API adds more,
 see `tracker.hosts.github`). Repositories are untrusted input, so:
 
-- URLs are only ever ``https://<known host>/<owner>/<name>`` built from a
-  validated `RepoRef`; a user's own git config may rewrite them (that is the
-  user's choice), nothing from a paper can.
+- URLs are only ever ``https://<host>/<owner>/<name>`` built from a
+  validated `RepoRef`, on a known forge or a host the user allows
+  (`Settings.git_hosts`); a user's own git config may rewrite them (that is
+  the user's choice), nothing from a paper can.
+- A paper's link must not make the tracker probe an intranet: before git
+  contacts a host the user did not list by name, the host's name is resolved
+  and every address must be a public one (no loopback, private, link-local
+  or reserved address), unless the user's ``insteadOf`` rules send the URL
+  elsewhere. A refused repository is `not_checked`, with the reason.
 - Clones are bare and, unless the host's API says the repository is small,
   partial (``--filter=blob:none``): history and trees arrive, file contents
   only for the few files we read, fetched by object id. Nothing is ever
@@ -25,11 +31,13 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import ipaddress
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -43,11 +51,13 @@ import git
 from gitdb.util import mman as gitdb_window_manager
 
 from tracker.hosts.license_text import is_license_file, license_findings
-from tracker.links import canonical_repo
+from tracker.links import NotARepository, canonical_repo
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
 
-# SourceForge serves git from its own host: git.code.sf.net/p/<project>/<repo>.
-GIT_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "huggingface.co", "git.code.sf.net"})
+# Known forges. SourceForge serves git from its own host: git.code.sf.net/p/<project>/<repo>.
+GIT_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "gitea.com", "git.sr.ht",
+                       "huggingface.co", "git.code.sf.net"})
+ALLOW_HINT = "add it to REPRO_TRACKER_GIT_HOSTS"
 TEXT_CAP = 64 * 1024
 MAX_TEXT_FILES = 40
 
@@ -55,6 +65,8 @@ MAX_TEXT_FILES = 40
 # as an option; "..", whitespace, control characters, "%", "@", ":" or "?"
 # could change what the URL means.
 _SEGMENT = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.+-]*")
+# A host name or IPv4 address as `RepoRef` keeps it (lowercase, no port).
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
 _TOP_LEVEL_FILES = re.compile(r"readme([-_.][^/]*)?|citation\.cff", re.IGNORECASE)
 _BUILD_FILES = re.compile(
     r"requirements[^/]*\.txt|environment\.ya?ml|pyproject\.toml|setup\.py|setup\.cfg|pipfile"
@@ -132,6 +144,10 @@ class _LimitExceeded(Exception):
     """A git process ran past its time or size limit and was killed."""
 
 
+class _Refused(Exception):
+    """Git must not contact this host (see `address_refusal`); not evidence of anything."""
+
+
 class _GitFailed(Exception):
     def __init__(self, stderr: str) -> None:
         super().__init__(stderr)
@@ -187,25 +203,58 @@ class _Reading:
         os.replace(scratch, repo_dir / self.FILE)
 
 
-def git_url(ref: RepoRef) -> str:
+def fetch_allowed(host: str, git_hosts: frozenset[str]) -> bool:
+    """Whether git may fetch from `host`: a known forge, or a host `git_hosts` names or matches.
+
+    An entry of `git_hosts` is a host (``git.example.org``), every host under a
+    domain (``*.example.org``) or any host (``*``). Only a host named exactly
+    may be at a private or loopback address (see `address_refusal`).
+    """
+    if host in GIT_HOSTS or host in git_hosts or "*" in git_hosts:
+        return True
+    return any(entry.startswith("*.") and host.endswith(entry[1:]) for entry in git_hosts)
+
+
+def git_url(ref: RepoRef, git_hosts: frozenset[str] = frozenset()) -> str:
     """The ``https://`` URL git may fetch `ref` from; ValueError when it is not safe to.
 
     The check runs before any git process starts, so nothing a paper wrote
     can become a git option, a transport (``ext::``, ``file://``) or a path
-    outside the host.
+    outside the host, and only known forges and the hosts in `git_hosts` are
+    fetched. A self-hosted server of unknown make is asked for ``name.git``,
+    the path plain git servers (``git http-backend``, cgit) serve and GitLab,
+    Gitea and Forgejo accept too.
     """
-    if ref.host not in GIT_HOSTS:
-        raise ValueError(
-            f"refusing {ref.canonical!r}: {ref.host!r} is not a known git host ({', '.join(sorted(GIT_HOSTS))})"
-        )
+    known = ref.host in GIT_HOSTS
+    if not fetch_allowed(ref.host, git_hosts):
+        raise ValueError(f"refusing {ref.canonical!r}: host {ref.host} not allowed; {ALLOW_HINT}")
+    if not _HOST.fullmatch(ref.host):
+        raise ValueError(f"refusing {ref.canonical!r}: {ref.host!r} is not a host name")
     segments = [*ref.owner.split("/"), ref.name]
+    if ref.host == "git.sr.ht":  # SourceHut owners are written ``~owner``
+        segments[0] = segments[0].removeprefix("~")
     for segment in segments:
         if segment in ("", ".") or ".." in segment or not _SEGMENT.fullmatch(segment):
             raise ValueError(
                 f"refusing {ref.canonical!r}: path segment {segment!r} is empty, begins with '-', contains '..', "
                 "or holds characters other than letters, digits, '.', '_', '-', '+'"
             )
-    return ref.https_url
+    return ref.https_url if known else f"{ref.https_url}.git"
+
+
+def address_refusal(host: str, addresses: Iterable[str]) -> str | None:
+    """Why git must not contact `host` at these addresses (one not public), or None."""
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+        ip = mapped or ip
+        if ip.is_global:
+            continue
+        kind = ("a loopback" if ip.is_loopback else "a link-local" if ip.is_link_local
+                else "a private" if ip.is_private else "a non-public")
+        return (f"not fetched: {host} resolves to {ip}, {kind} address; a paper's link must not make the tracker "
+                f"probe a local network. If this server is yours, {ALLOW_HINT}")
+    return None
 
 
 def classify_failure(stderr: str) -> tuple[Status, str]:
@@ -345,17 +394,64 @@ class GitHost:
         timeout: float = 60,
         max_clone_bytes: int = 500_000_000,
         whole_clone_max_kb: int = 2048,
+        git_hosts: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cache_dir = Path(cache_dir)
         self.timeout = timeout
         self.max_clone_bytes = max_clone_bytes
         self.whole_clone_max_kb = whole_clone_max_kb
+        self.git_hosts = git_hosts
         self._clock = clock
+        self._guard_lock = threading.Lock()
+        self._resolved: dict[str, str | None] = {}  # host -> why it is refused, or None
+
+    def refusal(self, ref: RepoRef) -> str | None:
+        """Why git will not read `ref` (a host not allowed, a name that could pass for a git option), or None."""
+        try:
+            git_url(ref, self.git_hosts)
+        except ValueError as refused:
+            return f"not checked: {refused}"
+        return None
+
+    def _guard(self, ref: RepoRef, url: str) -> None:
+        """Raise `_Refused` when git must not contact `ref`'s host (see the module's docstring).
+
+        Resolved once per host and `GitHost`; git resolves the name again
+        itself, so this keeps papers' links away from local addresses, not a
+        DNS server that lies on purpose. A name that does not resolve is let
+        through: git then fails to resolve it too, which is `unreachable`.
+        A URL the user's own config rewrites (``insteadOf``) goes where the
+        user chose, which is asked of git only for a host that needs it.
+        """
+        if ref.host in self.git_hosts:
+            return
+        with self._guard_lock:
+            known = ref.host in self._resolved
+            reason = self._resolved.get(ref.host)
+        if not known:
+            try:
+                infos = socket.getaddrinfo(ref.host, 443, proto=socket.IPPROTO_TCP)
+            except (OSError, UnicodeError):
+                reason = None
+            else:
+                reason = address_refusal(ref.host, [str(info[4][0]) for info in infos])
+            with self._guard_lock:
+                self._resolved[ref.host] = reason
+        if reason is not None and not self._rewritten(url):
+            raise _Refused(reason)
+
+    def _rewritten(self, url: str) -> bool:
+        """Whether the user's git config sends `url` elsewhere (``ls-remote --get-url``: no network)."""
+        try:
+            target = self._git(["ls-remote", "--get-url", "--", url]).decode("utf-8", errors="replace").strip()
+        except (_GitFailed, _LimitExceeded):
+            return False
+        return target != url
 
     def cache_path(self, ref: RepoRef) -> Path:
         """Where `ref`'s bare clone lives; spellings that differ in case share it."""
-        git_url(ref)
+        git_url(ref, self.git_hosts)
         path = self.cache_dir / f"{ref.key}.git"
         if not path.resolve().is_relative_to(self.cache_dir.resolve()):
             raise ValueError(f"refusing {ref.canonical!r}: its cache path leaves {self.cache_dir}")
@@ -363,10 +459,13 @@ class GitHost:
 
     def ls_remote(self, ref: RepoRef) -> RemoteHead:
         """Is the repository there, and at which commit is its HEAD."""
-        url = git_url(ref)
+        url = git_url(ref, self.git_hosts)
         try:
+            self._guard(ref, url)
             output, stderr = self._git_output(["ls-remote", "--symref", "--", url, "HEAD", "refs/heads/*",
                                                "refs/tags/*"])
+        except _Refused as refused:
+            return RemoteHead(Status.NOT_CHECKED, str(refused))
         except _LimitExceeded as exc:
             return RemoteHead(Status.UNREACHABLE, f"git ls-remote {url}: {exc}")
         except _GitFailed as exc:
@@ -394,7 +493,7 @@ class GitHost:
         last pushed: when it equals the time kept with that reading, nothing
         was pushed since and git is not asked at all.
         """
-        url = git_url(ref)
+        url = git_url(ref, self.git_hosts)
         repo_dir = self.cache_path(ref)
         repo_dir.parent.mkdir(parents=True, exist_ok=True)
         pushed = pushed_at.isoformat() if pushed_at is not None else None
@@ -410,6 +509,7 @@ class GitHost:
                 moved = False
                 if local is None:
                     shutil.rmtree(repo_dir, ignore_errors=True)  # a broken cache: start over
+                    self._guard(ref, url)
                     remote = self._clone(url, repo_dir, whole=whole)
                 else:
                     remote = self.ls_remote(ref)
@@ -438,6 +538,8 @@ class GitHost:
                     reading = dataclasses.replace(kept, detail=remote.detail, pushed_at=pushed or kept.pushed_at)
                 if reading != kept:  # a confirmation that changes nothing is not written again
                     reading.save(repo_dir)
+            except _Refused as refused:
+                return GitFacts(Status.NOT_CHECKED, str(refused))
             except _LimitExceeded as exc:
                 shutil.rmtree(repo_dir, ignore_errors=True)
                 return GitFacts(Status.UNREACHABLE, f"{url}: {exc}; the partial copy was removed")
@@ -465,16 +567,17 @@ class GitHost:
         the URL before git asked, so the redirect is read relative to what
         git made of ``https://<host>/`` (``ls-remote --get-url``, no network).
         """
-        url = git_url(ref)
+        url = git_url(ref, self.git_hosts)
         rewritten = self._git(["ls-remote", "--get-url", "--", url]).decode("utf-8", errors="replace").strip()
         path = url.removeprefix(f"https://{ref.host}/")
         base = rewritten.removesuffix(path) if rewritten.endswith(path) else None
         if base and redirected.startswith(base):
             redirected = f"https://{ref.host}/{redirected.removeprefix(base)}"
-        target = canonical_repo(redirected.rstrip("/"))
-        if target is None or target.key == ref.key:
+        try:
+            target = canonical_repo(redirected.rstrip("/"), git_hosts=self.git_hosts | {ref.host})
+        except NotARepository:
             return None
-        return target
+        return None if target.key == ref.key else target
 
     # --- cache -----------------------------------------------------------
 

@@ -70,6 +70,20 @@ def parse_url(value: object, line: int | None, report: Reporter) -> str | None:
     return None
 
 
+def parse_repo_field(value: object, line: int | None, report: Reporter) -> tuple[str, ...]:
+    """The repositories a ``repo`` field names, as written: a string (several separated by
+    spaces or ``;``) or a list of strings. Whether each names a repository is link extraction's
+    to decide (`canonical_repo`), which reports what it refuses."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return tuple(item for item in re.split(r"[\s;]+", value) if item)
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    report.warn(line, f"repo {_quote(value)} is not text or a list of text; ignored")
+    return ()
+
+
 def make_paper(
     *,
     title: object,
@@ -84,6 +98,7 @@ def make_paper(
     id_hints: tuple[str | None, ...] = (),
     arxiv_id: str | None = None,
     doi: str | None = None,
+    repo_fields: tuple[str, ...] = (),
 ) -> Paper | None:
     """A `Paper`, or None after reporting why this record cannot be one."""
     if not isinstance(title, str) or not isinstance(abstract, str):
@@ -124,6 +139,7 @@ def make_paper(
         authors=tuple(a for a in (clean_text(name) for name in authors) if a),
         line=line,
         abstract_line=abstract_line,
+        repo_fields=repo_fields,
     )
 
 

@@ -1,8 +1,9 @@
 """JSON Lines: one JSON object per line.
 
 Fields: ``title`` and ``abstract`` (required), ``id``, ``url``, ``published``
-(ISO 8601 date or timestamp) and ``authors`` (a list of strings); other keys
-are ignored. ``id`` and ``url`` are searched for an arXiv id or a DOI (see
+(ISO 8601 date or timestamp), ``authors`` (a list of strings) and ``repo`` (the
+paper's repository, or a list of them, in any form `canonical_repo` reads);
+other keys are ignored. ``id`` and ``url`` are searched for an arXiv id or a DOI (see
 `tracker.ingest.identity`). A line that is not such an object is reported and
 skipped; a line over `MAX_LINE_BYTES` is skipped whole, since a cut JSON
 record cannot be parsed.
@@ -13,7 +14,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 
-from tracker.ingest.fields import make_paper, parse_published, parse_url
+from tracker.ingest.fields import (
+    make_paper,
+    parse_published,
+    parse_repo_field,
+    parse_url,
+)
 from tracker.ingest.lines import MAX_LINE_BYTES, Line
 from tracker.ingest.problems import Reporter
 from tracker.records import Paper
@@ -61,6 +67,7 @@ def record_to_paper(record: Mapping[str, object], source: str, line: int, report
         published=parse_published(record.get("published"), line, report),
         authors=_authors(record.get("authors"), line, report),
         id_hints=(_text(record.get("id")), _text(record.get("url"))),
+        repo_fields=parse_repo_field(record.get("repo"), line, report),
     )
 
 

@@ -5,10 +5,10 @@ and `code_promised` are its parts, usable alone. Everything here is pure: no
 network, no database, text in and records out.
 """
 
+from tracker.links.canonical import NotARepository, canonical_repo
 from tracker.links.extract import (
     MAX_LINKS,
     MAX_URL_LENGTH,
-    canonical_repo,
     code_promised,
     extract_links,
     find_code_links,
@@ -17,6 +17,7 @@ from tracker.links.extract import (
 __all__ = [
     "MAX_LINKS",
     "MAX_URL_LENGTH",
+    "NotARepository",
     "canonical_repo",
     "code_promised",
     "extract_links",

@@ -18,6 +18,20 @@ Decisions a reader of the results needs to know:
   ``gitlab.inria.fr``) follows gitlab.com's rules: any git client can clone it.
 - Hugging Face: ``hf.co`` is ``huggingface.co``; ``owner/name`` is a model,
   ``datasets/...`` and ``spaces/...`` carry their kind.
+- SourceHut (``sr.ht`` and ``git.sr.ht``) is spelled ``git.sr.ht/~owner/name``.
+- Any other host is a git server only when the user allows it
+  (``REPRO_TRACKER_GIT_HOSTS``, passed in as `git_hosts`), when its name says
+  so by convention (``git.``, ``gitea.``, ``forgejo.`` or ``cgit.`` before a
+  domain), or when the URL ends a path segment in ``.git``, which only git
+  servers serve. Such a host's path is
+  read like GitLab's (subgroups allowed, routes such as ``/-/``, ``/tree/`` and
+  ``/src/`` end it). A ``.git`` URL is thus a repository *link* on any host;
+  whether git may fetch it is another decision (`tracker.hosts.git`).
+- `canonical_repo` is the one parser of a repository string given alone (a
+  ``--repo`` option, a ``repo`` field): besides web URLs it reads
+  ``git@host:owner/name.git``, ``ssh://``, ``git://`` and ``git+https://``,
+  and refuses what names no repository with `NotARepository`, whose message
+  says why.
 """
 
 from __future__ import annotations
@@ -140,6 +154,66 @@ def _huggingface(segments: list[str]) -> RepoRef | None:
     return RepoRef("huggingface.co", owner, name, kind)
 
 
+def _sourcehut(segments: list[str]) -> RepoRef | None:
+    """``git.sr.ht/~owner/name``: SourceHut owners are always written with their ``~``."""
+    if len(segments) < 2 or not segments[0].startswith("~"):
+        return None
+    owner, name = segments[0], _strip_git(segments[1])
+    if not (_PATH_PART.fullmatch(owner[1:]) and _valid_name(name)):
+        return None
+    return RepoRef("git.sr.ht", owner, name)
+
+
+# Path segments after which a self-hosted forge's URL names a page of the
+# repository, not a deeper group (GitLab, Gitea/Forgejo, cgit, gitweb).
+_SELF_HOSTED_ROUTES = _GITLAB_ROUTES | {
+    "src", "branches", "pulls", "pull", "wiki", "activity", "graphs", "milestones", "labels", "projects", "actions",
+}
+
+
+def _self_hosted(host: str) -> Callable[[list[str]], RepoRef | None]:
+    """A git server whose software is not known: ``host/group[/sub...]/name[.git]``.
+
+    The path ends at the first segment ending in ``.git`` (cgit and gitweb put
+    pages after it), at GitLab's ``/-/`` or at a route word.
+    """
+
+    def parse(segments: list[str]) -> RepoRef | None:
+        if segments and segments[0].lower() in _SELF_HOSTED_PAGES and not any(map(_has_git_suffix, segments)):
+            return None
+        path: list[str] = []
+        for segment in segments:
+            if segment == "-" or (len(path) >= 2 and segment.lower() in _SELF_HOSTED_ROUTES):
+                break
+            path.append(segment)
+            if _has_git_suffix(segment):
+                break
+        if len(path) < 2:
+            return None
+        path[-1] = _strip_git(path[-1])
+        if not all(_PATH_PART.fullmatch(part) and part not in (".", "..") for part in path):
+            return None
+        return RepoRef(host, "/".join(path[:-1]), path[-1])
+
+    return parse
+
+
+# First path segments that are a forge's own pages (GitLab's and Gitea's), unless a ``.git`` segment follows.
+_SELF_HOSTED_PAGES = _GITLAB_RESERVED | _FORGE_RESERVED
+# First labels that name a git server by convention (``git.example.org``, ``gitea.lab.example``).
+_GIT_SERVER_LABELS = frozenset({"git", "gitea", "forgejo", "cgit"})
+
+
+def _named_like_a_git_server(host: str) -> bool:
+    """``git.<domain>`` and the like: a git server's name, where ``gitea.io`` (two labels) is a project's site."""
+    labels = host.split(".")
+    return len(labels) >= 3 and labels[0] in _GIT_SERVER_LABELS and not known_host(host)
+
+
+def _has_git_suffix(segment: str) -> bool:
+    return segment.lower().endswith(".git") and len(segment) > 4
+
+
 # Host as written (after IDNA, lowercase, without ``www.``) -> repository parser.
 _REPO_HOSTS: dict[str, Callable[[list[str]], RepoRef | None]] = {
     "github.com": _github,
@@ -148,6 +222,9 @@ _REPO_HOSTS: dict[str, Callable[[list[str]], RepoRef | None]] = {
     "gitlab.com": _gitlab("gitlab.com"),
     "bitbucket.org": _forge("bitbucket.org"),
     "codeberg.org": _forge("codeberg.org"),
+    "gitea.com": _forge("gitea.com"),
+    "git.sr.ht": _sourcehut,
+    "sr.ht": _sourcehut,
     "sourceforge.net": _sourceforge,
     "sf.net": _sourceforge,
     "huggingface.co": _huggingface,
@@ -205,6 +282,37 @@ def known_host(host: str) -> bool:
     )
 
 
+# --- Repairing text ---------------------------------------------------------
+
+_LATEX_ESCAPE = re.compile(r"\\([_%#&~])")
+# PDF extraction leaves soft hyphens and zero-width marks inside URLs and turns
+# their hyphens into typographic ones.
+_PDF_MARKS = {
+    **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff")),
+    ord("\u2010"): "-",
+    ord("\u2011"): "-",
+}
+_TRAILING = ".,;:!?'\"*"
+_CLOSERS = {")": "(", "]": "["}
+
+
+def trim(text: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets from the end."""
+    while text:
+        last = text[-1]
+        if last in _TRAILING or (last in _CLOSERS and text.count(last) > text.count(_CLOSERS[last])):
+            text = text[:-1]
+        else:
+            break
+    return text
+
+
+def repair(text: str) -> str:
+    """The URL a candidate string stands for: joins removed, escapes and trailing text dropped."""
+    url = "".join(text.split()).translate(_PDF_MARKS)
+    return trim(_LATEX_ESCAPE.sub(r"\1", url))
+
+
 # --- Parsing ----------------------------------------------------------------
 
 
@@ -257,15 +365,95 @@ def parse_url(url: str) -> Target | None:
     return Target(parts, host, hostname.isascii())
 
 
-def repo_of(target: Target) -> RepoRef | None:
-    """The repository a parsed URL names, or None."""
-    if not target.ascii_written:
-        return None
+def repo_of(target: Target, git_hosts: frozenset[str] = frozenset()) -> RepoRef | None:
+    """The repository a parsed URL names, or None; `git_hosts` are the hosts the user allows."""
+    found = _repo_or_reason(target, git_hosts)
+    return found if isinstance(found, RepoRef) else None
+
+
+def _repo_or_reason(target: Target, git_hosts: frozenset[str], *, any_host: bool = False) -> RepoRef | str:
+    """The repository a parsed URL names, or why it names none (a phrase for a person)."""
     host = target.bare_host
+    if not target.ascii_written:
+        return f"its host is written with non-ASCII letters ({target.host}), so it is no known git host"
     parser = _REPO_HOSTS.get(host)
     if parser is None and host.startswith("gitlab."):
         parser = _gitlab(host)
-    return parser(target.segments) if parser is not None else None
+    if parser is None and (host in git_hosts or target.host in git_hosts or any_host
+                           or _named_like_a_git_server(host)):
+        parser = _self_hosted(host)
+    if parser is None:
+        if not any(_has_git_suffix(segment) for segment in target.segments) or known_host(host):
+            return f"{host} is not a known git host; add it to REPRO_TRACKER_GIT_HOSTS to check repositories there"
+        parser = _self_hosted(host)
+    found = parser(target.segments)
+    if found is None:
+        return f"it names an owner alone or a page of {host}, not a repository (expected {host}/owner/name)"
+    return found
+
+
+class NotARepository(ValueError):
+    """A string that names no repository; the message says why, for the person who wrote it."""
+
+
+# Schemes git fetches over, whose repository has the same path over HTTPS.
+_GIT_SCHEMES = frozenset({"ssh", "git", "git+ssh", "ssh+git"})
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+# scp-like syntax: ``git@github.com:owner/name.git``.
+_SCP_LIKE = re.compile(r"[\w.+-]+@(?P<host>[A-Za-z0-9.-]+):(?!//)/?(?P<path>.*)")
+
+
+def _web_form(text: str) -> str:
+    """`text` as an ``https://`` URL (or without scheme); NotARepository for a scheme git does not fetch over."""
+    scp = _SCP_LIKE.fullmatch(text)
+    if scp and "://" not in text:
+        return f"https://{scp['host']}/{scp['path']}"
+    scheme, separator, rest = text.partition("://")
+    if not separator or not _SCHEME.fullmatch(scheme):
+        return text
+    scheme = scheme.lower()
+    if scheme in ("http", "https"):
+        return text
+    if scheme in ("git+https", "git+http"):  # pip's form; ``@ref`` after the name picks a revision
+        head, slash, last = rest.rpartition("/")
+        return f"https://{head}{slash}{last.split('@', 1)[0]}"
+    if scheme in _GIT_SCHEMES:
+        authority, _, path = rest.partition("/")
+        host, _, port = authority.rpartition("@")[2].partition(":")
+        if port and not port.isdigit():  # ``ssh://git@host:owner/name``: scp syntax behind a scheme
+            path = f"{port}/{path}"
+        return f"https://{host}/{path}"
+    raise NotARepository(
+        f"not a repository: {text!r}: {scheme}:// is not a way to fetch one "
+        "(use https://, ssh://, git:// or git@host:owner/name)"
+    )
+
+
+def canonical_repo(text: str, *, git_hosts: frozenset[str] = frozenset(), any_host: bool = False) -> RepoRef:
+    """The repository one string names, in canonical form; NotARepository with the reason otherwise.
+
+    The one parser of a repository given alone (``check --repo``, a ``repo``
+    field, a host's redirect); link extraction resolves the URLs it finds in
+    running text through the same rules (`repo_of`). Accepted: any case of
+    scheme and host, ``www.``, ``.git``, pages under a repository
+    (``/tree/..``, ``/blob/..``, ``/issues``, ``/wiki``, ...), query and
+    fragment, trailing punctuation, ``git@host:owner/name``, ``ssh://``,
+    ``git://`` and ``git+https://``. `git_hosts` are the hosts the user allows
+    besides the known ones. `any_host` reads any host as a git server, for
+    naming a repository already stored (whose host was accepted then), never
+    for one about to be fetched.
+    """
+    written = text.strip()
+    cleaned = trim(repair(written).strip("<>"))
+    if not cleaned:
+        raise NotARepository(f"not a repository: {text!r} is empty (expected host/owner/name)")
+    target = parse_url(_web_form(cleaned))
+    if target is None:
+        raise NotARepository(f"not a repository: {written!r} has no host name (expected host/owner/name)")
+    found = _repo_or_reason(target, git_hosts, any_host=any_host)
+    if isinstance(found, str):
+        raise NotARepository(f"not a repository: {written!r}: {found}")
+    return found
 
 
 def wants_more(target: Target) -> bool:

@@ -16,11 +16,15 @@ import re
 
 from tracker.links.canonical import (
     GENERIC_TLDS,
+    NotARepository,
     Target,
     artifact_of,
+    canonical_repo,
     known_host,
     parse_url,
+    repair,
     repo_of,
+    trim,
     wants_more,
 )
 from tracker.links.promise import promises_code
@@ -49,50 +53,9 @@ _CANDIDATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _URL_RUN = re.compile(rf"{_URL_CHAR}*+")
-_LATEX_ESCAPE = re.compile(r"\\([_%#&~])")
-# PDF extraction leaves soft hyphens and zero-width marks inside URLs and turns
-# their hyphens into typographic ones.
-_PDF_MARKS = {
-    **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff")),
-    ord("\u2010"): "-",
-    ord("\u2011"): "-",
-}
-_TRAILING = ".,;:!?'\"*"
-_CLOSERS = {")": "(", "]": "["}
 # Words just before a link that make an unknown site the paper's own page.
 _PAGE_CUE = re.compile(r"project\s*(?:page|website|site|homepage|webpage)|home\s*page|demo\s*page", re.I)
 _CUE_WINDOW = 48
-
-
-def _trim(text: str) -> str:
-    """Drop sentence punctuation and unbalanced closing brackets from the end."""
-    while text:
-        last = text[-1]
-        if last in _TRAILING or (last in _CLOSERS and text.count(last) > text.count(_CLOSERS[last])):
-            text = text[:-1]
-        else:
-            break
-    return text
-
-
-def repair(text: str) -> str:
-    """The URL a candidate string stands for: joins removed, escapes and trailing text dropped."""
-    url = "".join(text.split()).translate(_PDF_MARKS)
-    return _trim(_LATEX_ESCAPE.sub(r"\1", url))
-
-
-def _first_candidate(text: str) -> str | None:
-    match = _CANDIDATE.search(text)
-    return match.group() if match else None
-
-
-def canonical_repo(url: str) -> RepoRef | None:
-    """One URL (as written, repaired here) -> the repository it names, or None."""
-    candidate = _first_candidate(url.strip())
-    if candidate is None:
-        return None
-    target = parse_url(repair(candidate))
-    return repo_of(target) if target is not None else None
 
 
 def _continuation(text: str, end: int, raw: str) -> int | None:
@@ -118,14 +81,14 @@ def _continuation(text: str, end: int, raw: str) -> int | None:
     return None
 
 
-def _resolve(url: str, *, page_hint: bool) -> RepoRef | Artifact | None:
+def _resolve(url: str, *, page_hint: bool, git_hosts: frozenset[str]) -> RepoRef | Artifact | None:
     target: Target | None = parse_url(url)
     if target is None:
         return None
-    return repo_of(target) or artifact_of(target, project_page_hint=page_hint)
+    return repo_of(target, git_hosts) or artifact_of(target, project_page_hint=page_hint)
 
 
-def _scan(text: str) -> tuple[list[FoundLink], tuple[str, ...]]:
+def _scan(text: str, git_hosts: frozenset[str]) -> tuple[list[FoundLink], tuple[str, ...]]:
     """The first MAX_LINKS links in `text` in order of appearance, and notes on what was ignored.
 
     Links past the cap are still resolved, only to be counted: the note then
@@ -146,16 +109,16 @@ def _scan(text: str) -> tuple[list[FoundLink], tuple[str, ...]]:
         if end - start > MAX_URL_LENGTH:
             notes.append(_overlong_note(text[start:end]))
             continue
-        raw = _trim(text[start:end])
+        raw = trim(text[start:end])
         url = repair(raw)
         if kind == "doi":
             doi = re.sub(r"^doi:\s?", "", url, flags=re.I)
             resolved: RepoRef | Artifact | None = Artifact(f"https://doi.org/{doi}", ArtifactKind.DOI)
         else:
-            if kind == "bare" and not _bare_host_acceptable(url):
+            if kind == "bare" and not _bare_host_acceptable(url, git_hosts):
                 continue
             cue = _PAGE_CUE.search(text, max(previous_end, start - _CUE_WINDOW), start) is not None
-            resolved = _resolve(url, page_hint=cue)
+            resolved = _resolve(url, page_hint=cue, git_hosts=git_hosts)
         if resolved is None:
             continue
         previous_end = end
@@ -177,7 +140,7 @@ def _overlong_note(url: str) -> str:
     return f"ignored a URL of {len(url):,} characters starting {start}... (the limit is {MAX_URL_LENGTH:,})"
 
 
-def _bare_host_acceptable(url: str) -> bool:
+def _bare_host_acceptable(url: str, git_hosts: frozenset[str]) -> bool:
     """A host written without a scheme counts if it is known, or plainly a web address.
 
     Plainly: starting with ``www.``, or written in lowercase with a generic
@@ -188,18 +151,21 @@ def _bare_host_acceptable(url: str) -> bool:
     target = parse_url(url)
     if target is None:
         return False
-    if known_host(target.host) or written.lower().startswith("www."):
+    if known_host(target.host) or target.bare_host in git_hosts or written.lower().startswith("www."):
         return True
     return written == written.lower() and written.rsplit(".", 1)[-1] in GENERIC_TLDS
 
 
-def extract_links(text: str) -> list[FoundLink]:
+def extract_links(text: str, *, git_hosts: frozenset[str] = frozenset()) -> list[FoundLink]:
     """Every link in `text`, in order of appearance, one entry per mention.
+
+    `git_hosts` are the hosts the user allows as git servers besides the known ones
+    (`Settings.git_hosts`): a link there is a repository, not a website.
 
     Within the limits (`MAX_URL_LENGTH`, `MAX_LINKS`); what they make it ignore
     is reported only by `find_code_links`, which knows whose text this is.
     """
-    found, _notes = _scan(text)
+    found, _notes = _scan(text, git_hosts)
     return found
 
 
@@ -210,14 +176,17 @@ def _identity(link: FoundLink) -> str:
     return "artifact:" + link.artifact.url
 
 
-def find_code_links(paper: Paper) -> PaperLinks:
-    """The paper's links from title then abstract, first mention of each identity kept.
+def find_code_links(paper: Paper, *, git_hosts: frozenset[str] = frozenset()) -> PaperLinks:
+    """The paper's links from its source's ``repo`` field, title then abstract, first mention of each identity kept.
 
     `code_promised` holds only when the paper promises code and names no repository.
     `notes` say what the limits made extraction ignore.
     """
     text = f"{paper.title}\n{paper.abstract}"
-    found, notes = _scan(text)
+    declared, refused = _declared(paper.repo_fields, git_hosts)
+    found, notes = _scan(text, git_hosts)
+    found = declared + found
+    notes = refused + notes
     unique: dict[str, FoundLink] = {}
     for link in found:
         unique.setdefault(_identity(link), link)
@@ -226,6 +195,18 @@ def find_code_links(paper: Paper) -> PaperLinks:
     return PaperLinks(paper=paper, links=links, code_promised=not has_repo and promises_code(text), notes=notes)
 
 
-def code_promised(text: str) -> bool:
+def _declared(fields: tuple[str, ...], git_hosts: frozenset[str]) -> tuple[list[FoundLink], tuple[str, ...]]:
+    """Links from a source's own ``repo`` field, and notes on what names no repository."""
+    links: list[FoundLink] = []
+    notes: list[str] = []
+    for written in fields[:MAX_LINKS]:
+        try:
+            links.append(FoundLink(raw=written, repo=canonical_repo(written, git_hosts=git_hosts)))
+        except NotARepository as refused:
+            notes.append(f"repo field ignored: {refused}")
+    return links, tuple(notes)
+
+
+def code_promised(text: str, *, git_hosts: frozenset[str] = frozenset()) -> bool:
     """Whether `text` promises code, models or data without linking any repository."""
-    return promises_code(text) and not any(link.repo is not None for link in extract_links(text))
+    return promises_code(text) and not any(link.repo is not None for link in extract_links(text, git_hosts=git_hosts))

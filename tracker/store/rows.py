@@ -232,3 +232,12 @@ class PaperRow:
     first_seen_at: datetime
     repositories: tuple[str, ...]  # repository keys, in order of first mention
     artifacts: tuple[Artifact, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What `Store.forget_repository` removed: the repository, its checks, and how many paper links it cleared."""
+
+    canonical: str
+    checks: int
+    paper_links: int

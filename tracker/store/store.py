@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, cast, exists, func, null, select, update
+from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, cast, delete, exists, func, null, select, update
 from sqlalchemy.exc import DBAPIError
 
 from tracker.records import (
@@ -38,7 +38,7 @@ from tracker.store.engine import StoreError, database_url, make_engine, mask_url
 from tracker.store.migrate import upgrade
 from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
 from tracker.store.retry import run_read, run_write
-from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
+from tracker.store.rows import CheckRow, Forgotten, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
 
 T = TypeVar("T")
 
@@ -310,6 +310,33 @@ class Store:
         now = self._clock()
         created, _ = run_write(self._engine, lambda c: self._ensure_repositories(c, unique.values(), now))
         return created
+
+    def forget_repository(self, key: str) -> Forgotten | None:
+        """Remove the repository whose identity is `key`, with its checks; None when none is stored.
+
+        Papers that linked it keep their links' raw text with the repository
+        cleared: the paper did write that link, and a row dropped instead would
+        make it look as if the paper named no code. Repositories recorded as
+        moved to it lose that pointer (their checks keep the name they moved to).
+        """
+
+        def work(connection: Connection) -> Forgotten | None:
+            row = connection.execute(
+                select(Repository.c.id, Repository.c.canonical).where(Repository.c.key == key)
+            ).first()
+            if row is None:
+                return None
+            checks = connection.execute(delete(RepositoryCheck).where(RepositoryCheck.c.repository_id == row.id))
+            links = connection.execute(
+                update(PaperLink).where(PaperLink.c.repository_id == row.id).values(repository_id=None)
+            )
+            connection.execute(
+                update(Repository).where(Repository.c.moved_to_id == row.id).values(moved_to_id=None)
+            )
+            connection.execute(delete(Repository).where(Repository.c.id == row.id))
+            return Forgotten(canonical=row.canonical, checks=checks.rowcount, paper_links=links.rowcount)
+
+        return run_write(self._engine, work)
 
     def _ensure_repositories(
         self, connection: Connection, refs: Iterable[RepoRef], now: datetime
