@@ -220,6 +220,9 @@ def test_forget_without_yes_and_without_a_terminal_exits_2_and_removes_nothing(
     assert result.exit_code == 2 and "--yes" in result.stderr
     assert len(open_store(db).history("github.com/acme/seeing")) == 1
     assert runner.invoke(app, ["forget", "ftp://github.com/x/y", "--yes", "--db", db]).exit_code == 2
+    elsewhere = tmp_path / "other.db"
+    assert runner.invoke(app, ["forget", "github.com/acme/seeing", "--db", str(elsewhere)]).exit_code == 2
+    assert not elsewhere.exists()  # refused before any database was opened
 
 
 def test_repo_fields_of_jsonl_and_csv_go_through_the_same_parser(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from tracker.store import open_store
 runner = CliRunner()
 SELF_HOSTED = "https://git.example.org/group/name.git"
 REF = RepoRef("git.example.org", "group", "name")
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -56,17 +58,11 @@ def git_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_repository_on_an_allowed_host_is_read_with_git(git_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     host = GitHost(tmp_path / "cache", timeout=20, git_hosts=frozenset({"git.example.org"}))
-    facts = host.inspect(REF, now=git_server_now())
+    facts = host.inspect(REF, now=NOW)
     assert facts.status is Status.OK, facts.detail
     assert facts.head_commit == git_server.head
     assert facts.files is not None and facts.files.texts["README.md"] == "# name\n"
     assert [finding.spdx for finding in facts.licenses] == ["MIT"]
-
-
-def git_server_now():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
-    return datetime(2024, 6, 1, tzinfo=UTC)
 
 
 def test_a_host_nobody_allowed_is_not_fetched(tmp_path: Path, git_runs: list[str]) -> None:
@@ -74,7 +70,7 @@ def test_a_host_nobody_allowed_is_not_fetched(tmp_path: Path, git_runs: list[str
     reason = host.refusal(REF)
     assert reason is not None and "git.example.org not allowed; add it to REPRO_TRACKER_GIT_HOSTS" in reason
     with pytest.raises(ValueError, match="not allowed"):
-        host.inspect(REF, now=git_server_now())
+        host.inspect(REF, now=NOW)
     assert git_runs == []
 
 
@@ -84,7 +80,7 @@ def test_a_pattern_allows_a_host_but_never_at_a_loopback_address(
     host = GitHost(tmp_path / "cache", timeout=20, git_hosts=frozenset({listed}))
     ref = RepoRef("127.0.0.1", "lab", "code")
     assert host.refusal(ref) is None  # the host is allowed...
-    facts = host.inspect(ref, now=git_server_now())
+    facts = host.inspect(ref, now=NOW)
     assert facts.status is Status.NOT_CHECKED  # ...but its address is not: nothing is known, nothing is evidence
     assert "127.0.0.1 resolves to 127.0.0.1, a loopback address" in facts.detail
     assert "REPRO_TRACKER_GIT_HOSTS" in facts.detail
@@ -97,7 +93,7 @@ def test_a_pattern_allows_a_host_but_never_at_a_loopback_address(
 
 def test_a_name_that_resolves_to_loopback_is_refused_too(tmp_path: Path) -> None:
     host = GitHost(tmp_path / "cache", timeout=20, git_hosts=frozenset({"*"}))
-    facts = host.inspect(RepoRef("localhost", "lab", "code"), now=git_server_now())
+    facts = host.inspect(RepoRef("localhost", "lab", "code"), now=NOW)
     assert facts.status is Status.NOT_CHECKED and "localhost resolves to 127.0.0.1" in facts.detail
 
 
@@ -113,7 +109,7 @@ def test_a_url_the_users_config_rewrites_goes_where_the_user_chose(
         git_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     _route_loopback_to_the_server(tmp_path, monkeypatch)
     host = GitHost(tmp_path / "cache", timeout=20, git_hosts=frozenset({"*"}))
-    facts = host.inspect(RepoRef("127.0.0.1", "group", "name"), now=git_server_now())
+    facts = host.inspect(RepoRef("127.0.0.1", "group", "name"), now=NOW)
     assert facts.status is Status.OK and facts.head_commit == git_server.head
 
 
@@ -129,7 +125,7 @@ def test_a_host_named_exactly_is_fetched_without_asking_where_it_is(
 
     monkeypatch.setattr(socket, "getaddrinfo", recording)
     host = GitHost(tmp_path / "cache", timeout=20, git_hosts=frozenset({"127.0.0.1"}))
-    facts = host.inspect(RepoRef("127.0.0.1", "group", "name"), now=git_server_now())
+    facts = host.inspect(RepoRef("127.0.0.1", "group", "name"), now=NOW)
     assert facts.status is Status.OK and facts.head_commit == git_server.head
     assert resolved == []
     assert git_url(REF, frozenset({"git.example.org"})) == SELF_HOSTED  # a self-hosted server is asked for name.git

@@ -392,13 +392,12 @@ def forget(
 ) -> None:
     """Remove a repository added by mistake, with all its checks; papers keep the raw text of their links."""
     ref = _stored_repository(repository)
-    store = _open_store(db)
     if not yes:
         if not sys.stdin.isatty():
             raise _fail(f"not forgetting {ref.canonical} without confirmation: pass --yes (no terminal to ask on)", 2)
         if not typer.confirm(f"Remove {ref.canonical} and every check of it?", default=False, err=True):
             raise _fail("nothing removed", 1)
-    forgotten = store.forget_repository(ref.key)
+    forgotten = _open_store(db).forget_repository(ref.key)
     if forgotten is None:
         raise _fail(f"no repository {ref.canonical} is stored; nothing removed", 1)
     if as_json:

@@ -103,7 +103,11 @@ class RepoRef:
     def parse(cls, canonical: str) -> RepoRef:
         """Parse a canonical string (``github.com/owner/name``); scheme tolerated.
 
-        Raises ValueError with the offending text when it is not of that form.
+        For the canonical forms repro-tracker wrote itself (the store, flow
+        parameters); what a person or a source wrote goes through
+        `tracker.links.canonical_repo`, which reads every spelling and says why
+        it refuses one. Raises ValueError with the offending text when it is
+        not of that form.
         """
         text = canonical.strip()
         for scheme in ("https://", "http://"):
