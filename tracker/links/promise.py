@@ -32,7 +32,10 @@ import re
 from tracker.records import Promise, PromiseKind
 
 _STRONG_THING = (
-    r"code(?:s|base)?|source|implementations?|software|scripts?|weights|checkpoints?|toolkits?|toolbox(?:es)?"
+    # "code" as a topic ("code LLMs", "code generation") is not code anyone could run
+    r"code(?:s|base)?(?!\s+(?:llms?|language|models?|generation|completion|summari[sz]ation|search|review"
+    r"|understanding|synthesis|assistants?|agents?|tasks?|snippets?|smells?|quality|clones?|of\s+conduct))"
+    r"|source|implementations?|software|scripts?|weights|checkpoints?|toolkits?|toolbox(?:es)?"
     r"|library|libraries|packages?|repositor(?:y|ies)|artifacts?|pretrained\s+models?|trained\s+models?"
     r"|plugins?|extensions?"
 )
@@ -61,7 +64,7 @@ _PLACEHOLDER = re.compile(r"\bthis\s+(?:https?\s+)?url\b|\{\s*(?:this\s+)?url\s*
 # Every statement holds one of these; the full analysis runs only on their sentences.
 _TRIGGER = re.compile(
     rf"\b(?:availab|accessib|releas|{_OPEN_SOURCE}|open\s+source|public|request|licen[cs]|coming|url\b|will\b"
-    r"|shall\b|plans?\b|intends?\b|commit|to\s+be\b|soon\b|contact|found\s+at|download|(?:code|implementation"
+    r"|shall\b|plans?\b|intends?\b|commit|to\s+be\b|soon\b|contact|found\s+(?:at|on|in|here)|download|(?:code|implementation"
     r"|repository)\s*:|we\s+(?:\w+\s+)?(?:share|publish|make|provide|offer|contribute|distribute))"
 )
 
@@ -93,6 +96,17 @@ _USE = re.compile(
     r"|analy[sz](?:e|es|ed|ing)|survey(?:s|ed|ing)?|mined|mine|mining|replicat\w*|reproduc(?:e|es|ed|ing)"
     r"|audit\w*|covers?|examin\w*|revisit\w*)\b"
 )
+# Availability in another sense: to a component, at a time, in a size.
+_OTHER_SENSE = re.compile(
+    r"\s+(?:to\s+(?:the\s+|each\s+|every\s+|all\s+)?(?:model|agent|user|learner|attacker|adversary|policy|system"
+    r"|network|client|server|scheduler|compiler|solver|planner|robot|decoder|encoder|llm|runtime|kernel|hardware"
+    r"|gpu|cpu|executor|interpreter|operating|worker|node|process|thread|task|caller|controller)s?\b"
+    r"|at\s+(?:test|training|inference|run|deploy|compile|decode|each|every)\w*|during|for\s+(?:training|inference"
+    r"|each|every|all|most|many|some|execution)|in\s+(?:practice|real|hardware|memory|most|many|some|\w+\s+sizes"
+    r"|\w+\s+variants|\w+\s+versions|\w+\s+configurations|several|multiple|different|various)|only|per\b"
+    r"|locally|offline|as\s+soon\s+as|when|after\s+(?:each|every|the\s+(?:first|last))|from\s+the\s+cache)"
+)
+_QUANTITY = re.compile(r"\b(?:more|enough|sufficient|additional|less|fewer|abundant|larger|new)\b")
 _OWN = re.compile(r"\b(?:our|ours|we|this\s+(?:paper|work|study|article)|the\s+proposed|all\s+(?:the\s+)?code)\b")
 
 _PUBLICLY = r"(?:(?:publicly|freely|openly|fully|also|now|soon|all|both|then|readily)\s+)*"
@@ -105,9 +119,10 @@ _ON_REQUEST = re.compile(
     r"|\bby\s+(?:request|contacting|emailing|writing\s+to)\b|\bupon\s+demand\b"
     r"|\b(?:contact(?:ing)?|e-?mail(?:ing)?|write\s+to)\s+the\s+(?:corresponding\s+|first\s+)?authors?\b"
     r"|\brequest(?:ed)?\s+from\s+the\s+(?:corresponding\s+)?authors?\b"
+    r"|\bavailable\s+from\s+the\s+(?:corresponding\s+|first\s+|last\s+)?authors?\b"
     r"|\brequest\s+(?:access|a\s+copy|the\s+\w+)[^.;]{0,60}\bfrom\s+the\s+(?:corresponding\s+|first\s+)?authors?\b"
 )
-_ON_REQUEST_VERB = re.compile(r"\b(?:availab\w*|provided|shared|released|obtain\w*|accessi\w*|access|given|sent)\b")
+_ON_REQUEST_VERB = re.compile(r"\b(?:availab\w*|provided|shared|released|obtain\w*|accessi\w*|access|given|sent|request\w*)\b")
 _FUTURE = re.compile(
     rf"""
     \b(?:will|shall|would)\s+(?:soon\s+|also\s+|then\s+|eventually\s+)?(?:be\s+)?(?:made\s+)?{_PUBLICLY}
@@ -267,6 +282,10 @@ def _future_counts(sentence: str, position: int, phrase: str, names: frozenset[s
         return False
     if _CONDITIONAL.search(clause) and not _OWN.search(clause):
         return False
+    if not _OWN.search(clause) and (_OTHERS.search(clause) or _QUANTITY.search(clause)):
+        return False  # "many new models will be released", "more data will be available"
+    if _OTHER_SENSE.match(sentence, position + len(phrase)) or re.match(r"\s+(?:at|in)\s+an?\s+\w+\s+pace", sentence[position + len(phrase) :]):
+        return False
     if re.search(_OPEN_SOURCE, phrase):
         return True  # only software is open-sourced
     if re.search(r"\b(?:share|provide)$", phrase):  # "users will share resources": only "we" share code
@@ -279,8 +298,8 @@ def _subject_is_own(clause: str, names: frozenset[str], *, strong_needed: bool) 
     if _NEGATION.search(clause) or _CONDITIONAL.search(clause):
         return False
     own = _OWN.search(clause) is not None or _names_own(clause, names)
-    if _OTHERS.search(clause) and not own:
-        return False
+    if (_OTHERS.search(clause) or re.search(r"\w'(?:s\b|\s)", clause)) and not own:
+        return False  # "existing models", "the vendor's compiler"
     words = clause.split()
     if _USE.search(" ".join(words)) and not re.search(r"\b(?:our|ours)\b", clause):
         return False
@@ -317,6 +336,8 @@ def _available_no_link(sentence: str, original: str, names: frozenset[str]) -> b
 def _claim_counts(sentence: str, match: re.Match[str], original: str, names: frozenset[str]) -> bool:
     word = match.group("word")
     after = sentence[match.end() :]
+    if _OTHER_SENSE.match(after) or _foreign_after(original[match.end() :], names):
+        return False
     if re.match(r"\s+(?:by|from)\s+(?:its|their|the\s+original|the\s+developers|the\s+vendor|[a-z]+'s)\b", after):
         return False  # "released by its authors": someone else's release
     if word in ("downloaded", "found", "accessed", "obtained", "retrieved") and not re.match(
@@ -327,19 +348,14 @@ def _claim_counts(sentence: str, match: re.Match[str], original: str, names: fro
         return False  # "is open to", "is public knowledge"
     if word in ("released", "published", "hosted") and re.match(r"\s+(?:in|by|as|with)\s+(?:\d|[a-z]+\s+\d)", after):
         return False  # "was released in 2023": a history, not our release
-    if re.match(
-        r"\s+(?:to\s+(?:the\s+)?(?:model|agent|user|learner|attacker|adversary|policy|system|network|client|server"
-        r"|scheduler|compiler|solver|planner|robot|decoder|encoder|llm)|at\s+(?:test|training|inference|run|deploy"
-        r"|compile|decode)\w*|during|for\s+(?:training|inference|each|every|all|most|many|some)|in\s+(?:practice|real"
-        r"|hardware|memory|most|many|some)|only|per\b|locally|offline)",
-        after,
-    ):
-        return False
     clause = _clause_before(sentence, match.start())
+    if re.fullmatch(r"\s*(?:which|that)\s*", clause):  # "our toolkit, which is open source, ...": its antecedent
+        clause = _clause_before(sentence, sentence.rfind(",", 0, match.start()))
     if re.search(r"\b(?:that|which)\s*$", clause) and _USE.search(clause):
         return False  # "we evaluate on datasets that are publicly available"
     qualified = match.group("adverb") is not None and re.search(r"publicly|freely|openly", match.group("adverb"))
-    strong_needed = not qualified and word not in ("released", _OPEN_SOURCE, "open", "public", "published")
+    strong_needed = not qualified and word in ("available", "accessible", "hosted", "downloaded", "found", "accessed",
+                                               "obtained", "retrieved")
     if not _subject_is_own(clause, names, strong_needed=strong_needed):
         return False
     if _foreign_name(original[match.start() - len(clause) : match.start()], sentence, names):
@@ -355,11 +371,22 @@ def _foreign_name(subject: str, sentence: str, names: frozenset[str]) -> bool:
     words = subject.split()
     if sentence.lstrip().startswith(subject.lstrip().lower()[:10]):
         words = words[1:]  # the sentence's first word is capitalised anyway
-    for word in words:
+    indefinite = re.match(r"\s*(?:an?|one)\s", subject.lower()) is not None
+    for position, word in enumerate(words):
         token = word.strip(",;()\"'")
-        if any(ch.isupper() for ch in token) and token.lower() not in names and not _THING.fullmatch(token.lower()):
-            return True
+        if not any(ch.isupper() for ch in token) or token.lower() in names or _THING.fullmatch(token.lower()):
+            continue
+        following = words[position + 1].lower() if position + 1 < len(words) else ""
+        if indefinite and _THING.fullmatch(following):
+            continue  # "a Python implementation": a language or framework modifying the authors' thing
+        return True
     return False
+
+
+def _foreign_after(after: str, names: frozenset[str]) -> bool:
+    """ "publicly available for LLaMA-2": the claim is about a system the paper does not name as its own."""
+    match = re.match(r"\s+(?:for|of|from)\s+(?:the\s+)?([A-Z][\w.+-]*)", after)
+    return match is not None and match.group(1).lower() not in names
 
 
 def _release_counts(sentence: str, match: re.Match[str], original: str, names: frozenset[str]) -> bool:
@@ -370,7 +397,8 @@ def _release_counts(sentence: str, match: re.Match[str], original: str, names: f
             _THING.search(after) is not None or _names_own(after, names)
         )
     if verb.startswith(("provide", "offer", "contribute", "distribute")):
-        return re.match(rf"\s+(?:an?\s+|the\s+|our\s+|all\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_OPEN_SOURCE}|publicly)", after) is not None
+        gap = re.match(rf"\s+(?:an?\s+|the\s+|our\s+|all\s+)?((?:[\w-]+\s+){{0,3}}?)(?:{_OPEN_SOURCE}|publicly)", after)
+        return gap is not None and not _FUNCTION_WORD.search(gap.group(1))
     if verb.startswith(("share", "publish")):
         return _STRONG.search(after) is not None
     # release, open-source: of a thing, or of something the paper names ("We release SmallThinker-4B")
@@ -406,9 +434,13 @@ def _self_described_open(sentence: str, names: frozenset[str]) -> bool:
                 return True
             continue
         # no "we present": the subject before "is" or the colon must be the paper's own name
-        subject = re.match(r"\s*(.*?)(?:\s+is\s*|\s*:\s*|\s*,\s*)$", head)
+        subject = re.match(
+            r"\s*(.*?)(?:\s+(?:is|are)(?:\s+(?:implemented|released|provided|distributed|available|packaged|shipped"
+            r"|offered|built))?(?:\s+as)?\s*|\s*:\s*|\s*,\s*)$",
+            head,
+        )
         if subject and 0 < len(subject.group(1).split()) <= 4:
             named = subject.group(1)
-            if _names_own(named, names) or re.fullmatch(r"(?:our|this)\s+[\w-]+(?:\s+[\w-]+)?", named):
+            if _names_own(named, names) or re.fullmatch(r"(?:our|this|the\s+proposed)\s+[\w-]+(?:\s+[\w-]+)?", named):
                 return True
     return False
