@@ -252,8 +252,12 @@ def _own_names(title: str, text: str) -> frozenset[str]:
 
 
 def _classify(sentence: str, original: str, names: frozenset[str]) -> PromiseKind | None:
-    if _ON_REQUEST.search(sentence) and _ON_REQUEST_VERB.search(sentence) and _THING.search(sentence):
-        return PromiseKind.ON_REQUEST
+    if (on_request := _ON_REQUEST.search(sentence)) and _THING.search(sentence):
+        # "contact the authors for the code" needs no verb of availability; "on request" does
+        if on_request.group().startswith(("contact", "e-mail", "email", "write", "request")) or _ON_REQUEST_VERB.search(
+            sentence
+        ):
+            return PromiseKind.ON_REQUEST
     for match in _FUTURE.finditer(sentence):
         if _future_counts(sentence, match.start(), match.group(), names):
             return PromiseKind.PROMISED
@@ -322,7 +326,9 @@ def _available_no_link(sentence: str, original: str, names: frozenset[str]) -> b
         verb = verb or re.search(r"\b(?:is|are)\s+(?:\w+-)?licen[cs]ed\b", sentence)
         if verb is not None:
             clause = _clause_before(sentence, verb.start())
-            if re.match(r"\s*we\b", sentence[verb.start() :]) or _subject_is_own(clause, names, strong_needed=False):
+            if re.match(r"\s*we\b", sentence[verb.start() :]) or re.fullmatch(r"\s*(?:it|they|all|everything)\s*", clause):
+                return True  # a licence is said only of software: "it is released under ..." is the authors'
+            if _subject_is_own(clause, names, strong_needed=False):
                 return True
     for match in _CLAIM.finditer(sentence):
         if _claim_counts(sentence, match, original, names):
