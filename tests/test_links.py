@@ -330,6 +330,7 @@ ADVERSARIAL = {
     "parentheses": "https://a.com/" + "(" * 50_000 + ")" * 50_000,
     "trailing dots": "https://a.com/x" + "." * 100_000,
     "promise words": "will be made " * 8_000 + "code",
+    "availability claims": "our code is available at " * 4_000,
 }
 
 

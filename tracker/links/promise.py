@@ -27,6 +27,7 @@ several times slower), and only sentences holding a trigger word are examined.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from tracker.records import Promise, PromiseKind
@@ -62,15 +63,18 @@ _PRONOUN = re.compile(r"\b(?:it|they|all|everything)\b")
 _PLACEHOLDER = re.compile(r"\bthis\s+(?:https?\s+)?url\b|\{\s*(?:this\s+)?url\s*\}|\[(?:link|url)\]|<url>")
 
 # Every statement holds one of these; the full analysis runs only on their sentences.
+# Grouped by first letter: the scan of every abstract is most of the detector's cost.
 _TRIGGER = re.compile(
-    rf"\b(?:availab|accessib|releas|{_OPEN_SOURCE}|open\s+source|public|request|licen[cs]|coming|url\b|will\b"
-    r"|shall\b|plans?\b|intends?\b|commit|to\s+be\b|soon\b|contact|found\s+(?:at|on|in|here)|download|(?:code|implementation"
-    r"|repository)\s*:|we\s+(?:\w+\s+)?(?:share|publish|make|provide|offer|contribute|distribute))"
+    r"\b(?=[acdfilopruwst])(?:a(?:vailab|ccessib)|re(?:leas|quest)|open(?:[- ]?sourc|\s+source)|p(?:ublic|lans?\b)"
+    r"|licen[cs]|co(?:ming|mmit|ntact|de\s*:)|url\b|s(?:hall\b|oon\b)|intends?\b|to\s+be\b"
+    r"|w(?:ill\b|e\s+(?:\w+\s+)?(?:share|publish|make|provide|offer|contribute|distribute))"
+    r"|found\s+(?:at|on|in|here)|download|implementation\s*:|repository\s*:)"
 )
 
 # A sentence ends at . ! ? ; followed by a space (PDF text breaks lines inside sentences); not after
 # the abbreviations abstracts use, and never inside a number or an address.
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bet al)(?<!\bvs)(?<!\bfig)(?<!\betc)[.!?;](?=\s)")
+# The punctuation comes first so that the scan skips to it; the look-behinds only run there.
+_SENTENCE_END = re.compile(r"[.!?;](?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bet al\.)(?<!\bvs\.)(?<!\bfig\.)(?<!\betc\.)(?=\s)")
 _REACH = 400
 
 _NEGATION = re.compile(
@@ -198,17 +202,20 @@ def find_promise(text: str, *, title: str = "") -> Promise | None:
     paper's own system ("Ark: An Open-source ... Framework") and is read as a
     statement itself.
     """
-    names = _own_names(title, text)
+    names = _Names(title, text)
     found: Promise | None = None
     for source in (title, text) if title else (text,):
         lowered = source.lower()
         if len(lowered) != len(source):  # a few characters lowercase to two; keep indices aligned
             lowered = source.encode("ascii", "replace").decode().lower()
         seen_end = -1
+        ends: list[int] | None = None
         for trigger in _TRIGGER.finditer(lowered):
             if trigger.start() < seen_end:
                 continue
-            start, end = _sentence_span(lowered, trigger.start())
+            if ends is None:
+                ends = [match.end() for match in _SENTENCE_END.finditer(lowered)]
+            start, end = _sentence_span(ends, trigger.start(), len(lowered))
             seen_end = end
             sentence = lowered[start:end]
             if _ADDRESS.search(sentence) and _links_its_code(sentence, names):
@@ -221,20 +228,34 @@ def find_promise(text: str, *, title: str = "") -> Promise | None:
     return found
 
 
-def _links_its_code(sentence: str, names: frozenset[str]) -> bool:
+def _links_its_code(sentence: str, names: _Names) -> bool:
     """Whether a sentence with an address offers code there ("It is available at https://..."), not a video."""
     return _LINKED_CUE.search(sentence) is not None and (
         _THING.search(sentence) is not None or _names_own(sentence, names) or _PRONOUN.search(sentence) is not None
     )
 
 
-def _sentence_span(text: str, position: int) -> tuple[int, int]:
-    start = max(0, position - _REACH)
-    for match in _SENTENCE_END.finditer(text, start, position):
-        start = match.end()
-    end_match = _SENTENCE_END.search(text, position, position + _REACH)
-    end = end_match.end() if end_match else position + _REACH
-    return start, min(end, len(text))
+def _sentence_span(ends: list[int], position: int, length: int) -> tuple[int, int]:
+    """The sentence around `position`, given where sentences end; never more than `_REACH` either side."""
+    index = bisect.bisect_right(ends, position)
+    start = ends[index - 1] if index else 0
+    end = ends[index] if index < len(ends) else length
+    return max(start, position - _REACH), min(end, position + _REACH)
+
+
+class _Names:
+    """Names of the paper's own system, found on first use: most sentences are decided without them."""
+
+    __slots__ = ("_found", "_text", "_title")
+
+    def __init__(self, title: str, text: str) -> None:
+        self._title, self._text = title, text
+        self._found: frozenset[str] | None = None
+
+    def get(self) -> frozenset[str]:
+        if self._found is None:
+            self._found = _own_names(self._title, self._text)
+        return self._found
 
 
 def _own_names(title: str, text: str) -> frozenset[str]:
@@ -251,13 +272,12 @@ def _own_names(title: str, text: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _classify(sentence: str, original: str, names: frozenset[str]) -> PromiseKind | None:
-    if (on_request := _ON_REQUEST.search(sentence)) and _THING.search(sentence):
-        # "contact the authors for the code" needs no verb of availability; "on request" does
-        if on_request.group().startswith(("contact", "e-mail", "email", "write", "request")) or _ON_REQUEST_VERB.search(
-            sentence
-        ):
-            return PromiseKind.ON_REQUEST
+def _classify(sentence: str, original: str, names: _Names) -> PromiseKind | None:
+    on_request = _ON_REQUEST.search(sentence)
+    # "contact the authors for the code" needs no verb of availability; "on request" does
+    direct = on_request is not None and on_request.group().startswith(("contact", "e-mail", "email", "write", "request"))
+    if on_request and _THING.search(sentence) and (direct or _ON_REQUEST_VERB.search(sentence)):
+        return PromiseKind.ON_REQUEST
     for match in _FUTURE.finditer(sentence):
         if _future_counts(sentence, match.start(), match.group(), names):
             return PromiseKind.PROMISED
@@ -274,11 +294,11 @@ def _clause_before(sentence: str, position: int) -> str:
     return head[cut + 1 :] if cut >= 0 else head
 
 
-def _names_own(words: str, names: frozenset[str]) -> bool:
-    return any(len(name) > 2 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", words) for name in names)
+def _names_own(words: str, names: _Names) -> bool:
+    return any(len(name) > 2 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", words) for name in names.get())
 
 
-def _future_counts(sentence: str, position: int, phrase: str, names: frozenset[str]) -> bool:
+def _future_counts(sentence: str, position: int, phrase: str, names: _Names) -> bool:
     clause = _clause_before(sentence, position)
     if _NEGATION.search(clause) or re.search(r"\bnot\b|n't\b", phrase):
         return False
@@ -297,7 +317,7 @@ def _future_counts(sentence: str, position: int, phrase: str, names: frozenset[s
     return _THING.search(sentence) is not None or _names_own(sentence, names)
 
 
-def _subject_is_own(clause: str, names: frozenset[str], *, strong_needed: bool) -> bool:
+def _subject_is_own(clause: str, names: _Names, *, strong_needed: bool) -> bool:
     """Whether the clause before a claim names the authors' own code, not others' or a tool they use."""
     if _NEGATION.search(clause) or _CONDITIONAL.search(clause):
         return False
@@ -312,7 +332,7 @@ def _subject_is_own(clause: str, names: frozenset[str], *, strong_needed: bool) 
     return (_STRONG if strong_needed else _THING).search(clause) is not None
 
 
-def _available_no_link(sentence: str, original: str, names: frozenset[str]) -> bool:
+def _available_no_link(sentence: str, original: str, names: _Names) -> bool:
     if _PLACEHOLDER.search(sentence) and (_THING.search(sentence) or _CLAIM.search(sentence)):
         return not _NEGATION.search(sentence[: _PLACEHOLDER.search(sentence).start()])  # type: ignore[union-attr]
     if _LOST_LINK.search(sentence):
@@ -339,7 +359,7 @@ def _available_no_link(sentence: str, original: str, names: frozenset[str]) -> b
     return _self_described_open(sentence, names)
 
 
-def _claim_counts(sentence: str, match: re.Match[str], original: str, names: frozenset[str]) -> bool:
+def _claim_counts(sentence: str, match: re.Match[str], original: str, names: _Names) -> bool:
     word = match.group("word")
     after = sentence[match.end() :]
     if _OTHER_SENSE.match(after) or _foreign_after(original[match.end() :], names):
@@ -370,7 +390,7 @@ def _claim_counts(sentence: str, match: re.Match[str], original: str, names: fro
     return bool(subject_words) and not (word in ("released", "published") and len(subject_words) > 8)
 
 
-def _foreign_name(subject: str, sentence: str, names: frozenset[str]) -> bool:
+def _foreign_name(subject: str, sentence: str, names: _Names) -> bool:
     """Whether the subject names a system that is not the paper's own ("checkpoints of BERT")."""
     if _OWN.search(subject.lower()):
         return False
@@ -380,7 +400,7 @@ def _foreign_name(subject: str, sentence: str, names: frozenset[str]) -> bool:
     indefinite = re.match(r"\s*(?:an?|one)\s", subject.lower()) is not None
     for position, word in enumerate(words):
         token = word.strip(",;()\"'")
-        if not any(ch.isupper() for ch in token) or token.lower() in names or _THING.fullmatch(token.lower()):
+        if not any(ch.isupper() for ch in token) or token.lower() in names.get() or _THING.fullmatch(token.lower()):
             continue
         following = words[position + 1].lower() if position + 1 < len(words) else ""
         if indefinite and _THING.fullmatch(following):
@@ -389,13 +409,13 @@ def _foreign_name(subject: str, sentence: str, names: frozenset[str]) -> bool:
     return False
 
 
-def _foreign_after(after: str, names: frozenset[str]) -> bool:
+def _foreign_after(after: str, names: _Names) -> bool:
     """ "publicly available for LLaMA-2": the claim is about a system the paper does not name as its own."""
     match = re.match(r"\s+(?:for|of|from)\s+(?:the\s+)?([A-Z][\w.+-]*)", after)
-    return match is not None and match.group(1).lower() not in names
+    return match is not None and match.group(1).lower() not in names.get()
 
 
-def _release_counts(sentence: str, match: re.Match[str], original: str, names: frozenset[str]) -> bool:
+def _release_counts(sentence: str, match: re.Match[str], original: str, names: _Names) -> bool:
     verb = match.group("verb")
     after = sentence[match.end() : match.end() + 160]
     if verb in ("make", "made"):
@@ -416,7 +436,7 @@ def _release_counts(sentence: str, match: re.Match[str], original: str, names: f
     return re.match(r"\s+(?:the\s+)?[A-Z]", original[offset : offset + 20]) is not None
 
 
-def _self_described_open(sentence: str, names: frozenset[str]) -> bool:
+def _self_described_open(sentence: str, names: _Names) -> bool:
     """ "We present X, an open-source framework", "X: An Open-Source Gym", "X is a simple, open source tool"."""
     if re.search(_OPEN_SOURCE + r"|open\s+source", sentence) is None:
         return False
