@@ -314,7 +314,12 @@ def _future_counts(sentence: str, position: int, phrase: str, names: _Names) -> 
         return True  # only software is open-sourced
     if re.search(r"\b(?:share|provide)$", phrase):  # "users will share resources": only "we" share code
         return re.search(r"\bwe\b", clause) is not None and _THING.search(sentence, position) is not None
-    return _THING.search(sentence) is not None or _names_own(sentence, names)
+    if re.search(r"\b(?:will|shall|to)\s+(?:\w+\s+)?(?:release|open|publish|share|provide|make|put)\b|releasing|sourcing",
+                 phrase):  # "we will release the code": what is released follows
+        return _THING.search(sentence, position) is not None or _names_own(sentence[position:], names)
+    # "the code will be released", "code: coming soon": what is released is the subject, before the phrase
+    # ("results will be released as part of the suite" releases results)
+    return _THING.search(sentence, 0, position) is not None or _names_own(sentence[:position], names)
 
 
 def _subject_is_own(clause: str, names: _Names, *, strong_needed: bool) -> bool:
