@@ -65,8 +65,9 @@ _PLACEHOLDER = re.compile(r"\bthis\s+(?:https?\s+)?url\b|\{\s*(?:this\s+)?url\s*
 # Every statement holds one of these; the full analysis runs only on their sentences.
 # Grouped by first letter: the scan of every abstract is most of the detector's cost.
 _TRIGGER = re.compile(
-    r"\b(?=[acdfilopruwst])(?:a(?:vailab|ccessib)|re(?:leas|quest)|open(?:[- ]?sourc|\s+source)|p(?:ublic|lans?\b)"
-    r"|licen[cs]|co(?:ming|mmit|ntact|de\s*:)|url\b|s(?:hall\b|oon\b)|intends?\b|to\s+be\b"
+    r"\b(?=[acdfghiloprstuwz])(?:a(?:vailab|ccessib)|re(?:leas|quest)|open(?:[- ]?sourc|\s+source)"
+    r"|p(?:ublic|lans?\b|ypi)|licen[cs]|co(?:ming|mmit|ntact|de\s*:)|url\b|s(?:hall\b|oon\b)|i(?:ntends?\b|nstall)"
+    r"|to\s+be\b|git(?:hub|lab)|hugging|zenodo"
     r"|w(?:ill\b|e\s+(?:\w+\s+)?(?:share|publish|make|provide|offer|contribute|distribute))"
     r"|found\s+(?:at|on|in|here)|download|implementation\s*:|repository\s*:)"
 )
@@ -106,10 +107,11 @@ _OTHER_SENSE = re.compile(
     r"|network|client|server|scheduler|compiler|solver|planner|robot|decoder|encoder|llm|runtime|kernel|hardware"
     r"|gpu|cpu|executor|interpreter|operating|worker|node|process|thread|task|caller|controller)s?\b"
     r"|at\s+(?:test|training|inference|run|deploy|compile|decode|each|every)\w*|during|for\s+(?:training|inference"
-    r"|each|every|all|most|many|some|execution)|in\s+(?:practice|real|hardware|memory|most|many|some|\w+\s+sizes"
+    r"|each|every|all|any|arbitrary|most|many|some|execution)|in\s+(?:practice|real|hardware|memory|most|many|some|\w+\s+sizes"
     r"|\w+\s+variants|\w+\s+versions|\w+\s+configurations|several|multiple|different|various)|only|per\b"
     r"|locally|offline|as\s+soon\s+as|when|after\s+(?:each|every|the\s+(?:first|last))|from\s+the\s+cache)"
 )
+_HOSTING = re.compile(r"github|gitlab|pypi|hugging|huggingface|zenodo|conda|cran|bitbucket|codeberg|docker")
 _QUANTITY = re.compile(r"\b(?:more|enough|sufficient|additional|less|fewer|abundant|larger|new)\b")
 _OWN = re.compile(r"\b(?:our|ours|we|this\s+(?:paper|work|study|article)|the\s+proposed|all\s+(?:the\s+)?code)\b")
 
@@ -148,7 +150,8 @@ _CLAIM = re.compile(
     rf"\b(?:is|are|has\s+been|have\s+been|was|were|been|now|remains?|being|can\s+be|may\s+be)\s+(?:now\s+)?"
     rf"(?:made\s+)?(?P<adverb>(?:publicly|freely|openly|fully|also|all|readily|both|easily)\s+)*"
     rf"(?P<word>available|accessible|released|{_OPEN_SOURCE}|open|public|published|hosted|downloaded|found"
-    rf"|accessed|obtained|retrieved)\b"
+    rf"|accessed|obtained|retrieved|installed|provided|on(?=\s+(?:github|gitlab|hugging\s*face|huggingface|zenodo"
+    rf"|pypi|bitbucket|codeberg|the\s+hub)\b))\b"
 )
 _RELEASE = re.compile(
     rf"\bwe\s+(?:also\s+|hereby\s+|further\s+|publicly\s+|openly\s+|fully\s+|now\s+|have\s+)*"
@@ -261,7 +264,8 @@ class _Names:
 def _own_names(title: str, text: str) -> frozenset[str]:
     """Names of the paper's own system: the title's before a colon, and what "we present X" names."""
     names = set()
-    if match := _TITLE_NAME.match(title):
+    # without a title, the text's first line may be one ("X: An Open-Source Toolkit\n...")
+    if match := _TITLE_NAME.match(title or text.split("\n", 1)[0]):
         names.add(match.group(1).lower())
         names.add(match.group(1).split()[0].lower())
     for source in (title, text):
@@ -332,8 +336,8 @@ def _subject_is_own(clause: str, names: _Names, *, strong_needed: bool) -> bool:
     words = clause.split()
     if _USE.search(" ".join(words)) and not re.search(r"\b(?:our|ours)\b", clause):
         return False
-    if own:
-        return True
+    if own:  # "our dataset is available", not "our method is available for any model"
+        return not strong_needed or _THING.search(clause) is not None or _names_own(clause, names)
     return (_STRONG if strong_needed else _THING).search(clause) is not None
 
 
@@ -371,10 +375,12 @@ def _claim_counts(sentence: str, match: re.Match[str], original: str, names: _Na
         return False
     if re.match(r"\s+(?:by|from)\s+(?:its|their|the\s+original|the\s+developers|the\s+vendor|[a-z]+'s)\b", after):
         return False  # "released by its authors": someone else's release
-    if word in ("downloaded", "found", "accessed", "obtained", "retrieved") and not re.match(
-        r"\s+(?:at|from|on|via|online|through)\b", after
+    if word in ("downloaded", "found", "accessed", "obtained", "retrieved", "installed") and not re.match(
+        r"\s+(?:at|from|on|via|online|through|with\s+pip|using\s+pip)\b", after
     ):
         return False
+    if word == "provided" and not re.match(rf"\s+(?:as\s+(?:an?\s+)?(?:free|open|{_OPEN_SOURCE})|publicly|online|under)", after):
+        return False  # "is provided as input": only "provided as open source" is a release
     if word in ("open", "public") and not re.match(r"[- ]?sourc|\s*(?:\.|$|,|and\b|on\b|at\b)", after):
         return False  # "is open to", "is public knowledge"
     if word in ("released", "published", "hosted") and re.match(r"\s+(?:in|by|as|with)\s+(?:\d|[a-z]+\s+\d)", after):
@@ -386,7 +392,7 @@ def _claim_counts(sentence: str, match: re.Match[str], original: str, names: _Na
         return False  # "we evaluate on datasets that are publicly available"
     qualified = match.group("adverb") is not None and re.search(r"publicly|freely|openly", match.group("adverb"))
     strong_needed = not qualified and word in ("available", "accessible", "hosted", "downloaded", "found", "accessed",
-                                               "obtained", "retrieved")
+                                               "obtained", "retrieved", "installed", "on")
     if not _subject_is_own(clause, names, strong_needed=strong_needed):
         return False
     if _foreign_name(original[match.start() - len(clause) : match.start()], sentence, names):
@@ -417,7 +423,10 @@ def _foreign_name(subject: str, sentence: str, names: _Names) -> bool:
 def _foreign_after(after: str, names: _Names) -> bool:
     """ "publicly available for LLaMA-2": the claim is about a system the paper does not name as its own."""
     match = re.match(r"\s+(?:for|of|from)\s+(?:the\s+)?([A-Z][\w.+-]*)", after)
-    return match is not None and match.group(1).lower() not in names.get()
+    name = match.group(1).rstrip(".").lower() if match else ""
+    if not name or _HOSTING.fullmatch(name):
+        return False  # "installed from PyPI" says where, not whose
+    return name not in names.get()
 
 
 def _release_counts(sentence: str, match: re.Match[str], original: str, names: _Names) -> bool:
