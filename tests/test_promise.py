@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tracker.links import find_code_links, find_promise
-from tracker.records import Paper, PromiseKind
+from tracker.records import Paper, Promise, PromiseKind
 
 LABELLED = Path(__file__).parent / "data" / "promises.tsv"
 
@@ -71,13 +71,22 @@ def test_abstract_ending_where_the_link_was_is_available_without_link() -> None:
 @pytest.mark.parametrize(
     "abstract",
     [
-        "Code will be released at https://github.com/owner/repo.",
         "Code and data are available at https://bit.ly/xyz.",  # a short link to the code: the promise is kept
         "We present Tessellate, an open-source framework. It is available at https://tessellate.dev/.",
+        "We release Tessellate, an open-source framework, at tessellate.dev/code.",
     ],
 )
-def test_a_statement_with_its_address_is_no_promise(abstract: str) -> None:
+def test_a_claim_with_its_address_is_no_promise(abstract: str) -> None:
     assert find_promise(abstract) is None
+
+
+def test_a_promise_beside_a_page_is_still_a_promise_but_not_beside_a_repository() -> None:
+    page = Paper("t:3", "T", "Code will be released at https://lab.example.org/tessellate.", "test")
+    repo = Paper("t:4", "T", "Code will be released at https://github.com/owner/repo.", "test")
+    assert find_code_links(page).promise == Promise(
+        PromiseKind.PROMISED, "Code will be released at https://lab.example.org/tessellate."
+    )
+    assert (find_code_links(repo).code_promised, find_code_links(repo).promise) == (False, None)
 
 
 def test_a_paper_with_a_repository_link_has_no_promise() -> None:

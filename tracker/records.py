@@ -172,8 +172,9 @@ class PaperLinks:
     `notes` are sentences for a person ("ignored a URL of 104,857 characters
     ..."); extraction stays pure and returns them, and the caller reports them
     where it reports other input problems, at the paper's file and line.
-    `promise` is set exactly when `code_promised` is: what the paper said of
-    code it does not link, and the sentence that said it.
+    `promise` is what the paper said of code it does not link, and the
+    sentence that said it; `find_code_links` sets it exactly when it sets
+    `code_promised` (None where nobody looked, as in papers built by hand).
     """
 
     paper: Paper

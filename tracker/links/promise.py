@@ -18,8 +18,9 @@ could run or reuse (code, models, data, a library, or the system the paper
 names), not negated, not conditional (``when labels are available``), and not
 about tools the paper uses or others' work (``we use the open-source library
 X``, ``existing open-source implementations``, ``open-source models such as
-LLaMA``). A statement that carries an address is kept, not an unkept promise,
-so a paper with one has no promise at all.
+LLaMA``). A claim of availability that carries an address is kept, not an
+unkept promise, so a paper with one has no promise at all; a future promise
+stays one even beside an address (a project page is not the code).
 
 Pure and linear: patterns run on lowercased text (case-insensitive matching is
 several times slower), and only sentences holding a trigger word are examined.
@@ -200,8 +201,11 @@ _SUBJECT_NAME = re.compile(r"[A-Za-z][\w.+-]*[A-Za-z0-9]")
 def find_promise(text: str, *, title: str = "") -> Promise | None:
     """The first statement in `text` that code exists without its address, or None.
 
-    None too when a statement of availability carries an address: the paper
-    links what it speaks of, so nothing is left unkept. `title` names the
+    None too when a claim of availability carries an address ("available at
+    https://bit.ly/x"): the paper links what it speaks of, so nothing is left
+    unkept. A future promise with an address ("will be released at our project
+    page") is still a promise; whether the paper links a repository anyway is
+    for `find_code_links` to say. `title` names the
     paper's own system ("Ark: An Open-source ... Framework") and is read as a
     statement itself.
     """
@@ -221,9 +225,13 @@ def find_promise(text: str, *, title: str = "") -> Promise | None:
             start, end = _sentence_span(ends, trigger.start(), len(lowered))
             seen_end = end
             sentence = lowered[start:end]
-            if _ADDRESS.search(sentence) and _links_its_code(sentence, names):
-                return None
             kind = _classify(sentence, source[start:end], names)
+            if kind not in (PromiseKind.PROMISED, PromiseKind.ON_REQUEST) and _ADDRESS.search(sentence):
+                # "available at https://bit.ly/x": what it speaks of is linked. A promise stays one
+                # even with an address ("will be released at our project page"): the code is not there yet.
+                if _links_its_code(sentence, names):
+                    return None
+                continue
             if kind is None:
                 continue
             if found is None:
