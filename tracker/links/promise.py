@@ -57,7 +57,7 @@ _ARTIFACT_NOUN = re.compile(
 )
 _OPEN_SOURCE = r"open[- ]?sourc(?:e|ed|ing)"
 _ADDRESS = re.compile(
-    r"https?://\S|www\.\S|\b[a-z0-9-]+\.(?:com|org|io|ai|net|dev|co|edu|me|page|site|ly)(?:/|\b)|\bdoi:|\b10\.\d{4,9}/"
+    r"https?://[\w-]|www\.[\w-]|\b[a-z0-9-]+\.(?:com|org|io|ai|net|dev|co|edu|me|page|site|ly)(?:/|\b)|\bdoi:|\b10\.\d{4,9}/"
 )
 _LINKED_CUE = re.compile(rf"\b(?:availab\w*|accessib\w*|releas\w*|{_OPEN_SOURCE}|hosted|code|implementation)\b")
 _PRONOUN = re.compile(r"\b(?:it|they|all|everything)\b")
@@ -66,7 +66,7 @@ _PLACEHOLDER = re.compile(r"\bthis\s+(?:https?\s+)?url\b|\{\s*(?:this\s+)?url\s*
 # Every statement holds one of these; the full analysis runs only on their sentences.
 # Grouped by first letter: the scan of every abstract is most of the detector's cost.
 _TRIGGER = re.compile(
-    r"\b(?=[acdfghiloprstuwz])(?:a(?:vailab|ccessib)|re(?:leas|quest)|open(?:[- ]?sourc|\s+source)"
+    r"\b(?=[acdfghiloprstuwz])(?:a(?:vailab|ccessib|t\s*:?\W*$)|re(?:leas|quest)|open(?:[- ]?sourc|\s+source)"
     r"|p(?:ublic|lans?\b|ypi)|licen[cs]|co(?:ming|mmit|ntact|de\s*:)|url\b|s(?:hall\b|oon\b)|i(?:ntends?\b|nstall)"
     r"|to\s+be\b|git(?:hub|lab)|hugging|zenodo"
     r"|w(?:ill\b|e\s+(?:\w+\s+)?(?:share|publish|make|provide|offer|contribute|distribute))"
@@ -171,9 +171,9 @@ _LICENSE_VERB = re.compile(
 # The sentence stops where the address should be: "available at", "Code:".
 _LOST_LINK = re.compile(
     rf"(?:\b(?:availab\w*|accessib\w*|released|found|hosted|obtained|downloaded|accessed|{_OPEN_SOURCE}|provided"
-    r"|published|located|reached)\s+(?:at|from|on|via|here|in|under|through)"
+    r"|published|located|reached)\s+(?:at|from|on|via|here|in|under|through)|\b(?:is|are|lives?)\s+at"
     r"|\b(?:code|codes|implementation|repository|github|project\s+page|page|website|models?|weights|data(?:set)?"
-    r"|software|url|link|demo)\s*:)\W*$"
+    r"|software|url|link|demo)\s*:)\W*(?:https?:?/*\W*)?$"
 )
 _SELF_INTRO = re.compile(
     r"\b(?:we|this\s+(?:paper|work|article|report)|here)\s+(?:also\s+|further\s+|first\s+|then\s+)?"
