@@ -307,7 +307,20 @@ def _clause_before(sentence: str, position: int) -> str:
 
 
 def _names_own(words: str, names: _Names) -> bool:
-    return any(len(name) > 2 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", words) for name in names.get())
+    return any(len(name) > 2 and _has_word(words, name) for name in names.get())
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether `word` occurs in `text` as a whole word (no regular expression: names differ per paper)."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def _future_counts(sentence: str, position: int, phrase: str, names: _Names) -> bool:
