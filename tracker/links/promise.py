@@ -186,9 +186,10 @@ _APPOSITION_OPEN = re.compile(
     rf"(?P<between>(?:[\w-]+,?\s+){{0,3}}?)(?:fully\s+)?{_OPEN_SOURCE}\b,?\s+"
     rf"(?P<rest>(?:[\w-]+,?\s+){{0,5}}?)"
 )
+# Whole words only: "end-to-end" holds no "to".
 _FUNCTION_WORD = re.compile(
-    r"\b(?:that|which|who|to|for|with|on|in|of|than|by|from|and|or|using|via|into|over|across|while|is|are"
-    r"|can|be)\b"
+    r"(?<![\w-])(?:that|which|who|to|for|with|on|in|of|than|by|from|and|or|using|via|into|over|across|while|is"
+    r"|are|can|be)(?![\w-])"
 )
 _NAME_AFTER_INTRO = re.compile(
     r"\b(?:present|introduce|propose|develop|release|describe|build|design|call|name|dub)\w*\s+"
