@@ -118,3 +118,19 @@ def test_corpus_promises_are_the_ones_a_reader_sees(corpus_path: Path) -> None:
     assert kinds == ["available_no_link"] * 8 + ["promised"] * 3
     assert all(links.code_promised for links in flagged)
     assert not any(links.promise for links in found if links.repos)
+
+
+def test_links_table_names_the_kind() -> None:
+    from rich.console import Console
+
+    from tracker.report.terminal import render_links_table
+
+    papers = [
+        Paper("t:5", "Later", "Code will be released soon.", "test"),
+        Paper("t:6", "Asked", "The code is available upon request.", "test"),
+        Paper("t:7", "Lost", "We propose a sorter. Code is available at", "test"),
+    ]
+    out = Console(record=True, width=120)
+    render_links_table(out, [find_code_links(paper) for paper in papers])
+    rows = {line.split()[0]: line for line in out.export_text().splitlines() if line.split()[:1] in (["Later"], ["Asked"], ["Lost"])}
+    assert "promised" in rows["Later"] and "on request" in rows["Asked"] and "available, no link" in rows["Lost"]
