@@ -24,8 +24,11 @@ def test_links_gives_one_line_per_corpus_paper_in_input_order(corpus_path: Path)
     assert podnet["repos"] == ["github.com/arthurdouillard/incremental_learning.pytorch"]
     assert podnet["code_promised"] is False
     assert sum(1 for record in records if record["repos"]) == 21
-    assert sum(1 for record in records if record["code_promised"]) == 3
-    assert all(set(record) == {"paper", "repos", "artifacts", "code_promised"} for record in records)
+    assert sum(1 for record in records if record["code_promised"]) == 11
+    assert all(set(record) == {"paper", "repos", "artifacts", "code_promised", "promise"} for record in records)
+    assert all((record["promise"] is not None) == record["code_promised"] for record in records)
+    sharp = by_title["sharpDARTS: Faster and More Accurate Differentiable Architecture Search"]
+    assert sharp["promise"] == {"kind": "promised", "sentence": "Code will be made available."}
 
 
 def test_ingest_twice_adds_nothing_and_reports_as_json(corpus_path: Path, tmp_path: Path) -> None:

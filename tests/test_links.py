@@ -293,6 +293,10 @@ def test_identity_ignores_case_and_dedupes_in_order() -> None:
         "Models will soon be released.",
         "Our weights will be publicly shared.",
         "We intend to share the dataset with the community.",
+        # said to be there, with no address: as unkept for a reader as a promise
+        "Our code is publicly available.",
+        "We make our code available under a permissive MIT license.",
+        "We release Kubric and all of the generation code.",
     ],
 )
 def test_promises_are_recognised(text: str) -> None:
@@ -302,14 +306,11 @@ def test_promises_are_recognised(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Our code is publicly available.",
-        "We make our code available under a permissive MIT license.",
         "Comparing publicly available code with our implementation shows speedups.",
         "Prior methods lack publicly available code altogether.",
         "The model will be further improved upon in forthcoming papers.",
         "The code will not be released.",
         "Results will be published in a follow-up. The code is in the appendix.",
-        "We release Kubric and all of the generation code.",
         "Weights will be shared across all layers.",
         "The two branches will share weights.",
         "Input data will be provided to the model by the sensors.",
@@ -337,6 +338,7 @@ ADVERSARIAL = {
     "parentheses": "https://a.com/" + "(" * 50_000 + ")" * 50_000,
     "trailing dots": "https://a.com/x" + "." * 100_000,
     "promise words": "will be made " * 8_000 + "code",
+    "availability claims": "our code is available at " * 4_000,
 }
 
 

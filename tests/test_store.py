@@ -21,7 +21,9 @@ from store_support import (  # noqa: F401  (fixtures)
 
 import tracker.store.store as store_module
 from tracker.hosts.cache import CachedAnswer
-from tracker.records import Artifact, ArtifactKind, PaperLinks, RepoRef, Status
+from tracker.links import find_code_links
+from tracker.records import Artifact, ArtifactKind, PaperLinks, Promise, PromiseKind, RepoRef, Status
+from tracker.records import Paper as PaperRecord
 from tracker.store import RunStatus, Store, open_store
 from tracker.store.migrate import current_revision, head_revision
 from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck
@@ -109,6 +111,19 @@ def test_papers_with_links_returns_plain_rows_in_mention_order(store: Store) -> 
     assert paper.authors == ("Ada Lovelace", "Alan Turing")
     assert paper.code_promised is True
     assert paper.first_seen_at.tzinfo is not None
+
+
+def test_the_sentence_that_promised_code_is_stored_as_evidence(store: Store) -> None:
+    abstract = "We study caches. Our simulator and traces will be released upon acceptance. It is fast."
+    promising = find_code_links(PaperRecord("arxiv:7", "Caches", abstract, "test"))
+    linked = find_code_links(PaperRecord("arxiv:8", "Linked", "Code will be released at github.com/o/r.", "test"))
+    store.add_papers([promising, linked])
+    rows = {row.id: row for row in store.papers_with_links()}
+    assert rows["arxiv:7"].code_promised is True
+    assert rows["arxiv:7"].promise == Promise(
+        PromiseKind.PROMISED, "Our simulator and traces will be released upon acceptance."
+    )
+    assert (rows["arxiv:8"].code_promised, rows["arxiv:8"].promise) == (False, None)
 
 
 def test_record_check_twice_for_one_run_stores_one_row_the_first(store: Store) -> None:

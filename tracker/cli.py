@@ -123,6 +123,11 @@ def links_record(paper_links: Any) -> dict[str, Any]:
         "repos": [repo.canonical for repo in paper_links.repos],
         "artifacts": [{"url": a.url, "kind": str(a.kind)} for a in paper_links.artifacts],
         "code_promised": paper_links.code_promised,
+        "promise": (
+            {"kind": str(paper_links.promise.kind), "sentence": paper_links.promise.sentence}
+            if paper_links.promise is not None
+            else None
+        ),
     }
 
 

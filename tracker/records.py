@@ -159,6 +159,22 @@ class FoundLink:
     artifact: Artifact | None = None
 
 
+class PromiseKind(enum.StrEnum):
+    """How a paper that links no repository speaks of its code. docs/ARCHITECTURE.md defines each."""
+
+    PROMISED = "promised"  # will be released / made public / open-sourced (upon acceptance, soon)
+    AVAILABLE_NO_LINK = "available_no_link"  # says it is available or open source; the address is not in the text
+    ON_REQUEST = "on_request"  # from the authors on request: not public
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """A statement of availability and the sentence that made it, kept as evidence a reader can check."""
+
+    kind: PromiseKind
+    sentence: str
+
+
 @dataclass(frozen=True, slots=True)
 class PaperLinks:
     """A paper's links, and what extraction had to ignore in its text.
@@ -166,12 +182,16 @@ class PaperLinks:
     `notes` are sentences for a person ("ignored a URL of 104,857 characters
     ..."); extraction stays pure and returns them, and the caller reports them
     where it reports other input problems, at the paper's file and line.
+    `promise` is what the paper said of code it does not link, and the
+    sentence that said it; `find_code_links` sets it exactly when it sets
+    `code_promised` (None where nobody looked, as in papers built by hand).
     """
 
     paper: Paper
     links: tuple[FoundLink, ...]
     code_promised: bool
     notes: tuple[str, ...] = ()
+    promise: Promise | None = None
 
     @property
     def repos(self) -> list[RepoRef]:

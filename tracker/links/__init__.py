@@ -1,7 +1,7 @@
 """Code links of papers: find them in title and abstract, reduce them to canonical form.
 
 `find_code_links` is what the pipeline calls; `extract_links`, `canonical_repo`
-and `code_promised` are its parts, usable alone. Everything here is pure: no
+`code_promised` and `find_promise` are its parts, usable alone. Everything here is pure: no
 network, no database, text in and records out.
 """
 
@@ -13,6 +13,7 @@ from tracker.links.extract import (
     extract_links,
     find_code_links,
 )
+from tracker.links.promise import find_promise
 
 __all__ = [
     "MAX_LINKS",
@@ -22,4 +23,5 @@ __all__ = [
     "code_promised",
     "extract_links",
     "find_code_links",
+    "find_promise",
 ]

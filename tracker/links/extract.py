@@ -27,7 +27,7 @@ from tracker.links.canonical import (
     trim,
     wants_more,
 )
-from tracker.links.promise import promises_code
+from tracker.links.promise import find_promise
 from tracker.records import Artifact, ArtifactKind, FoundLink, Paper, PaperLinks, RepoRef
 
 # No real repository or artifact address is this long; longer runs are garbage.
@@ -179,7 +179,8 @@ def _identity(link: FoundLink) -> str:
 def find_code_links(paper: Paper, *, git_hosts: frozenset[str] = frozenset()) -> PaperLinks:
     """The paper's links from its source's ``repo`` field, title then abstract, first mention of each identity kept.
 
-    `code_promised` holds only when the paper promises code and names no repository.
+    `code_promised` holds, with the `promise` found, only when the paper speaks of code (`find_promise`)
+    and names no repository.
     `notes` say what the limits made extraction ignore.
     """
     text = f"{paper.title}\n{paper.abstract}"
@@ -192,7 +193,8 @@ def find_code_links(paper: Paper, *, git_hosts: frozenset[str] = frozenset()) ->
         unique.setdefault(_identity(link), link)
     links = tuple(unique.values())
     has_repo = any(link.repo is not None for link in links)
-    return PaperLinks(paper=paper, links=links, code_promised=not has_repo and promises_code(text), notes=notes)
+    promise = None if has_repo else find_promise(paper.abstract, title=paper.title)
+    return PaperLinks(paper=paper, links=links, code_promised=promise is not None, notes=notes, promise=promise)
 
 
 def _declared(fields: tuple[str, ...], git_hosts: frozenset[str]) -> tuple[list[FoundLink], tuple[str, ...]]:
@@ -208,5 +210,5 @@ def _declared(fields: tuple[str, ...], git_hosts: frozenset[str]) -> tuple[list[
 
 
 def code_promised(text: str, *, git_hosts: frozenset[str] = frozenset()) -> bool:
-    """Whether `text` promises code, models or data without linking any repository."""
-    return promises_code(text) and not any(link.repo is not None for link in extract_links(text, git_hosts=git_hosts))
+    """Whether `text` says it has code, models or data (`find_promise`) without linking any repository."""
+    return find_promise(text) is not None and not any(link.repo is not None for link in extract_links(text, git_hosts=git_hosts))

@@ -233,6 +233,15 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
         console.print(Text("no checks recorded", style="dim"))
 
 
+_PROMISE_LABELS = {"promised": "promised", "available_no_link": "available, no link", "on_request": "on request"}
+
+
+def _promise_label(paper_links: PaperLinks) -> str:
+    if paper_links.promise is not None:
+        return _PROMISE_LABELS.get(str(paper_links.promise.kind), str(paper_links.promise.kind))
+    return "yes" if paper_links.code_promised else ""
+
+
 def render_links_table(console: Console, found: Sequence[PaperLinks]) -> None:
     """Print each paper with the repositories and other links found in it (``links --format table``)."""
     table = Table(show_edge=False, header_style="bold")
@@ -243,7 +252,7 @@ def render_links_table(console: Console, found: Sequence[PaperLinks]) -> None:
             Text(paper_links.paper.title),
             Text("\n".join(repo.canonical for repo in paper_links.repos) or "-"),
             Text("\n".join(f"{artifact.kind}: {artifact.url}" for artifact in paper_links.artifacts) or "-"),
-            Text("yes" if paper_links.code_promised else ""),
+            Text(_promise_label(paper_links)),
         )
     with_code = sum(1 for paper_links in found if paper_links.repos)
     console.print(Text(f"{len(found)} papers, {with_code} with a repository link", style="bold"))

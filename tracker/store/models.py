@@ -128,6 +128,9 @@ Paper = Table(
     _required("authors", JSONType),
     _required("code_promised", Boolean),
     _required("first_seen_at", UTCDateTime),
+    # What the paper said of code it does not link (a PromiseKind value) and the sentence that said it.
+    _optional("promise_kind", String),
+    _optional("promise_sentence", Text),
 )
 
 Repository = Table(

@@ -19,6 +19,7 @@ from tracker.records import (
     LicenseFinding,
     Metadata,
     Outcome,
+    Promise,
     RepoFacts,
     RepoRef,
     Status,
@@ -232,6 +233,7 @@ class PaperRow:
     first_seen_at: datetime
     repositories: tuple[str, ...]  # repository keys, in order of first mention
     artifacts: tuple[Artifact, ...]
+    promise: Promise | None = None  # None also for papers stored before promises were kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ from tracker.records import (
     ArtifactKind,
     CheckResult,
     PaperLinks,
+    Promise,
+    PromiseKind,
     RepoFacts,
     RepoKind,
     RepoRef,
@@ -253,6 +255,8 @@ class Store:
                     "published": item.paper.published,
                     "authors": list(item.paper.authors),
                     "code_promised": item.code_promised,
+                    "promise_kind": str(item.promise.kind) if item.promise else None,
+                    "promise_sentence": item.promise.sentence if item.promise else None,
                     "first_seen_at": now,
                 }
                 for item in papers.values()
@@ -401,6 +405,7 @@ class Store:
                 first_seen_at=paper.first_seen_at,
                 repositories=tuple(keys.get(paper.id, ())),
                 artifacts=tuple(artifacts.get(paper.id, ())),
+                promise=_promise(paper.promise_kind, paper.promise_sentence),
             )
             for paper in papers
         ]
@@ -777,6 +782,13 @@ class Store:
             return rows
 
         return run_read(self._engine, read)
+
+
+def _promise(kind: str | None, sentence: str | None) -> Promise | None:
+    """The stored promise; a kind this version does not know (a newer writer's) reads as not recorded."""
+    if kind is None or sentence is None or kind not in set(PromiseKind):
+        return None
+    return Promise(kind=PromiseKind(kind), sentence=sentence)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
