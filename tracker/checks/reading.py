@@ -49,6 +49,7 @@ COMMAND = re.compile(
 _SCRIPT = re.compile(r"(?<![\w.-])((?:[\w.-]+/)*[\w.-]+\.(?:py|sh|jl|R|lua|ipynb))\b")
 
 # "constraint" and "retrieval" are not about training or evaluation.
+_MODULE = re.compile(r"-m\s+([\w.]+)")
 _TRAIN_NAME = re.compile(r"(?<!s)train|finetun|fine_tun", re.IGNORECASE)
 _EVAL_NAME = re.compile(r"(?<!retri)eval|(?<!py)(?<!unit)test|benchmark|validat|reproduc", re.IGNORECASE)
 _TRAIN_FLAG = re.compile(
@@ -129,9 +130,10 @@ def commands(doc: Iterable[DocLine]) -> list[DocLine]:
 
 
 def script_of(text: str) -> str | None:
-    """The script a command runs (``main.py`` of ``python main.py --train``), if it names one."""
+    """The script (or module) a command runs (``main.py`` of ``python main.py --train``), if it names one."""
     command = COMMAND.search(text)
-    found = _SCRIPT.search(command.group(0) if command is not None else text)
+    said = command.group(0) if command is not None else text
+    found = _SCRIPT.search(said) or _MODULE.search(said)
     return found.group(1) if found else None
 
 
