@@ -73,6 +73,9 @@ _DEPENDENCY_HEADING = re.compile(
     r"dependenc|requirement|prerequisite|install|set\s*-?up|environment|getting started|software|packages",
     re.IGNORECASE,
 )
+# "Requirements: numpy, scipy, jupyter." -- a sentence that names what is needed.
+_NEEDS = re.compile(rf"\b(?:requirements?|dependencies|depends\s+on|requires?|prerequisites?|needs)\b\s*:?\s+"
+                    rf"(?:the\s+following\s*:?\s*)?`?(?:{_PACKAGES})(?![\w-])", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 _PACKAGE_NAME = re.compile(rf"(?<![\w/.-])(?:{_PACKAGES})(?![\w-])|\b[\w.-]+\s*(?:==|>=|<=|~=)\s*\d|\d+\.\d+",
                            re.IGNORECASE)
@@ -111,6 +114,6 @@ def stated_in_readme(files: RepoFiles) -> list[Line]:
             text = entry.line.text
             listed = bool(_LIST_ITEM.match(text)) and bool(_DEPENDENCY_HEADING.search(entry.heading)) and bool(
                 _PACKAGE_NAME.search(text))
-            if _INSTALL.search(text) or _VERSIONED.search(text) or listed:
+            if _INSTALL.search(text) or _VERSIONED.search(text) or listed or _NEEDS.search(text):
                 found.append(entry.line)
     return found

@@ -7,7 +7,7 @@ entry-point scripts by name):
 * `documents` -- every README that was read, the root's first, each line
   tagged with the heading it sits under, so "## Training" followed by
   ``python main.py --dataset x`` says what that command is for.
-* `purpose` -- what a README command or prose line is for (training,
+* `purpose` -- what a README command (a script, a module, a notebook) is for (training,
   evaluation), from the script's name, its flags (``--evaluate``,
   ``--only-eval``, ``--mode test``, a ``train`` subcommand), the words just
   before it ("To train the model, run") and its section.
@@ -41,7 +41,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 COMMAND = re.compile(
     script_command("").pattern
     + r"|(?<![\w./-])(?:julia|Rscript|th|matlab\s+-r|octave)\s+[^\n]*?[\w./-]+\.(?:jl|R|r|lua|m)\b"
-    + r"|(?<![\w./-])(?:jupyter\s+(?:notebook|lab|nbconvert)|papermill)\s[^\n]*?\.ipynb\b",
+    + r"|(?<![\w/-])[\w./-]+\.ipynb\b",
     re.IGNORECASE,
 )
 
@@ -50,7 +50,7 @@ _SCRIPT = re.compile(r"(?<![\w.-])((?:[\w.-]+/)*[\w.-]+\.(?:py|sh|jl|R|lua|ipynb
 
 # "constraint" and "retrieval" are not about training or evaluation.
 _MODULE = re.compile(r"-m\s+([\w.]+)")
-_TRAIN_NAME = re.compile(r"(?<!s)train|finetun|fine_tun", re.IGNORECASE)
+_TRAIN_NAME = re.compile(r"(?<!s)train|finetun|fine_tun|distill", re.IGNORECASE)
 _EVAL_NAME = re.compile(r"(?<!retri)eval|(?<!py)(?<!unit)test|benchmark|validat|reproduc", re.IGNORECASE)
 _TRAIN_FLAG = re.compile(
     r"(?:^|\s)(?:--(?:do[-_])?train\b|--mode[=\s]+['\"]?train|--phase[=\s]+['\"]?train|--(?:is[-_])?training\b)"
@@ -64,7 +64,8 @@ _EVAL_FLAG = re.compile(
     r"|\.(?:py|jl)\s+(?:[^\s-]\S*\s+)*?(?:eval|evaluate|test)\b",
     re.IGNORECASE,
 )
-_TRAIN_WORDS = re.compile(r"\btrain(?:s|ed|ing)?\b|\bfine-?tun|\bpre-?train|\bretrain", re.IGNORECASE)
+# "trained model" and "pretrained weights" describe what is downloaded, not a training run.
+_TRAIN_WORDS = re.compile(r"\b(?:re|pre-?)?train(?:s|ing)?\b|\bfine-?tun(?:e|es|ing)\b|\bdistil", re.IGNORECASE)
 _EVAL_WORDS = re.compile(
     r"\bevaluat|\beval\b|\btest(?:s|ing)?\b(?!\s*(?:set|split|data))|\bbenchmark|\breproduc|\binference\b"
     r"|\bvalidat",
@@ -156,6 +157,8 @@ def purpose(doc: list[DocLine], index: int) -> set[str]:
         own.add(EVAL)
     if own:
         return own
+    if words := _intent(text.replace(said, " ")):
+        return words
     # Up to three lines of prose above, stopping at another command: "To train a model, run".
     for back in range(index - 1, max(index - 4, -1), -1):
         above = doc[back]

@@ -34,12 +34,12 @@ from tracker.checks.common import (
     unknown,
     unread_readme,
 )
-from tracker.checks.reading import DocLine, commands, documents
+from tracker.checks.reading import EVAL, DocLine, commands, commands_for, documents
 from tracker.records import CheckResult, RepoFacts
 
 NAME = "results"
 
-_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")
 _TAG = re.compile(r"<[^>]+>")
 _NUMBER = r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _SPREAD = rf"\s*(?:±|\+/?-|\\pm|&plusmn;)\s*{_NUMBER}\s*%?"
@@ -123,13 +123,19 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
     shown = tables or [line for doc in docs for line in metric_lines(doc)] or [
         line for doc in docs for line in figure_lines(doc)]
     runs = [line.line for doc in docs for line in commands(doc)]
+    chosen = runs[0] if runs else None
+    if shown and runs:
+        # The command a reader takes to produce the numbers: an evaluation command, else the one nearest them.
+        evaluating = [entry.line for entry in commands_for(files, EVAL)]
+        chosen = evaluating[0] if evaluating else min(
+            runs, key=lambda line: (line.path != shown[0].path, abs(line.number - shown[0].number)))
     kind = "a results table" if tables else "metrics" if shown and _METRIC.search(shown[0].text) and not \
         _FIGURE.search(shown[0].text) else "figures"
-    if shown and runs:
+    if shown and chosen is not None:
         return passed(
             NAME,
-            f"Results: {shown[0].path}:{shown[0].number} reports {kind}, and {runs[0].path}:{runs[0].number} runs "
-            f"`{runs[0].text.strip().strip('`$ ')[:60]}`.",
+            f"Results: {shown[0].path}:{shown[0].number} reports {kind}, and {chosen.path}:{chosen.number} runs "
+            f"`{chosen.text.strip().strip('`$ ')[:60]}`.",
             cap([line.evidence for line in [*shown[:4], *runs[:4]]]),
         )
     if shown:
