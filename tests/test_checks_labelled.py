@@ -28,6 +28,8 @@ from tracker.checks import (
 from tracker.hosts.git import TEXT_CAP, GitHost, TreeEntry, texts_to_read
 from tracker.hosts.github_content import files_in
 from tracker.records import CheckResult, Outcome, RepoFacts, RepoFiles, RepoRef, Status
+from tracker.report.analysis import checklist_coverage
+from tracker.report.model import RepoEntry
 
 NOW = datetime(2026, 10, 15, tzinfo=UTC)
 CHECKS = {
@@ -148,3 +150,20 @@ def test_the_api_tree_picks_the_same_texts_as_git() -> None:
         built = facts_of(case)
         assert built.files is not None
         assert {path for path, _ in wanted} == set(built.files.texts), name
+
+
+def test_the_checklist_coverage_counts_items_as_the_checks_decide_them() -> None:
+    entries = []
+    decided: dict[str, list[Outcome]] = {item: [] for item in ITEMS}
+    for case in CASES:
+        outcomes = {item: result.outcome for item, result in decide(facts_of(case)).items()}
+        for item, outcome in outcomes.items():
+            decided[item].append(outcome)
+        entries.append(RepoEntry(key=f"github.com/lab/{case.name}", canonical=f"github.com/lab/{case.name}",
+                                 host="github.com", status=Status.OK, outcomes=outcomes))
+    coverage = {row.check: row for row in checklist_coverage(entries)}
+    for item, outcomes in decided.items():
+        row = coverage[item]
+        assert (row.passed, row.failed, row.unknown) == (
+            outcomes.count(Outcome.PASS), outcomes.count(Outcome.FAIL), outcomes.count(Outcome.UNKNOWN))
+        assert row.passed == sum(case.labels[item] for case in CASES)
