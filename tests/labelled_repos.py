@@ -412,4 +412,27 @@ CASES: tuple[Labelled, ...] = (
                      "## Training\n\n```\n./train_lda.sh 20news\n```\n",
         "train_lda.sh": "python lda.py\n", "lda.py": MODEL_ONLY,
     }, False, True, False, False, False),
+    Labelled("epochs-flag", "a README command whose options only a training run takes; AP/AR cells with a slash", {
+        "README.md": "# Few-shot detection\n\n## Usage\n\n```\npython src/fsdet.py --shots 10 --epochs 24 --lr 0.02\n```\n\n"
+                     "| Shots | AP / AP50 |\n|---|---|\n| 10 | 12.5 / 27.3 |\n",
+        "requirements.txt": REQS, "src/fsdet.py": MODEL_ONLY,
+    }, True, True, False, False, True),
+    Labelled("data-here", "'download the data here' is not weights; setup.py test is a unit test", {
+        "README.md": "# Crowd counting\n\n## Download\n\nDownload the data [here](https://www.dropbox.com/s/q1w2e3/crowd.zip).\n\n"
+                     "Run the tests with `python setup.py test`.\n",
+        "setup.py": "from setuptools import setup\nsetup(name='crowd')\n", "crowd/net.py": MODEL_ONLY,
+    }, True, False, False, False, False),
+    Labelled("from-pretrained", "the README loads the authors' weights from the Hub", {
+        "README.md": "# Legal BERT\n\n```python\nfrom transformers import AutoModel\n"
+                     "model = AutoModel.from_pretrained(\"lawlab/legal-bert-small\")\n```\n",
+        "requirements.txt": "transformers==4.1\n", "finetune_glue.py": MODEL_ONLY,
+    }, True, True, False, True, False),
+    Labelled("val-named-weights", "a checkpoint named after its validation score is still weights", {
+        "README.md": "# Lip reading\n", "requirements.txt": REQS, "checkpoints/model_best_val.pt": BINARY,
+        "lip.py": MODEL_ONLY, "data/val.pt": BINARY,
+    }, True, False, False, True, False),
+    Labelled("planetrain", "a task-named training script and its evaluator, no README commands", {
+        "README.md": "# Plane fitting\n\nSee `planetrain.py` and `planeeval.py`.\n", "environment.yml": "name: p\n",
+        "planetrain.py": MODEL_ONLY, "planeeval.py": MODEL_ONLY, "constraints.py": MODEL_ONLY,
+    }, True, True, True, False, False),
 )

@@ -74,7 +74,8 @@ _DEPENDENCY_HEADING = re.compile(
     re.IGNORECASE,
 )
 # "Requirements: numpy, scipy, jupyter." -- a sentence that names what is needed.
-_NEEDS = re.compile(rf"\b(?:requirements?|dependencies|depends\s+on|requires?|prerequisites?|needs)\b\s*:?\s+"
+_NEEDS = re.compile(rf"\b(?:requirements?|dependencies|depends\s+on|requires?|required(?:\s+packages)?|"
+                    rf"prerequisites?|needs)\b\s*:?\s+"
                     rf"(?:the\s+following\s*:?\s*)?`?(?:{_PACKAGES})(?![\w-])", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 _PACKAGE_NAME = re.compile(rf"(?<![\w/.-])(?:{_PACKAGES})(?![\w-])|\b[\w.-]+\s*(?:==|>=|<=|~=)\s*\d|\d+\.\d+",

@@ -59,8 +59,10 @@ _MODEL_PLACE = re.compile(
 )
 # Data sets saved in weight-like formats, and where examples live.
 DATA_FOLDERS = ("data/", "dataset/", "datasets/", "processed/", "raw/", "samples/", "fixtures/", "tests/", "test/")
-_DATA_NAME = re.compile(r"(?:^|/)(?:train(?:ing)?|test|val(?:id(?:ation)?)?|dev)(?:[-_.]\w+)?\.pt$", re.IGNORECASE)
+_DATA_NAME = re.compile(r"(?:^|/)[^/]*(?:train(?:ing)?|test|val(?:id(?:ation)?)?|dev|embedding|feature|vocab|token"
+                        r"|corpus|graph|split|data)[^/]*\.pt$", re.IGNORECASE)
 
+_WEIGHT_NAME = re.compile(r"model|ckpt|checkpoint|weight|best|epoch|net|iter|step|pretrain", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)[^)]*\)|<a\s[^>]*href=[\"'](https?://[^\"']+)[\"'][^>]*>(.*?)</a>",
                    re.IGNORECASE)
@@ -69,7 +71,10 @@ _STRONG = re.compile(
     r"|\btrained\s+models?\b|\b(?:download|released?)\s+(?:the\s+|our\s+)?models?\b",
     re.IGNORECASE,
 )
-_LINK_TEXT = re.compile(r"^\s*(?:models?|weights?|ckpts?|checkpoints?|download|params|link|here)\s*$", re.IGNORECASE)
+# Link texts of model-zoo tables ("[model](...)"); "here" or "link" says nothing on its own.
+_LINK_TEXT = re.compile(r"^\s*(?:models?|weights?|ckpts?|checkpoints?|params)\s*$", re.IGNORECASE)
+_LOADS = re.compile(r"from_pretrained\(\s*['\"][\w.-]+/[\w.-]+['\"]|torch\.hub\.load\(|hub\.KerasLayer\(\s*['\"]https",
+                    re.IGNORECASE)
 _MODEL = re.compile(r"\bmodels?\b|\bnetworks?\b", re.IGNORECASE)
 _SECTION = re.compile(r"pre-?trained|checkpoints?|\bweights\b|model[\s-]+zoo|\bmodels\b|\bdownloads?\b",
                       re.IGNORECASE)
@@ -138,21 +143,26 @@ def links_to_weights(line: Line, heading: str = "") -> bool:
     if not downloads:
         return False
     texts = [match.group(1) or match.group(4) or "" for match in _LINK.finditer(line.text)]
-    if any(_LINK_TEXT.match(text) or _STRONG.search(text) for text in texts):
+    if any(_LINK_TEXT.match(text) or _STRONG.search(text) for text in texts) or _STRONG.search(line.text):
         return True
-    section = bool(_SECTION.search(heading)) and not _DATA_WORDS.search(heading)
-    if _STRONG.search(line.text) or section:
+    if _DATA_WORDS.search(line.text):
+        return False
+    if _SECTION.search(heading) and not _DATA_WORDS.search(heading):
         return True
-    return bool(_MODEL.search(line.text)) and not _DATA_WORDS.search(line.text) and any(
-        _is_download(url) for url in downloads
-    )
+    return bool(_MODEL.search(line.text)) and any(_is_download(url) for url in downloads)
+
+
+def loads_weights(line: Line) -> bool:
+    """A README line of code that loads the authors' published weights (``from_pretrained("org/model")``)."""
+    return bool(_LOADS.search(line.text))
 
 
 def run(facts: RepoFacts, now: datetime) -> CheckResult:
     if (gate := content_unknown(NAME, facts)) is not None:
         return gate
     files = files_of(facts)
-    paths = [path for path in find_paths(files, PATTERNS, exclude=DATA_FOLDERS) if not _DATA_NAME.search(path)]
+    paths = [path for path in find_paths(files, PATTERNS, exclude=DATA_FOLDERS)
+             if not _DATA_NAME.search(path) or _WEIGHT_NAME.search(path.rsplit("/", 1)[-1])]
     paths += [path for path in find_paths(files, _AMBIGUOUS, exclude=DATA_FOLDERS) if _MODEL_PLACE.search(path)]
     lines: list[Line] = []
     for doc in documents(files):
@@ -161,7 +171,9 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
             resolved = resolve_references(entry.line.text, references) if references else entry.line.text
             if _REFERENCE_DEFINITION.match(entry.line.text):
                 continue
-            if links_to_weights(Line(entry.line.path, entry.line.number, resolved), entry.heading):
+            if links_to_weights(Line(entry.line.path, entry.line.number, resolved), entry.heading) or (
+                entry.code and loads_weights(entry.line)
+            ):
                 lines.append(entry.line)
     if not paths and not lines:
         if (unread := unread_readme(files)) is not None:
@@ -171,8 +183,9 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
                             "the model.")
     if lines:
         first = lines[0]
-        host = _host(_URL.findall(resolve_references(first.text, reference_links(lines_of(files, first.path))))[0])[0]
-        reason = f"Pretrained weights: {first.path}:{first.number} links them on {host}"
+        urls = _URL.findall(resolve_references(first.text, reference_links(lines_of(files, first.path))))
+        where = f"links them on {_host(urls[0])[0]}" if urls else "loads them"
+        reason = f"Pretrained weights: {first.path}:{first.number} {where}"
         reason += f"; the tree has {paths[0]}." if paths else "."
     else:
         reason = f"Pretrained weights: the tree has {paths[0]}" + (

@@ -54,7 +54,9 @@ _TRAIN_NAME = re.compile(r"(?<!s)train|finetun|fine_tun|distill", re.IGNORECASE)
 _EVAL_NAME = re.compile(r"(?<!retri)eval|(?<!py)(?<!unit)test|benchmark|validat|reproduc", re.IGNORECASE)
 _TRAIN_FLAG = re.compile(
     r"(?:^|\s)(?:--(?:do[-_])?train\b|--mode[=\s]+['\"]?train|--phase[=\s]+['\"]?train|--(?:is[-_])?training\b)"
-    r"|\.(?:py|jl)\s+(?:[^\s-]\S*\s+)*?train\b",
+    r"|\.(?:py|jl)\s+(?:[^\s-]\S*\s+)*?train\b"
+    # Options only a training run takes.
+    r"|(?:^|\s)--(?:n(?:um)?[-_])?(?:epochs?|lr|learning[-_]rate|max[-_](?:steps|epochs|iters)|warmup\w*)\b",
     re.IGNORECASE,
 )
 _EVAL_FLAG = re.compile(
@@ -72,7 +74,8 @@ _EVAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 # Unit tests are the `tests` check's, never evaluation.
-_UNIT_TESTS = re.compile(r"\b(?:py\.?test|unittest|tox|nose2?)\b|\bmake\s+test\b", re.IGNORECASE)
+_UNIT_TESTS = re.compile(r"\b(?:py\.?test|unittest|tox|nose2?)\b|\bmake\s+test\b|setup\.py\s+test\b",
+                         re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +151,7 @@ def purpose(doc: list[DocLine], index: int) -> set[str]:
     """
     text = doc[index].line.text
     match = COMMAND.search(text)
-    said = match.group(0) if match else text
+    said = text[match.start():].split("`")[0] if match else text
     own: set[str] = set()
     script = script_of(text) or ""
     if _TRAIN_NAME.search(script) or _TRAIN_FLAG.search(said):

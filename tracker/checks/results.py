@@ -44,7 +44,8 @@ _TAG = re.compile(r"<[^>]+>")
 _NUMBER = r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _SPREAD = rf"\s*(?:±|\+/?-|\\pm|&plusmn;)\s*{_NUMBER}\s*%?"
 _MEASURE = re.compile(
-    rf"^[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?\s*%?|\d+[eE][-+]?\d+|\d+\s*%)(?:{_SPREAD})?(?:\s*\(.*\))?$"
+    rf"^[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?\s*%?|\d+[eE][-+]?\d+|\d+\s*%)(?:{_SPREAD})?"
+    rf"(?:\s*/\s*[-+]?{_NUMBER}\s*%?)*(?:\s*\(.*\))?$"
     rf"|^[-+]?{_NUMBER}{_SPREAD}(?:\s*\(.*\))?$"
 )
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -66,7 +67,7 @@ _HTML_CELL = re.compile(r"<td[^>]*>(.*?)(?=</td>|<td|$)", re.IGNORECASE)
 
 
 def _measured(cell: str) -> bool:
-    return bool(_MEASURE.match(_MD_LINK.sub(r"\1", _TAG.sub("", cell)).strip(" *_~`")))
+    return bool(_MEASURE.match(_MD_LINK.sub(r"\1", _TAG.sub("", cell)).strip(" *_~`$")))
 
 
 def metric_lines(doc: list[DocLine]) -> list[Line]:

@@ -21,6 +21,7 @@ Any of these passes with 10; nothing fails with 0.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from tracker.checks.common import (
@@ -42,8 +43,10 @@ NAME = "training_code"
 
 PATTERNS = (
     "train*.py", "*_train.py", "*-train.py", "finetune*.py", "fine_tune*.py", "pretrain*.py", "train*.sh",
-    "train*.ipynb", "*_train*.ipynb", "**/scripts/train*", "**/tools/train*",
+    "train*.ipynb", "*_train*.ipynb", "**/scripts/train*", "**/tools/train*", "*train.py", "*_train_*.py",
 )
+# "constraint.py" and "strain.py" are not training scripts.
+_NOT_TRAINING = re.compile(r"(?:con)?strain\w*\.py$|restrain\w*\.py$", re.IGNORECASE)
 EXCLUDE = ("tests/", "test/")
 # Entry points whose name says nothing: read them to see whether they train.
 ENTRY_POINTS = ("main.py", "run*.py", "experiment*.py", "[0-9]*.py", "*/main.py", "*/run*.py")
@@ -57,7 +60,7 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
         return gate
     files = files_of(facts)
     found = [entry.line for entry in commands_for(files, TRAIN)]
-    paths = find_paths(files, PATTERNS, exclude=EXCLUDE)
+    paths = [path for path in find_paths(files, PATTERNS, exclude=EXCLUDE) if not _NOT_TRAINING.search(path)]
     script = None if found or paths else _trains(files)
     if not found and not paths and script is None:
         if (unread := unread_readme(files)) is not None:
