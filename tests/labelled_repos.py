@@ -435,4 +435,16 @@ CASES: tuple[Labelled, ...] = (
         "README.md": "# Plane fitting\n\nSee `planetrain.py` and `planeeval.py`.\n", "environment.yml": "name: p\n",
         "planetrain.py": MODEL_ONLY, "planeeval.py": MODEL_ONLY, "constraints.py": MODEL_ONLY,
     }, True, True, True, False, False),
+    Labelled("downloads-pages", "a Downloads section of the paper and project page is not weights", {
+        "README.md": "# Benchmarking graph kernels\n\n![Overview](docs/overview.png)\n\n## Downloads\n\n"
+                     "- [Paper](https://arxiv.org/abs/2001.00001)\n- [Project page](https://lab.github.io/gk/)\n\n"
+                     "```\npython kernels.py --all\n```\n",
+        "kernels.py": MODEL_ONLY, "requirements.txt": "grakel==0.1.8\n",
+    }, True, False, False, False, False),
+    Labelled("rst-readme", "a reStructuredText README with its sections", {
+        "README.rst": "Variational dropout\n===================\n\nInstallation\n------------\n\n"
+                      "Requires Python 3.7 and Theano 1.0.\n\nTraining\n~~~~~~~~\n\n::\n\n    python vd.py --dataset mnist\n\n"
+                      "Evaluation\n~~~~~~~~~~\n\n::\n\n    python vd.py --dataset mnist --restore runs/mnist\n",
+        "vd.py": MODEL_ONLY,
+    }, True, True, True, False, False),
 )

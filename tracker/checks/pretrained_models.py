@@ -62,6 +62,8 @@ DATA_FOLDERS = ("data/", "dataset/", "datasets/", "processed/", "raw/", "samples
 _DATA_NAME = re.compile(r"(?:^|/)[^/]*(?:train(?:ing)?|test|val(?:id(?:ation)?)?|dev|embedding|feature|vocab|token"
                         r"|corpus|graph|split|data)[^/]*\.pt$", re.IGNORECASE)
 
+# A link to a file to download, as weights often are (``models.zip``, ``resnet.tar.gz``).
+_ARCHIVE = re.compile(r"\.(?:zip|tar|gz|tgz|bz2|xz|7z|h5|hdf5|pkl|npz|npy|bin|pb|params|mat)$", re.IGNORECASE)
 _WEIGHT_NAME = re.compile(r"model|ckpt|checkpoint|weight|best|epoch|net|iter|step|pretrain", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
 _LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)[^)]*\)|<a\s[^>]*href=[\"'](https?://[^\"']+)[\"'][^>]*>(.*?)</a>",
@@ -147,7 +149,9 @@ def links_to_weights(line: Line, heading: str = "") -> bool:
         return True
     if _DATA_WORDS.search(line.text):
         return False
-    if _SECTION.search(heading) and not _DATA_WORDS.search(heading):
+    if _SECTION.search(heading) and not _DATA_WORDS.search(heading) and any(
+        _is_download(url) or _ARCHIVE.search(urlsplit(url).path) for url in downloads
+    ):
         return True
     return bool(_MODEL.search(line.text)) and any(_is_download(url) for url in downloads)
 

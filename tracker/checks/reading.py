@@ -32,7 +32,8 @@ EVAL = "evaluation"
 
 _README = re.compile(r"readme(?:[-_.][^/]*)?", re.IGNORECASE)
 _ATX = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
+# Markdown's setext underlines and reStructuredText's section adornments.
+_SETEXT = re.compile(r"^\s{0,3}(?:={3,}|-{3,}|~{3,}|\^{3,}|\*{3,}|={1,2}|-{1,2})\s*$")
 _BOLD_HEADING = re.compile(r"^\s*(?:\*\*|__)([^*_]{2,60})(?:\*\*|__)\s*:?\s*$")
 _HTML_HEADING = re.compile(r"^\s*<h[1-6][^>]*>(.*?)</h[1-6]>", re.IGNORECASE)
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -105,7 +106,9 @@ def document(files: RepoFiles, path: str) -> list[DocLine]:
     heading, fenced = "", False
     for index, line in enumerate(lines):
         text = line.text
-        if _FENCE.match(text):
+        # "~~~~" under a title is reStructuredText's underline, not a fence.
+        underline = not fenced and index > 0 and bool(lines[index - 1].text.strip()) and bool(_SETEXT.match(text))
+        if _FENCE.match(text) and not underline:
             fenced = not fenced
             out.append(DocLine(line, heading, True))
             continue

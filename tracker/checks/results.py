@@ -58,7 +58,8 @@ _METRIC = re.compile(
 _METRIC_VALUE = re.compile(
     r"(?:[:=]|\bof\b|\bis\b)\s*\**[-+]?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+|\d+\s*%)"
 )
-_RESULTS_HEADING = re.compile(r"results?|experiments?|performance|benchmarks?|evaluation|reproduc", re.IGNORECASE)
+_RESULTS_HEADING = re.compile(r"\b(?:results?|experiments?|performance|benchmarks?|evaluation|reproduc\w*)\b",
+                              re.IGNORECASE)
 _FIGURE = re.compile(r"!\[[^\]]*\]\([^)]+\)|<img\s[^>]*src=|\]\([^)]+\.(?:png|jpe?g|svg|pdf|gif)\)",
                      re.IGNORECASE)
 _BADGE = re.compile(r"shields\.io|badge|travis-ci|codecov|colab-badge", re.IGNORECASE)
