@@ -447,4 +447,9 @@ CASES: tuple[Labelled, ...] = (
                       "Evaluation\n~~~~~~~~~~\n\n::\n\n    python vd.py --dataset mnist --restore runs/mnist\n",
         "vd.py": MODEL_ONLY,
     }, True, True, True, False, False),
+    Labelled("integer-metrics", "integer accuracies under a metric header; an evaluation/ folder of scripts", {
+        "README.md": "# Continual learning\n\n| Method | Avg. accuracy (%) | Forgetting (%) |\n|---|---|---|\n"
+                     "| EWC | 71 | 9 |\n| Ours | 78 | 3 |\n\n```\nbash evaluation/split_cifar.sh\n```\n",
+        "evaluation/split_cifar.sh": "python cl.py --eval\n", "cl.py": MODEL_ONLY, "requirements.txt": REQS,
+    }, True, False, True, False, True),
 )

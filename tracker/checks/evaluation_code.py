@@ -54,7 +54,8 @@ _RETRIEVAL = re.compile(r"retrieval")
 PATTERNS = (
     "eval*.py", "evaluate*.py", "*eval.py", "*_eval_*.py", "*evaluat*.py", "*eval*.py", "benchmark*.py",
     "validate.py", "validation.py", "val.py", "test.py", "eval*.sh", "*eval*.ipynb", "**/scripts/eval*",
-    "**/tools/test*", "**/scripts/test*", "test*.sh",
+    "**/tools/test*", "**/scripts/test*", "test*.sh", "*eval*.sh", "*_test.sh", "**/eval/*.py", "**/evaluation/*.py",
+    "**/eval/*.sh", "**/evaluation/*.sh",
 )
 EXCLUDE = ("tests/", "test/", "unit_tests/", "unittests/", "testing/")
 # `test_*.py` beside the code is an evaluation script unless it is a unit test.

@@ -48,6 +48,7 @@ _MEASURE = re.compile(
     rf"(?:\s*/\s*[-+]?{_NUMBER}\s*%?)*(?:\s*\(.*\))?$"
     rf"|^[-+]?{_NUMBER}{_SPREAD}(?:\s*\(.*\))?$"
 )
+_INTEGER = re.compile(r"^\d{1,4}$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _METRIC = re.compile(
     r"\b(?:accuracy|acc|top-?[15]|error|err|bleu|rouge(?:-\w+)?|f1|f-score|m?ap(?:@\w+)?|miou|iou|auc|auroc|psnr|ssim|"
@@ -69,6 +70,10 @@ _HTML_CELL = re.compile(r"<td[^>]*>(.*?)(?=</td>|<td|$)", re.IGNORECASE)
 
 def _measured(cell: str) -> bool:
     return bool(_MEASURE.match(_MD_LINK.sub(r"\1", _TAG.sub("", cell)).strip(" *_~`$")))
+
+
+def _integer(cell: str) -> bool:
+    return bool(_INTEGER.match(_MD_LINK.sub(r"\1", _TAG.sub("", cell)).strip(" *_~`$")))
 
 
 def metric_lines(doc: list[DocLine]) -> list[Line]:
@@ -96,17 +101,25 @@ def _markdown_cells(text: str) -> list[str]:
 
 
 def table_rows(lines: list[Line]) -> list[Line]:
-    """The first row with a measured number in each results table of the README."""
+    """The first row with a measured number in each results table of the README.
+
+    Under a header that names a metric (``| Model | Top-1 | BLEU |``) an
+    integer counts too (``| Ours | 76 |``); elsewhere integers are counts.
+    """
     rows: list[Line] = []
     in_table = False
     found_in_table = False
+    metric_header = False
     for index, line in enumerate(lines):
         if _RULE.match(line.text) and index > 0 and "|" in lines[index - 1].text:
             in_table, found_in_table = True, False
+            metric_header = bool(_METRIC.search(_MD_LINK.sub(r"\1", lines[index - 1].text)))
             continue
         if in_table and "|" not in line.text:
             in_table = False
-        if in_table and not found_in_table and any(_measured(cell) for cell in _markdown_cells(line.text)):
+        if in_table and not found_in_table and any(
+            _measured(cell) or (metric_header and _integer(cell)) for cell in _markdown_cells(line.text)[1:]
+        ):
             rows.append(line)
             found_in_table = True
         elif not in_table and any(_measured(cell) for cell in _HTML_CELL.findall(line.text)):
