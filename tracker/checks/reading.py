@@ -49,12 +49,12 @@ COMMAND = re.compile(
 # The script a command runs, for naming it in a reason.
 _SCRIPT = re.compile(r"(?<![\w.-])((?:[\w.-]+/)*[\w.-]+\.(?:py|sh|jl|R|lua|ipynb))\b")
 
-# "constraint" and "retrieval" are not about training or evaluation.
 _MODULE = re.compile(r"-m\s+([\w.]+)")
+# "constraint" and "retrieval" are not about training or evaluation.
 _TRAIN_NAME = re.compile(r"(?<!s)train|finetun|fine_tun|distill", re.IGNORECASE)
 _EVAL_NAME = re.compile(r"(?<!retri)eval|(?<!py)(?<!unit)test|benchmark|validat|reproduc", re.IGNORECASE)
 _TRAIN_FLAG = re.compile(
-    r"(?:^|\s)(?:--(?:do[-_])?train\b|--mode[=\s]+['\"]?train|--phase[=\s]+['\"]?train|--(?:is[-_])?training\b)"
+    r"(?:^|\s)(?:--(?:do[-_])?train(?![-\w])|--mode[=\s]+['\"]?train|--phase[=\s]+['\"]?train|--(?:is[-_])?training\b)"
     r"|\.(?:py|jl)\s+(?:[^\s-]\S*\s+)*?train\b"
     # Options only a training run takes.
     r"|(?:^|\s)--(?:n(?:um)?[-_])?(?:epochs?|lr|learning[-_]rate|max[-_](?:steps|epochs|iters)|warmup\w*)\b",
@@ -62,7 +62,7 @@ _TRAIN_FLAG = re.compile(
 )
 _EVAL_FLAG = re.compile(
     r"(?:^|\s)--(?:do[-_])?(?:eval(?:uate|uation)?|test|validate|only[-_]eval\w*|eval[-_]only|test[-_]only|"
-    r"evaluate[-_]only|inference)\b"
+    r"evaluate[-_]only|inference)(?![-\w])"
     r"|(?:^|\s)--(?:mode|phase|stage|split)[=\s]+['\"]?(?:test|eval\w*)\b"
     r"|\.(?:py|jl)\s+(?:[^\s-]\S*\s+)*?(?:eval|evaluate|test)\b",
     re.IGNORECASE,
