@@ -12,8 +12,8 @@ Read as a reviewer reads a repository, strongest evidence first:
    (``experiments/planeeval.py``), ``evaluate*``, ``benchmark*``,
    ``validate.py``, ``test.py``, ``tools/test*``, and ``test_*.py`` outside a
    tests/ folder when it is not a unit test (it imports neither pytest nor
-   unittest, or its text was not read and the repository has no unit-test
-   set-up);
+   unittest, or, at the top, its text was not read and the repository has
+   no unit-test set-up);
 3. an entry-point script that was read whose options switch evaluation on
    (``parser.add_argument('--evaluate')``) or that defines ``evaluate()``.
 
@@ -109,7 +109,8 @@ def _test_scripts(files: RepoFiles) -> list[str]:
     found = []
     for path in candidates:
         unit = is_unit_test(files, path)
-        if unit is False or (unit is None and not has_setup):
+        # Unread, only a script at the top of a repository without unit-test set-up is taken for evaluation.
+        if unit is False or (unit is None and not has_setup and "/" not in path):
             found.append(path)
     return found
 
