@@ -452,4 +452,15 @@ CASES: tuple[Labelled, ...] = (
                      "| EWC | 71 | 9 |\n| Ours | 78 | 3 |\n\n```\nbash evaluation/split_cifar.sh\n```\n",
         "evaluation/split_cifar.sh": "python cl.py --eval\n", "cl.py": MODEL_ONLY, "requirements.txt": REQS,
     }, True, False, True, False, True),
+    Labelled("settings-and-trackers", "a table of hyperparameters, a Weights & Biases link, a data download script", {
+        "README.md": "# Sharpness-aware training\n\nTo download the training data, run:\n\n```\nbash download_data.sh\n```\n\n"
+                     "## Hyperparameters\n\n| Parameter | Default |\n|---|---|\n| rho | 0.05 |\n| lr | 0.1 |\n\n"
+                     "Runs are logged to [Weights & Biases](https://wandb.ai/lab/sam).\n",
+        "download_data.sh": "wget x\n", "sam.py": MODEL_ONLY, "requirements.txt": REQS,
+    }, True, False, False, False, False),
+    Labelled("metric-value-table", "a Metric / Value table of results, with its evaluation command", {
+        "README.md": "# Retinal vessel segmentation\n\n| Metric | Value |\n|---|---|\n| Dice | 0.823 |\n| AUC | 0.981 |\n\n"
+                     "Evaluate: `python predict.py --weights unet.pth --eval`\n",
+        "predict.py": MODEL_ONLY, "requirements.txt": REQS,
+    }, True, False, True, False, True),
 )

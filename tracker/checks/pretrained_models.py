@@ -91,12 +91,15 @@ _NOT_DOWNLOADS = ("arxiv.org", "doi.org", "openreview.net", "aclanthology.org", 
                   "proceedings.neurips.cc", "proceedings.mlr.press", "openaccess.thecvf.com", "paperswithcode.com",
                   "scholar.google.com", "wikipedia.org", "readthedocs.io", "pytorch.org", "tensorflow.org",
                   "youtube.com", "twitter.com", "x.com", "colab.research.google.com", "ieeexplore.ieee.org",
-                  "dl.acm.org", "springer.com", "sciencedirect.com", "img.shields.io", "badge.fury.io")
+                  "dl.acm.org", "springer.com", "sciencedirect.com", "img.shields.io", "badge.fury.io", "wandb.ai",
+                  "wandb.com", "comet.ml", "tensorboard.dev", "neptune.ai", "mlflow.org")
 # Hugging Face paths that are not a model repository.
 _HF_NOT_MODELS = frozenset(
     {"datasets", "spaces", "papers", "docs", "blog", "learn", "models", "join", "login", "settings", "collections",
      "organizations", "tasks", "pricing"}
 )
+# Experiment trackers named after weights.
+_TRACKERS = re.compile(r"weights\s*(?:&|&amp;|and)\s*biases", re.IGNORECASE)
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S")
 _DATA_WORDS = re.compile(r"\bdata\s*sets?\b|\bdatasets?\b|\bcorpus\b|\bcorpora\b|\bdata\b", re.IGNORECASE)
 
@@ -136,6 +139,7 @@ def _is_page(url: str) -> bool:
 
 def links_to_weights(line: Line, heading: str = "") -> bool:
     """Whether a README line links to pretrained weights, as a reader of it (and of its section) would say."""
+    line = Line(line.path, line.number, _TRACKERS.sub(" ", line.text))
     urls = _URL.findall(line.text)
     if not urls:
         return False

@@ -67,10 +67,15 @@ _EVAL_FLAG = re.compile(
     r"|\.(?:py|jl)\s+(?:[^\s-]\S*\s+)*?(?:eval|evaluate|test)\b",
     re.IGNORECASE,
 )
-# "trained model" and "pretrained weights" describe what is downloaded, not a training run.
-_TRAIN_WORDS = re.compile(r"\b(?:re|pre-?)?train(?:s|ing)?\b|\bfine-?tun(?:e|es|ing)\b|\bdistil", re.IGNORECASE)
+# "trained model" and "pretrained weights" describe what is downloaded, not a training run; "training data"
+# and "test set" are data.
+_TRAIN_WORDS = re.compile(r"\b(?:re|pre-?)?train(?:s|ing)?\b(?!\s*(?:data|sets?|splits?|images|examples|corpus|files))"
+                          r"|\bfine-?tun(?:e|es|ing)\b|\bdistil", re.IGNORECASE)
+# Scripts that fetch, prepare or install things, whatever the words around them.
+_PREPARES = re.compile(r"(?:^|/)(?:download|prepare|preprocess|process|setup|install|make_data|build|convert|extract"
+                       r"|get_data|fetch|compile|split|generate_data|create_data)\w*\.(?:py|sh)$", re.IGNORECASE)
 _EVAL_WORDS = re.compile(
-    r"\bevaluat|\beval\b|\btest(?:s|ing)?\b(?!\s*(?:set|split|data))|\bbenchmark|\breproduc|\binference\b"
+    r"\bevaluat|\beval\b|\btest(?:s|ing)?\b(?!\s*(?:sets?|splits?|data|images|examples|files))|\bbenchmark|\breproduc|\binference\b"
     r"|\bvalidat",
     re.IGNORECASE,
 )
@@ -161,7 +166,7 @@ def purpose(doc: list[DocLine], index: int) -> set[str]:
         own.add(TRAIN)
     if _EVAL_NAME.search(script) or _EVAL_FLAG.search(said):
         own.add(EVAL)
-    if own:
+    if own or _PREPARES.search(script):
         return own
     if words := _intent(text.replace(said, " ")):
         return words

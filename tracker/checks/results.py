@@ -48,6 +48,8 @@ _MEASURE = re.compile(
     rf"(?:\s*/\s*[-+]?{_NUMBER}\s*%?)*(?:\s*\(.*\))?$"
     rf"|^[-+]?{_NUMBER}{_SPREAD}(?:\s*\(.*\))?$"
 )
+_SETTINGS = re.compile(r"\b(?:arguments?|(?:hyper-?)?parameters?|defaults?|options?|flags?|settings?|config\w*|"
+                       r"versions?|packages?|requirements?)\b", re.IGNORECASE)
 _INTEGER = re.compile(r"^\d{1,4}$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _METRIC = re.compile(
@@ -113,7 +115,11 @@ def table_rows(lines: list[Line]) -> list[Line]:
     for index, line in enumerate(lines):
         if _RULE.match(line.text) and index > 0 and "|" in lines[index - 1].text:
             in_table, found_in_table = True, False
-            metric_header = bool(_METRIC.search(_MD_LINK.sub(r"\1", lines[index - 1].text)))
+            header = _MD_LINK.sub(r"\1", lines[index - 1].text)
+            metric_header = bool(_METRIC.search(header))
+            # Tables of options, hyperparameters or versions hold numbers that are not results.
+            if _SETTINGS.search(header) and not metric_header:
+                in_table, found_in_table = True, True
             continue
         if in_table and "|" not in line.text:
             in_table = False
