@@ -463,4 +463,10 @@ CASES: tuple[Labelled, ...] = (
                      "Evaluate: `python predict.py --weights unet.pth --eval`\n",
         "predict.py": MODEL_ONLY, "requirements.txt": REQS,
     }, True, False, True, False, True),
+    Labelled("task-script-unnamed", "a task-named script the README does not name, read because it is at the top", {
+        "README.md": "# Differentiable neural computer\n\nRequires torch 1.1.\n",
+        "copytask.py": "import torch\n\ndef train(model, steps):\n    for step in range(steps):\n"
+                       "        loss = model.step()\n        loss.backward()\n",
+        "dnc/memory.py": MODEL_ONLY,
+    }, True, True, False, False, False),
 )

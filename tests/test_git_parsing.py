@@ -101,7 +101,7 @@ def test_activity_from_a_log_of_odd_lines_counts_only_commits() -> None:
         ("README.md", True),
         ("readme.rst", True),
         ("LICENSE", True),
-        ("license.py", False),
+        ("license.py", True),  # a script at the top, read as one (never as a license)
         ("COPYING.LESSER", True),
         ("CITATION.cff", True),
         ("docs/README.md", False),
@@ -119,6 +119,8 @@ def test_activity_from_a_log_of_odd_lines_counts_only_commits() -> None:
         ("src/README.md", True),
         ("tests/test_model.py", False),
         ("pkg/model.py", False),
+        ("copytask.py", True),
+        ("__init__.py", False),
         ("a/b/main.py", False),
         (".gitmodules", True),
         ("Project.toml", True),

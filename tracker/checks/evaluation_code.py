@@ -35,6 +35,7 @@ from tracker.checks.common import (
     files_of,
     find_paths,
     listing,
+    matches,
     passed,
     unknown,
     unread_readme,
@@ -117,7 +118,13 @@ def _test_scripts(files: RepoFiles) -> list[str]:
 
 def _evaluates(files: RepoFiles) -> Line | None:
     """The first line of an entry point that shows it evaluates (an option or an ``evaluate()``)."""
-    for path in find_paths(files, ENTRY_POINTS, exclude=EXCLUDE):
+    for path in [*find_paths(files, ENTRY_POINTS, exclude=EXCLUDE), *_other_scripts(files)]:
         if (line := script_evidence(files, path, EVAL)) is not None:
             return line
     return None
+
+
+def _other_scripts(files: RepoFiles) -> list[str]:
+    """Other Python scripts at the top whose text was read (``copytask.py``)."""
+    return sorted(path for path in files.texts if "/" not in path and path.endswith(".py")
+                  and not matches(path, ENTRY_POINTS))

@@ -44,7 +44,14 @@ from gitdb.util import mman as gitdb_window_manager
 
 from tracker.hosts.license_text import is_license_file, license_findings
 from tracker.links import canonical_repo
-from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
+from tracker.records import (
+    Activity,
+    LicenseFinding,
+    RepoFacts,
+    RepoFiles,
+    RepoRef,
+    Status,
+)
 
 # SourceForge serves git from its own host: git.code.sf.net/p/<project>/<repo>.
 GIT_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "huggingface.co", "git.code.sf.net"})
@@ -74,6 +81,7 @@ _ENTRY_POINTS = re.compile(
 _NOT_ENTRY_FOLDERS = frozenset({"tests", "test", "docs", "doc", "examples", "third_party", "vendor", "ext"})
 MAX_SUB_READMES = 4
 MAX_SCRIPTS = 6
+MAX_OTHER_SCRIPTS = 4
 _REGULAR_MODES = frozenset({"100644", "100755"})
 _POLL_SECONDS = 0.05
 _SAFE_CONFIG = (
@@ -328,7 +336,8 @@ def _rank(path: str) -> int | None:
     0: README, license and citation files and ``.gitmodules`` at the top; 1:
     dependency and container specs at the top or one folder down; 2: READMEs
     one folder down (where the code of a repository often lives); 3:
-    entry-point scripts at the top or one folder down.
+    entry-point scripts at the top or one folder down; 4: other Python scripts at the top
+    (``copytask.py``), which a reviewer opens too.
     """
     depth = path.count("/")
     if depth > 1:
@@ -344,6 +353,8 @@ def _rank(path: str) -> int | None:
         return 2
     if _ENTRY_POINTS.fullmatch(name):
         return 3
+    if depth == 0 and name.lower().endswith(".py") and name not in ("__init__.py", "conftest.py"):
+        return 4
     return None
 
 
@@ -352,13 +363,14 @@ def is_relevant(path: str) -> bool:
     return _rank(path) is not None
 
 
-_RANK_CAPS = {2: MAX_SUB_READMES, 3: MAX_SCRIPTS}
+_RANK_CAPS = {2: MAX_SUB_READMES, 3: MAX_SCRIPTS, 4: MAX_OTHER_SCRIPTS}
 
 
 def texts_to_read(entries: Iterable[TreeEntry]) -> list[TreeEntry]:
     """The files whose texts checks read, whichever way the tree was listed: regular files (never a
     symlink's target) that `is_relevant`, most needed kind first and shallowest first within a kind, at most
-    `MAX_SUB_READMES` READMEs below the top, `MAX_SCRIPTS` scripts and `MAX_TEXT_FILES` in all. Each text is
+    `MAX_SUB_READMES` READMEs below the top, `MAX_SCRIPTS` entry points, `MAX_OTHER_SCRIPTS` other scripts
+    and `MAX_TEXT_FILES` in all. Each text is
     read up to `TEXT_CAP` bytes, so one repository costs at most ``MAX_TEXT_FILES * TEXT_CAP``."""
     ranked = sorted(
         ((rank, entry) for entry in entries
