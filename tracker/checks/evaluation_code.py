@@ -44,6 +44,7 @@ from tracker.checks.reading import (
     EVAL,
     commands_for,
     is_unit_test,
+    quoted,
     script_evidence,
 )
 from tracker.records import CheckResult, RepoFacts, RepoFiles
@@ -83,7 +84,7 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
             return unknown(NAME, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
         return failed(NAME, MISSING)
     if found:
-        reason = f"Evaluation: {found[0].path}:{found[0].number} runs {_said(found[0])}"
+        reason = f"Evaluation: {found[0].path}:{found[0].number} runs {quoted(found[0])}"
         reason += f"; the tree has {listing(paths)}." if paths else "."
     elif paths:
         reason = f"Evaluation: the tree has {listing(paths)}."
@@ -92,13 +93,6 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
     return passed(NAME, reason, cap([*paths, *(line.evidence for line in [*found, *([script] if script else [])])]))
 
 
-def _said(line: Line) -> str:
-    """The command as a reader sees it, without its Markdown."""
-    return "`" + line.text.strip().strip("`$ ").strip()[:80] + "`"
-
-
-def _says_eval(text: str) -> bool:
-    return "--" in text and any(word in text.lower() for word in ("eval", "test", "validat"))
 
 
 def _test_scripts(files: RepoFiles) -> list[str]:

@@ -149,6 +149,11 @@ def script_of(text: str) -> str | None:
     return found.group(1) if found else None
 
 
+def quoted(line: Line) -> str:
+    """A README command as a reviewer quotes it: in backticks, without its Markdown, cut at 80 characters."""
+    return "`" + line.text.strip().strip("`$ ").strip()[:80] + "`"
+
+
 def purpose(doc: list[DocLine], index: int) -> set[str]:
     """What the command at `doc[index]` is for, as a reader of the README would take it.
 

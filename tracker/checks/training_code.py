@@ -11,8 +11,9 @@ Read as a reviewer reads a repository, strongest evidence first:
    counts too;
 2. a training script in the tree (``train*.py``, ``finetune*.py``,
    ``scripts/train*``, a ``train*.ipynb``);
-3. an entry-point script that was read (``main.py``, ``run.py``, ...) whose
-   options or body train (``--epochs``, ``loss.backward()``, ``.fit(``).
+3. an entry-point script that was read (``main.py``, ``run.py``, numbered
+   scripts, other scripts at the top such as ``copytask.py``) whose options or
+   body train (``--epochs``, ``loss.backward()``, ``.fit(``).
 
 Files under tests/ and vendored code do not count: a unit test of the training
 loop trains nothing, and a copied library's ``train.py`` is not the paper's.
@@ -37,7 +38,7 @@ from tracker.checks.common import (
     unknown,
     unread_readme,
 )
-from tracker.checks.reading import TRAIN, commands_for, script_evidence
+from tracker.checks.reading import TRAIN, commands_for, quoted, script_evidence
 from tracker.records import CheckResult, RepoFacts, RepoFiles
 
 NAME = "training_code"
@@ -68,7 +69,7 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
             return unknown(NAME, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
         return failed(NAME, MISSING)
     if found:
-        reason = f"Training: {found[0].path}:{found[0].number} runs {_said(found[0])}"
+        reason = f"Training: {found[0].path}:{found[0].number} runs {quoted(found[0])}"
         reason += f"; the tree has {listing(paths)}." if paths else "."
     elif paths:
         reason = f"Training: the tree has {listing(paths)}."
@@ -76,10 +77,6 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
         reason = f"Training: {script.path} trains ({script.path}:{script.number}: `{script.text.strip()[:60]}`)."
     return passed(NAME, reason, cap([*paths, *(line.evidence for line in [*found, *([script] if script else [])])]))
 
-
-def _said(line: Line) -> str:
-    """The command as a reader sees it, without its Markdown."""
-    return "`" + line.text.strip().strip("`$ ").strip()[:80] + "`"
 
 
 def _trains(files: RepoFiles) -> Line | None:
