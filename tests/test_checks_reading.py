@@ -39,6 +39,8 @@ def purpose_of(text: str) -> set[str]:
     ("To evaluate the model, run:\n\n    python 3_score.py", {EVAL}),
     ("Download the trained model, then:\n`python demo.py`", set()),
     ("## Demo\npython demo.py", set()),
+    ("## Tests\npython run_tests.py", set()),
+    ("## Data\nTo get the training data, run `python download.py`.", set()),
 ])
 def test_what_a_readme_command_is_for(readme: str, expected: set[str]) -> None:
     assert purpose_of(readme) == expected

@@ -80,7 +80,7 @@ _EVAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 # Unit tests are the `tests` check's, never evaluation.
-_UNIT_TESTS = re.compile(r"\b(?:py\.?test|unittest|tox|nose2?)\b|\bmake\s+test\b|setup\.py\s+test\b",
+_UNIT_TESTS = re.compile(r"\b(?:py\.?test|unittest|tox|nose2?|run_(?:unit_?)?tests)\b|\bmake\s+test\b|setup\.py\s+test\b",
                          re.IGNORECASE)
 
 
@@ -163,6 +163,8 @@ def purpose(doc: list[DocLine], index: int) -> set[str]:
     above it ("To evaluate the model, run:") and then from its section heading.
     """
     text = doc[index].line.text
+    if _UNIT_TESTS.search(text):
+        return set()
     match = COMMAND.search(text)
     said = text[match.start():].split("`")[0] if match else text
     own: set[str] = set()
@@ -202,9 +204,7 @@ def commands_for(files: RepoFiles, want: str) -> list[DocLine]:
     found: list[DocLine] = []
     for doc in documents(files):
         for index, line in enumerate(doc):
-            if COMMAND.search(line.line.text) and not _UNIT_TESTS.search(line.line.text) and want in purpose(
-                doc, index
-            ):
+            if COMMAND.search(line.line.text) and want in purpose(doc, index):
                 found.append(line)
     return found
 
