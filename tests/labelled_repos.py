@@ -469,4 +469,15 @@ CASES: tuple[Labelled, ...] = (
                        "        loss = model.step()\n        loss.backward()\n",
         "dnc/memory.py": MODEL_ONLY,
     }, True, True, False, False, False),
+    Labelled("weights-in-prose", "a sentence about network weights that links a blog post", {
+        "README.md": "# Weight normalisation\n\nThe network weights are initialised from a Gaussian; see "
+                     "[our blog post](https://blog.example.org/init) for why.\n\nPretrained models are available "
+                     "[here](https://people.example.edu/~ada/wn-models/).\n",
+        "wn.py": MODEL_ONLY, "requirements.txt": REQS,
+    }, True, False, False, True, False),
+    Labelled("network-weights-only", "the same sentence with nothing offered", {
+        "README.md": "# Weight decay study\n\nThe network weights are initialised from a Gaussian; see "
+                     "[our blog post](https://blog.example.org/init) for why.\n",
+        "wd.py": MODEL_ONLY, "requirements.txt": REQS,
+    }, True, False, False, False, False),
 )

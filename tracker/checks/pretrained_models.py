@@ -12,12 +12,15 @@ Passes with 10 on either of:
   when named so (``saved_model.pb``, ``pytorch_model.bin``);
 * a README line (root or one folder down) that links to weights: to a weight
   file or a Hugging Face model; anywhere but a paper or code page when the
-  link, its line or its section says pretrained/checkpoint/weights/model zoo;
-  to a download host (Google Drive, Dropbox, Zenodo, the repository's
-  releases, ...) when the line or its section mentions a model.
+  link's text says pretrained/checkpoint/weights/model, or its line says so
+  and offers a download ("available here", "download") or links a download
+  host (Google Drive, Dropbox, Zenodo, the repository's releases, ...); to a
+  download host or an archive when the line mentions a model or its section
+  is about models ("## Pre-trained models", "## Model zoo"); and a README code
+  line that loads the authors' weights (``from_pretrained("org/model")``).
   Reference-style links (``[weights][3]`` with ``[3]: https://...``) are read
-  as the links they are. A sentence about "network weights" that links a
-  paper is not a link to weights, and a Drive link to a data set is not one.
+  as the links they are. A sentence about "network weights" that offers
+  nothing is not a link to weights, and a link to a data set is not one.
 
 Nothing found fails with 0.
 """
@@ -98,6 +101,9 @@ _HF_NOT_MODELS = frozenset(
     {"datasets", "spaces", "papers", "docs", "blog", "learn", "models", "join", "login", "settings", "collections",
      "organizations", "tasks", "pricing"}
 )
+# Words that offer something to download.
+_OFFER = re.compile(r"\b(?:download\w*|available|releas\w*|provid\w*|obtain\w*|get|find|hosted|here|link\w*|"
+                    r"wget|gdown|curl|place|put|save)\b", re.IGNORECASE)
 # Experiment trackers named after weights.
 _TRACKERS = re.compile(r"weights\s*(?:&|&amp;|and)\s*biases", re.IGNORECASE)
 _REFERENCE_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S")
@@ -149,7 +155,10 @@ def links_to_weights(line: Line, heading: str = "") -> bool:
     if not downloads:
         return False
     texts = [match.group(1) or match.group(4) or "" for match in _LINK.finditer(line.text)]
-    if any(_LINK_TEXT.match(text) or _STRONG.search(text) for text in texts) or _STRONG.search(line.text):
+    if any(_LINK_TEXT.match(text) or _STRONG.search(text) for text in texts):
+        return True
+    # "The network weights are initialised as in [this post](...)" talks of weights without offering any.
+    if _STRONG.search(line.text) and (_OFFER.search(line.text) or any(_is_download(url) for url in downloads)):
         return True
     if _DATA_WORDS.search(line.text):
         return False
