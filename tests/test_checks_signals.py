@@ -283,7 +283,8 @@ def test_long_lines_are_cut_and_long_evidence_says_how_much_more() -> None:
 
     assert len(result.evidence) == MAX_EVIDENCE
     assert result.evidence[-1] == "… and 6 more"
-    assert result.reason == "Training code: exp0/train.py, exp1/train.py, exp10/train.py and 10 more."
+    assert result.reason.startswith("Training: README.md:1 runs `python train.py --flag")
+    assert result.reason.endswith("the tree has exp0/train.py, exp1/train.py, exp10/train.py and 9 more.")
     cut = training_code.run(readme(line + "\n"), NOW).evidence[0]
     assert cut.endswith("…") and len(cut) == len("README.md:1: ") + MAX_LINE
 

@@ -466,7 +466,7 @@ def test_a_damaged_reading_is_made_again(root: Path, host: GitHost, subcommands:
     again = host.inspect(repo.ref, now=NOW)
 
     assert subcommands == ["ls-remote", "ls-tree", "log"]
-    assert again == first and reading.read_text().startswith('{"format": 1')
+    assert again == first and reading.read_text().startswith('{"format": 2')
 
 
 def test_clone_over_the_size_limit_is_unreachable_and_leaves_nothing(root: Path, tmp_path: Path) -> None:
@@ -509,6 +509,7 @@ def test_files_lists_the_tree_and_reads_only_relevant_small_files(root: Path, ho
     assert set(files.texts) == {
         "README.md", "LICENSE", "CITATION.cff", "Dockerfile", "requirements.txt",
         "docker/requirements-gpu.txt", "Makefile", "environment.yml",
+        "train.py", "eval.py",  # entry points, whose options the checklist checks read; tests/ are not
     }
     assert files.texts["requirements.txt"] == "torch==2.3.1\nnumpy==1.26.4\npyyaml>=6.0\n"
     assert "| ours-large | 81.4 | 95.6 |" in files.texts["README.md"]
@@ -584,7 +585,8 @@ def test_hostile_repository_cannot_reach_outside_the_cache(root: Path, tmp_path:
     assert files is not None
     assert {"README.md", "LICENSE", "weights.bin", "--upload-pack=touch pwned"} <= set(files.paths)
     assert "vendor" not in files.paths  # a submodule is not a file
-    assert set(files.texts) == {"requirements.txt"}  # symlinks are never read
+    # Symlinks are never read; .gitmodules is, as text, so that the checks know the submodules' paths.
+    assert set(files.texts) == {"requirements.txt", ".gitmodules"}
     assert facts.licenses == ()
     cached = host.cache_path(repo.ref)
     odb = git.GitDB(str(cached / "objects"))

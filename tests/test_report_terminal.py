@@ -181,3 +181,27 @@ def test_links_table_and_check_results_print_hostile_text_literally() -> None:
     failed_column = [line for line in text.splitlines() if "healthy" in line][0]
     assert "license" in failed_column and "readme" not in failed_column
     assert text.count("[bold red]x[/]") == 2 and text.count("<script>alert(1)</script>") == 2
+
+
+def test_check_results_explain_each_checklist_item_in_the_checks_own_words() -> None:
+    from tracker.report.terminal import render_check_results
+
+    checks = [{
+        "repository": "github.com/lab/tool", "status": "ok", "detail": "HEAD is abc", "health": "healthy",
+        "repro_score": 80, "checks": [
+            {"name": "license", "outcome": "pass", "reason": "Licensed MIT (LICENSE)."},
+            {"name": "training_code", "outcome": "pass",
+             "reason": "Training: README.md:31 runs `python main.py --train [bold]`."},
+            {"name": "evaluation_code", "outcome": "fail", "reason": "No evaluation script."},
+            {"name": "results", "outcome": "unknown", "reason": "Unknown: README.md was not read."},
+        ],
+    }]
+    out = console()
+    render_check_results(out, checks)
+    text = out.export_text()
+
+    assert "github.com/lab/tool: ML Code Completeness Checklist" in text
+    assert "  training (pass): Training: README.md:31 runs `python main.py --train [bold]`." in text
+    assert "  evaluation (fail): No evaluation script." in text
+    assert "  results (unknown): Unknown: README.md was not read." in text
+    assert "Licensed MIT" not in text  # not a checklist item

@@ -279,8 +279,11 @@ class LicenseFinding:
 class RepoFiles:
     """A repository's tree at HEAD: paths and the few file texts checks read.
 
-    `texts` holds only small, relevant files (README, license files, dependency
-    specs, CITATION.cff), decoded with replacement, each capped in size.
+    `texts` holds only the few files checks read, as `texts_to_read` in
+    `tracker.hosts.git` chooses them (READMEs at the top and one folder down,
+    license files, dependency and container specs, CITATION.cff,
+    ``.gitmodules``, a few entry-point scripts), decoded with replacement, each
+    capped in size. A path in `paths` but not in `texts` was not read.
     """
 
     paths: tuple[str, ...] = ()

@@ -19,7 +19,8 @@ A signal that only the README could show is unknown, not failing, when the
 tree has a README whose text was not fetched.
 
 Files under vendored or environment directories (``node_modules/``,
-``third_party/``, ``venv/``, ...) are ignored: a copied library's ``train.py``
+``third_party/``, ``ext/``, ``pybind11-*/``, ``venv/``, ..., and the git
+submodules ``.gitmodules`` names) are ignored: a copied library's ``train.py``
 says nothing about the paper's own code.
 """
 
@@ -28,8 +29,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
+
+import pathspec
 
 from tracker.records import (
     AUTHORITATIVE_GONE,
@@ -46,10 +49,18 @@ MAX_LINE = 120
 # Beyond this many items the evidence says how many more there were.
 MAX_EVIDENCE = 8
 
-_VENDORED = frozenset(
-    {"node_modules", "site-packages", "vendor", "third_party", "third-party", "3rdparty",
-     ".git", "venv", ".venv", ".ipynb_checkpoints", "__pycache__"}
+# Directories of other people's code or of an environment, as gitignore patterns (at any depth).
+VENDORED_PATTERNS = (
+    "node_modules/", "site-packages/", "vendor/", "vendors/", "third_party/", "third-party/", "thirdparty/",
+    "3rdparty/", "ext/", "external/", "extern/", "pybind11*/", "eigen-*/", ".git/", "venv/", ".venv/",
+    ".ipynb_checkpoints/", "__pycache__/",
 )
+# One regex of pathspec's translations, so a tree of 100,000 paths is one match per path.
+_VENDORED_RE = re.compile("|".join(
+    f"(?:{pattern.regex.pattern})" for pattern in pathspec.PathSpec.from_lines("gitignore", VENDORED_PATTERNS).patterns
+    if isinstance(pattern, pathspec.RegexPattern) and pattern.regex is not None
+).replace("(?P<ps_d>", "(?:"))
+_SUBMODULE_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def status_unknown(name: str, facts: RepoFacts) -> CheckResult | None:
@@ -139,7 +150,19 @@ def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("^(?:" + "|".join(_regex(pattern) for pattern in patterns) + ")")
 
 
-_VENDORED_DIR = re.compile(rf"(?:^|/)(?:{'|'.join(map(re.escape, sorted(_VENDORED)))})/")
+@lru_cache(maxsize=64)
+def _submodules(gitmodules: str) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitignore", [f"/{path.strip('/')}/" for path in
+                                                          _SUBMODULE_PATH.findall(gitmodules)])
+
+
+def is_vendored(path: str, files: RepoFiles | None = None) -> bool:
+    """Whether `path` is in vendored code: a `VENDORED_PATTERNS` directory or a git submodule of `files`."""
+    lowered = path.lower()
+    if _VENDORED_RE.match(lowered):
+        return True
+    gitmodules = files.texts.get(".gitmodules") if files is not None else None
+    return gitmodules is not None and _submodules(gitmodules).match_file(path)
 
 
 def _match(path: str, lowered: str, patterns: tuple[str, ...]) -> str | None:
@@ -166,7 +189,7 @@ def find_paths(files: RepoFiles, patterns: Iterable[str], *, exclude: Iterable[s
     found: dict[str, None] = {}
     for path in files.paths:
         lowered = path.lower()
-        if _VENDORED_DIR.search(lowered) or _match(path, lowered, exclude) is not None:
+        if is_vendored(path, files) or _match(path, lowered, exclude) is not None:
             continue
         hit = _match(path, lowered, patterns)
         if hit is not None:
@@ -298,5 +321,5 @@ def presence(
 def as_utc(moment: datetime) -> datetime:
     """Aware UTC; a naive time is taken to be UTC, as git and GitHub report it."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

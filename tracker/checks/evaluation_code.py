@@ -1,39 +1,124 @@
 """Can a reader check the paper's numbers? (ML Code Completeness Checklist, item 3.)
 
-Passes with 10 on an evaluation script in the tree or a README command that
-runs one; nothing found fails with 0. Evaluation scripts are ``eval*``,
-``evaluate*``, ``*_eval*``, ``benchmark*``, ``validate.py``/``val.py`` and, as ML
-repositories name them, ``test.py`` and ``tools/test*``/``scripts/test*``.
-Anything under a tests/ directory is a unit test, not an evaluation (that is
-the `tests` check), and so is ``pytest``/``unittest`` in the README.
+Read as a reviewer reads a repository, strongest evidence first:
+
+1. a README command for evaluation: one that runs an evaluation script
+   (``python eval.py``, ``bash scripts/test.sh``), that switches evaluation on
+   by a flag (``python runner.py --evaluate``, ``--only-eval``, ``--test``,
+   ``--mode test``) or subcommand (``python run.py eval``), or that stands under
+   words saying so ("To evaluate the model, run:", "## Evaluation",
+   "reproduce the results"); a README one folder down counts too;
+2. a script named after what it does in the tree: ``eval*``, ``*eval*.py``
+   (``experiments/planeeval.py``), ``evaluate*``, ``benchmark*``,
+   ``validate.py``, ``test.py``, ``tools/test*``, and ``test_*.py`` outside a
+   tests/ folder when it is not a unit test (it imports neither pytest nor
+   unittest, or, at the top, its text was not read and the repository has
+   no unit-test set-up);
+3. an entry-point script that was read whose options switch evaluation on
+   (``parser.add_argument('--evaluate')``) or that defines ``evaluate()``.
+
+Anything under a tests/ folder is a unit test (that is the `tests` check), and
+so is ``pytest``/``unittest`` in the README. Any of these passes with 10;
+nothing fails with 0.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from tracker.checks.common import presence, script_command
-from tracker.records import CheckResult, RepoFacts
+from tracker.checks.common import (
+    Line,
+    cap,
+    content_unknown,
+    failed,
+    files_of,
+    find_paths,
+    listing,
+    matches,
+    passed,
+    unknown,
+    unread_readme,
+)
+from tracker.checks.reading import (
+    EVAL,
+    commands_for,
+    is_unit_test,
+    quoted,
+    script_evidence,
+)
+from tracker.records import CheckResult, RepoFacts, RepoFiles
 
 NAME = "evaluation_code"
+# "retrieval.py" is not an evaluation script.
+_RETRIEVAL = re.compile(r"retrieval")
 
 PATTERNS = (
-    "eval*.py", "evaluate*.py", "*_eval.py", "*_eval_*.py", "*_evaluation.py", "benchmark*.py", "validate.py",
-    "validation.py", "val.py", "test.py", "eval*.sh", "eval*.ipynb", "**/scripts/eval*", "**/tools/test*",
-    "**/scripts/test*",
+    "eval*.py", "evaluate*.py", "*eval.py", "*_eval_*.py", "*evaluat*.py", "*eval*.py", "benchmark*.py",
+    "validate.py", "validation.py", "val.py", "test.py", "eval*.sh", "*eval*.ipynb", "**/scripts/eval*",
+    "**/tools/test*", "**/scripts/test*", "test*.sh", "*eval*.sh", "*_test.sh", "**/eval/*.py", "**/evaluation/*.py",
+    "**/eval/*.sh", "**/evaluation/*.sh",
 )
-EXCLUDE = ("tests/", "test/", "unit_tests/")
-README = script_command(r"eval|(?<!py)(?<!unit)test|benchmark|validat")
+EXCLUDE = ("tests/", "test/", "unit_tests/", "unittests/", "testing/")
+# `test_*.py` beside the code is an evaluation script unless it is a unit test.
+TEST_SCRIPTS = ("test_*.py", "test-*.py")
+# Where pytest or unittest is set up, an unread `test_*.py` is taken to be a unit test.
+UNIT_TEST_SETUP = ("conftest.py", "pytest.ini", "tox.ini", "tests/", "test/")
+ENTRY_POINTS = ("main.py", "run*.py", "experiment*.py", "[0-9]*.py", "*/main.py", "*/run*.py", "train*.py")
+
+MISSING = ("No evaluation script (eval*.py, test.py, benchmark*), no README command that evaluates and no entry "
+           "point with an evaluation option; nobody can check the reported numbers.")
 
 
 def run(facts: RepoFacts, now: datetime) -> CheckResult:
-    return presence(
-        NAME,
-        facts,
-        patterns=PATTERNS,
-        exclude=EXCLUDE,
-        readme=README,
-        found="Evaluation code: ",
-        missing="No evaluation script (eval*.py, test.py, benchmark*) and no evaluation command in the README; "
-                "nobody can check the reported numbers.",
-    )
+    if (gate := content_unknown(NAME, facts)) is not None:
+        return gate
+    files = files_of(facts)
+    paths = [path for path in find_paths(files, PATTERNS, exclude=EXCLUDE) if _RETRIEVAL.sub("", path.lower())
+             .count("eval") or "eval" not in path.lower()]
+    paths += [path for path in _test_scripts(files) if path not in paths]
+    found = [entry.line for entry in commands_for(files, EVAL)]
+    script = None if found or paths else _evaluates(files)
+    if not found and not paths and script is None:
+        if (unread := unread_readme(files)) is not None:
+            return unknown(NAME, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
+        return failed(NAME, MISSING)
+    if found:
+        reason = f"Evaluation: {found[0].path}:{found[0].number} runs {quoted(found[0])}"
+        reason += f"; the tree has {listing(paths)}." if paths else "."
+    elif paths:
+        reason = f"Evaluation: the tree has {listing(paths)}."
+    elif script is not None:
+        reason = f"Evaluation: {script.path} evaluates ({script.path}:{script.number}: `{script.text.strip()[:60]}`)."
+    return passed(NAME, reason, cap([*paths, *(line.evidence for line in [*found, *([script] if script else [])])]))
+
+
+
+
+def _test_scripts(files: RepoFiles) -> list[str]:
+    """``test_*.py`` outside tests/ folders that are evaluation scripts, not unit tests."""
+    candidates = find_paths(files, TEST_SCRIPTS, exclude=EXCLUDE)
+    if not candidates:
+        return []
+    has_setup = bool(find_paths(files, UNIT_TEST_SETUP))
+    found = []
+    for path in candidates:
+        unit = is_unit_test(files, path)
+        # Unread, only a script at the top of a repository without unit-test set-up is taken for evaluation.
+        if unit is False or (unit is None and not has_setup and "/" not in path):
+            found.append(path)
+    return found
+
+
+def _evaluates(files: RepoFiles) -> Line | None:
+    """The first line of an entry point that shows it evaluates (an option or an ``evaluate()``)."""
+    for path in [*find_paths(files, ENTRY_POINTS, exclude=EXCLUDE), *_other_scripts(files)]:
+        if (line := script_evidence(files, path, EVAL)) is not None:
+            return line
+    return None
+
+
+def _other_scripts(files: RepoFiles) -> list[str]:
+    """Other Python scripts at the top whose text was read (``copytask.py``)."""
+    return sorted(path for path in files.texts if "/" not in path and path.endswith(".py")
+                  and not matches(path, ENTRY_POINTS))

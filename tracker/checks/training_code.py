@@ -1,38 +1,93 @@
 """Can a reader retrain the model? (ML Code Completeness Checklist, item 2.)
 
-Passes with 10 on a training script in the tree (``train*.py``,
-``finetune*.py``, ``pretrain*.py``, ``scripts/train*``, a ``train*.ipynb``) or
-a README command that runs one (``python train.py``, ``torchrun ...
-tools/train.py``, ``bash scripts/train.sh``, ``python -m pkg.train``). Files
-under tests/ do not count: a unit test of the training loop trains nothing.
-Nothing found fails with 0.
+Read as a reviewer reads a repository, strongest evidence first:
+
+1. a README command for training: one that runs a training script
+   (``python train.py``, ``torchrun ... tools/train.py``, ``python -m
+   pkg.train``), that says so itself (``python run.py train``, ``python main.py
+   --mode train``), or that stands under words saying so ("To train the model,
+   run:", a "## Training" section), whatever the script is called
+   (``python copytask.py``, ``python 1_copying.py``); a README one folder down
+   counts too;
+2. a training script in the tree (``train*.py``, ``finetune*.py``,
+   ``scripts/train*``, a ``train*.ipynb``);
+3. an entry-point script that was read (``main.py``, ``run.py``, numbered
+   scripts, other scripts at the top such as ``copytask.py``) whose options or
+   body train (``--epochs``, ``loss.backward()``, ``.fit(``).
+
+Files under tests/ and vendored code do not count: a unit test of the training
+loop trains nothing, and a copied library's ``train.py`` is not the paper's.
+Any of these passes with 10; nothing fails with 0.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from tracker.checks.common import presence, script_command
-from tracker.records import CheckResult, RepoFacts
+from tracker.checks.common import (
+    Line,
+    cap,
+    content_unknown,
+    failed,
+    files_of,
+    find_paths,
+    listing,
+    matches,
+    passed,
+    unknown,
+    unread_readme,
+)
+from tracker.checks.reading import TRAIN, commands_for, quoted, script_evidence
+from tracker.records import CheckResult, RepoFacts, RepoFiles
 
 NAME = "training_code"
 
 PATTERNS = (
     "train*.py", "*_train.py", "*-train.py", "finetune*.py", "fine_tune*.py", "pretrain*.py", "train*.sh",
-    "train*.ipynb", "**/scripts/train*", "**/tools/train*",
+    "train*.ipynb", "*_train*.ipynb", "**/scripts/train*", "**/tools/train*", "*train.py", "*_train_*.py",
 )
+# "constraint.py" and "strain.py" are not training scripts.
+_NOT_TRAINING = re.compile(r"(?:con)?strain\w*\.py$|restrain\w*\.py$", re.IGNORECASE)
 EXCLUDE = ("tests/", "test/")
-README = script_command(r"train|finetun|fine_tun")
+# Entry points whose name says nothing: read them to see whether they train.
+ENTRY_POINTS = ("main.py", "run*.py", "experiment*.py", "[0-9]*.py", "*/main.py", "*/run*.py")
+
+MISSING = ("No training script (train*.py, scripts/train*), no README command that trains and no entry point that "
+           "trains; nobody can retrain the model.")
 
 
 def run(facts: RepoFacts, now: datetime) -> CheckResult:
-    return presence(
-        NAME,
-        facts,
-        patterns=PATTERNS,
-        exclude=EXCLUDE,
-        readme=README,
-        found="Training code: ",
-        missing="No training script (train*.py, scripts/train*) and no training command in the README; "
-                "nobody can retrain the model.",
-    )
+    if (gate := content_unknown(NAME, facts)) is not None:
+        return gate
+    files = files_of(facts)
+    found = [entry.line for entry in commands_for(files, TRAIN)]
+    paths = [path for path in find_paths(files, PATTERNS, exclude=EXCLUDE) if not _NOT_TRAINING.search(path)]
+    script = None if found or paths else _trains(files)
+    if not found and not paths and script is None:
+        if (unread := unread_readme(files)) is not None:
+            return unknown(NAME, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
+        return failed(NAME, MISSING)
+    if found:
+        reason = f"Training: {found[0].path}:{found[0].number} runs {quoted(found[0])}"
+        reason += f"; the tree has {listing(paths)}." if paths else "."
+    elif paths:
+        reason = f"Training: the tree has {listing(paths)}."
+    elif script is not None:
+        reason = f"Training: {script.path} trains ({script.path}:{script.number}: `{script.text.strip()[:60]}`)."
+    return passed(NAME, reason, cap([*paths, *(line.evidence for line in [*found, *([script] if script else [])])]))
+
+
+
+def _trains(files: RepoFiles) -> Line | None:
+    """The first line of an entry point with a neutral name that shows it trains."""
+    for path in [*find_paths(files, ENTRY_POINTS, exclude=EXCLUDE), *_other_scripts(files)]:
+        if (line := script_evidence(files, path, TRAIN)) is not None:
+            return line
+    return None
+
+
+def _other_scripts(files: RepoFiles) -> list[str]:
+    """Other Python scripts at the top whose text was read (``copytask.py``)."""
+    return sorted(path for path in files.texts if "/" not in path and path.endswith(".py")
+                  and not matches(path, ENTRY_POINTS))

@@ -67,12 +67,26 @@ MAX_TEXT_FILES = 40
 _SEGMENT = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.+-]*")
 # A host name or IPv4 address as `RepoRef` keeps it (lowercase, no port).
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
-_TOP_LEVEL_FILES = re.compile(r"readme([-_.][^/]*)?|citation\.cff", re.IGNORECASE)
+_TOP_LEVEL_FILES = re.compile(r"readme([-_.][^/]*)?|citation\.cff|\.gitmodules", re.IGNORECASE)
+_README = re.compile(r"readme([-_.][^/]*)?", re.IGNORECASE)
+# repo2docker's environment files (Julia's and R's too), container specs and build files.
 _BUILD_FILES = re.compile(
     r"requirements[^/]*\.txt|environment\.ya?ml|pyproject\.toml|setup\.py|setup\.cfg|pipfile"
+    r"|project\.toml|description|install\.r|apt\.txt|runtime\.txt|postbuild"
     r"|dockerfile([-_.][^/]*)?|[^/]+\.dockerfile|[^/]+\.def|singularity([-_.][^/]*)?|makefile",
     re.IGNORECASE,
 )
+# Scripts a README is likely to tell a reader to run, whose argument parsers say what they do
+# (``--evaluate``, ``--train``); read at the top or one folder down, a few at most.
+_ENTRY_POINTS = re.compile(
+    r"(?:main|run\w*|train\w*|\w*eval\w*|test(?:_\w+)?|experiment\w*|\d+[_-]\w+|finetune\w*|demo\w*"
+    r"|reproduce\w*|benchmark\w*)\.py",
+    re.IGNORECASE,
+)
+_NOT_ENTRY_FOLDERS = frozenset({"tests", "test", "docs", "doc", "examples", "third_party", "vendor", "ext"})
+MAX_SUB_READMES = 4
+MAX_SCRIPTS = 6
+MAX_OTHER_SCRIPTS = 4
 _REGULAR_MODES = frozenset({"100644", "100755"})
 _POLL_SECONDS = 0.05
 _SAFE_CONFIG = (
@@ -181,7 +195,7 @@ class _Reading:
     log: str
 
     FILE = "repro-tracker-reading.json"
-    FORMAT = 1
+    FORMAT = 2  # 2: texts_to_read also reads READMEs one folder down and entry-point scripts
 
     @classmethod
     def load(cls, repo_dir: Path) -> _Reading | None:
@@ -358,24 +372,60 @@ def activity_from_log(log: str, *, head: str, now: datetime) -> Activity:
     )
 
 
-def is_relevant(path: str) -> bool:
-    """Whether checks read this file: README/license/citation at the top,
-    dependency and container specs at the top or one directory down.
+def _rank(path: str) -> int | None:
+    """Which kind of text checks read `path` as, most needed first; None when they read it not at all.
+
+    0: README, license and citation files and ``.gitmodules`` at the top; 1:
+    dependency and container specs at the top or one folder down; 2: READMEs
+    one folder down (where the code of a repository often lives); 3:
+    entry-point scripts at the top or one folder down; 4: other Python scripts at the top
+    (``copytask.py``), which a reviewer opens too.
     """
     depth = path.count("/")
-    name = path.rsplit("/", 1)[-1]
+    if depth > 1:
+        return None
+    folder, _, name = path.rpartition("/")
     if depth == 0 and (_TOP_LEVEL_FILES.fullmatch(name) or is_license_file(name)):
-        return True
-    return depth <= 1 and _BUILD_FILES.fullmatch(name) is not None
+        return 0
+    if _BUILD_FILES.fullmatch(name) is not None:
+        return 1
+    if folder.lower() in _NOT_ENTRY_FOLDERS or folder.startswith("."):
+        return None
+    if _README.fullmatch(name):
+        return 2
+    if _ENTRY_POINTS.fullmatch(name):
+        return 3
+    if depth == 0 and name.lower().endswith(".py") and name not in ("__init__.py", "conftest.py"):
+        return 4
+    return None
+
+
+def is_relevant(path: str) -> bool:
+    """Whether checks read this file (see `_rank`)."""
+    return _rank(path) is not None
+
+
+_RANK_CAPS = {2: MAX_SUB_READMES, 3: MAX_SCRIPTS, 4: MAX_OTHER_SCRIPTS}
 
 
 def texts_to_read(entries: Iterable[TreeEntry]) -> list[TreeEntry]:
     """The files whose texts checks read, whichever way the tree was listed: regular files (never a
-    symlink's target) that `is_relevant`, shallowest first, at most `MAX_TEXT_FILES`."""
-    return sorted(
-        (entry for entry in entries if entry.mode in _REGULAR_MODES and is_relevant(entry.path)),
-        key=lambda entry: (entry.path.count("/"), entry.path),
-    )[:MAX_TEXT_FILES]
+    symlink's target) that `is_relevant`, most needed kind first and shallowest first within a kind, at most
+    `MAX_SUB_READMES` READMEs below the top, `MAX_SCRIPTS` entry points, `MAX_OTHER_SCRIPTS` other scripts
+    and `MAX_TEXT_FILES` in all. Each text is
+    read up to `TEXT_CAP` bytes, so one repository costs at most ``MAX_TEXT_FILES * TEXT_CAP``."""
+    ranked = sorted(
+        ((rank, entry) for entry in entries
+         if entry.mode in _REGULAR_MODES and (rank := _rank(entry.path)) is not None),
+        key=lambda item: (item[0], item[1].path.count("/"), item[1].path),
+    )
+    taken: dict[int, int] = {}
+    chosen = []
+    for rank, entry in ranked:
+        taken[rank] = taken.get(rank, 0) + 1
+        if taken[rank] <= _RANK_CAPS.get(rank, MAX_TEXT_FILES):
+            chosen.append(entry)
+    return chosen[:MAX_TEXT_FILES]
 
 
 class GitHost:

@@ -43,7 +43,7 @@ class _ApiReading:
     texts: dict[str, str]
     history: History
 
-    FORMAT = 1
+    FORMAT = 2  # 2: texts_to_read also reads READMEs one folder down and entry-point scripts
 
     @classmethod
     def load(cls, path: Path) -> _ApiReading | None:

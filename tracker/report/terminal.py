@@ -284,3 +284,33 @@ def render_check_results(console: Console, rows: Sequence[Mapping[str, Any]]) ->
             Text(detail),
         )
     console.print(table)
+    if len(rows) <= CHECKLIST_ROWS:
+        render_checklist(console, rows)
+
+
+# Up to this many repositories, ``check`` also explains each checklist item; beyond, the table alone.
+CHECKLIST_ROWS = 5
+# The ML Code Completeness Checklist's items, in its order, as a reviewer names them.
+CHECKLIST_ITEMS = {
+    "dependencies": "dependencies", "training_code": "training", "evaluation_code": "evaluation",
+    "pretrained_models": "pretrained models", "results": "results",
+}
+
+
+def render_checklist(console: Console, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Each repository's five checklist items with the check's own reason, as a reviewer would cite them:
+    ``training (pass): Training: README.md:31 runs `python main.py --train`.``"""
+    for row in rows:
+        checks = {str(item.get("name")): item for item in row.get("checks", ())}
+        items = [(label, checks[name]) for name, label in CHECKLIST_ITEMS.items() if name in checks]
+        if not items:
+            continue
+        console.print(Text(f"{row['repository']}: ML Code Completeness Checklist", style="bold"))
+        for label, item in items:
+            line = Text(f"  {label} ")
+            line.append(f"({item.get('outcome')})", style=_OUTCOME_STYLE.get(str(item.get("outcome")), ""))
+            line.append(f": {item.get('reason') or ''}")
+            console.print(line)
+
+
+_OUTCOME_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow"}
