@@ -60,6 +60,7 @@ class Settings:
     hf_token: str | None = field(default=None, repr=False)
     swh_api_url: str = DEFAULT_SWH_API_URL
     swh_token: str | None = field(default=None, repr=False)
+    archive: bool = False  # ask Software Heritage after the checks (`check --archive`, the flow's `archive`)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -82,6 +83,7 @@ class Settings:
             hf_token=os.environ.get("HF_TOKEN") or None,
             swh_api_url=os.environ.get("SWH_API_URL") or DEFAULT_SWH_API_URL,
             swh_token=os.environ.get("SWH_TOKEN") or None,
+            archive=(os.environ.get("REPRO_TRACKER_ARCHIVE") or "").strip().lower() in {"1", "true", "yes", "on"},
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given) if given else settings
