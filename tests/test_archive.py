@@ -342,3 +342,33 @@ def test_a_faulty_archive_leaves_states_unknown_and_the_checks_recorded(world: d
     assert (rows[0]["status"], rows[0]["archive"]) == ("ok", "unknown")
     plan = json.loads(runner.invoke(app, ["preserve", "--dry-run", "--json", "--db", db]).stdout)
     assert plan["would_ask"] == []
+
+
+def test_the_report_and_dashboard_show_the_archive_share_beside_escamilla_and_the_gone_repositorys_copy(
+        world: dict[str, object], tmp_path: Path) -> None:
+    from tracker.dashboard import status_rows, summary_markdown
+    from tracker.report.load import report_data
+
+    db = str(world["db"])
+    _add(db, "kept", "moving", "fresh", "vanished")
+    _check(db)
+    result = runner.invoke(app, ["report", "--out", str(tmp_path / "reports"), "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    target = Path(json.loads(result.stdout)["report"])
+    markdown = (target / "report.md").read_text()
+    assert "## Software Heritage" in markdown
+    # 3 of the 4 are held (kept, moving behind, vanished): 75% beside the study's 68%.
+    assert "75% are in the archive (Escamilla et al., 2024: 68%" in markdown
+    head = world["vanished"].head  # type: ignore[attr-defined]
+    assert f"gone from github.com, archived on 2025-03-01, swh:1:rev:{head}" in markdown
+    assert (target / "archive.png").is_file()
+    html = (target / "report.html").read_text()
+    assert 'id="archive"' in html and "In Software Heritage" in html
+    csv_header = (target / "repositories.csv").read_text().splitlines()[0]
+    assert "archive,archive_visit,archive_revision,archive_url" in csv_header
+    with open_store(db) as store:
+        data = report_data(store)
+    rows = {row["repository"]: row for row in status_rows(data)}
+    assert rows["github.com/acme/vanished"]["archive"] == "gone from github.com, archived on 2025-03-01"
+    assert rows["github.com/acme/fresh"]["archive"] == "not archived"
+    assert "In Software Heritage: **75%**" in summary_markdown(data, datetime.now(UTC))

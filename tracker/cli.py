@@ -256,6 +256,8 @@ def run(
     sources: Annotated[list[Path], typer.Argument(help="Sources to ingest before checking.")],
     max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
     dask_address: Annotated[str | None, typer.Option("--dask-address", help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
+    archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Ask Software Heritage after the checks (default: REPRO_TRACKER_ARCHIVE).")] = None,
+    preserve_flag: Annotated[bool, typer.Option("--preserve", help="Then ask Software Heritage to save what is most at risk.")] = False,
     db: DbOption = None,
 ) -> None:
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
@@ -263,7 +265,8 @@ def run(
 
     _existing_files(sources)
     _database_url_to_env(db)
-    summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address)
+    summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address,
+                        archive=archive, preserve=preserve_flag)
     out.print(escape(summary))
 
 
