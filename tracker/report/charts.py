@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 
 from tracker.records import Status  # noqa: E402
-from tracker.report.analysis import ArchiveShare  # noqa: E402
+from tracker.report.analysis import ArchiveShare
 from tracker.report.licenses import LicenseGroup  # noqa: E402
 from tracker.report.model import RunInfo  # noqa: E402
 from tracker.report.survival import SurvivalPoint  # noqa: E402

@@ -118,7 +118,12 @@ def _paper_lines(data: ReportData) -> list[PaperLine]:
 def build_charts(data: ReportData) -> list[Chart]:
     """The charts of a report: survival, status mix per run, license groups; archival once the archive was asked."""
     # Imported here: matplotlib costs half a second, which `status` in a terminal should not pay.
-    from tracker.report.charts import archive_chart, license_chart, status_mix_chart, survival_chart
+    from tracker.report.charts import (
+        archive_chart,
+        license_chart,
+        status_mix_chart,
+        survival_chart,
+    )
 
     observed = lifetimes(data.repositories)
     points = kaplan_meier([item.days for item in observed], [item.died for item in observed])
