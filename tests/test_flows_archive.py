@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
 from standin_swh import swh_standin
+
 from tracker.store import open_store
 
 pytest_plugins = ["prefect_support"]

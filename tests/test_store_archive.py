@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from store_support import T0, ok_facts, pg_database, store, store_url  # noqa: F401  (fixtures)
+
 from tracker.archive.state import ArchiveState, ArchiveVerdict
 from tracker.store import Store
 
