@@ -372,3 +372,17 @@ def test_the_report_and_dashboard_show_the_archive_share_beside_escamilla_and_th
     assert rows["github.com/acme/vanished"]["archive"] == "gone from github.com, archived on 2025-03-01"
     assert rows["github.com/acme/fresh"]["archive"] == "not archived"
     assert "In Software Heritage: **75%**" in summary_markdown(data, datetime.now(UTC))
+
+
+def test_a_spent_read_budget_stops_before_the_limit_and_leaves_the_rest_for_the_next_run(
+        world: dict[str, object]) -> None:
+    db, swh = str(world["db"]), world["swh"]
+    _add(db, "kept", "moving", "fresh", "vanished")
+    swh.reads = Window(limit=60, remaining=3, reset=2_000_000_000)  # type: ignore[attr-defined]
+    result = runner.invoke(app, ["check", "--all", "--archive", "--db", db, "--json"])
+    assert result.exit_code == 0, result.output
+    assert "left for the next run (reads: 1 of 60 left" in " ".join(result.stderr.split())
+    assert len(swh.asked) == 2  # type: ignore[attr-defined]  # one short of the limit: the last question is kept
+    rows = json.loads(runner.invoke(app, ["status", "--json", "--db", db]).stdout)
+    states = sorted(str(row["archive"]) for row in rows)
+    assert "not_archived" not in states and states.count("unknown") >= 3

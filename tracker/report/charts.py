@@ -152,7 +152,7 @@ def archive_chart(share: ArchiveShare) -> Chart:
     """Horizontal bars: the share archived at HEAD, behind and not archived, beside Escamilla et al.'s 68%."""
     title = "In Software Heritage"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # _RC is typed loosely, as for the other charts
         axes = figure.add_subplot()
         labels = ["archived at HEAD", "archived, behind HEAD", "not archived",
                   "in the archive (both)", "Escamilla et al. 2024"]

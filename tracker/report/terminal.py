@@ -283,6 +283,8 @@ def render_preserve(console: Console, result: Any) -> None:
     for candidate in result.candidates:
         table.add_row(Text(candidate.canonical), Text(str(candidate.archive_state)), Text(candidate.reason))
     console.print(table)
+    if not result.candidates:
+        console.print(Text("nothing at risk is known; `check --all --archive` asks Software Heritage first", style="dim"))
     for item in result.followed:
         outcome = item.get("save_task_status") or item.get("outcome") or item.get("save_request_status")
         console.print(Text(f"followed {item['repository']}: {outcome}"))
