@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
@@ -85,5 +86,5 @@ class Settings:
             swh_token=os.environ.get("SWH_TOKEN") or None,
             archive=(os.environ.get("REPRO_TRACKER_ARCHIVE") or "").strip().lower() in {"1", "true", "yes", "on"},
         )
-        given = {key: value for key, value in overrides.items() if value is not None}
+        given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given) if given else settings
