@@ -19,6 +19,7 @@ from tracker.archive.state import (
     ArchiveState,
     ArchiveVerdict,
     Known,
+    Lookup,
     ask_order,
     judge,
     needs_asking,
@@ -93,7 +94,7 @@ def run_archive_stage(store: Store, swh: SoftwareHeritage, *, run_id: int | None
         origin_url = RepoRef.parse(item.canonical).https_url
         answers = swh.look(origin_url, item.head_commit, gone=item.gone, questions_left=2 * (len(due) - position))
         verdict = judge(answers, last_commit_at=last_commit.get(item.key))
-        if answers.visit.value == "not_asked":
+        if answers.visit is Lookup.NOT_ASKED:
             tally.left.append(item.canonical)
             if item.last_state is not None:
                 continue  # its last verdict stands until it can be asked
