@@ -93,6 +93,37 @@ def finish_run(run_id: int, tally: tracking.RunTally, database_url: str | None, 
                                     requests_rate_limited=tally.requests_rate_limited, note=note)
 
 
+# Archival is its own stage, after the run's checks are recorded: a slow or spent
+# Software Heritage never holds them up, and what its budget left is asked next run.
+@task(cache_policy=NO_CACHE)
+def archive_stage(database_url: str | None, run_id: int) -> dict[str, Any]:
+    from tracker.archive.stage import run_archive_stage
+    from tracker.archive.swh import SoftwareHeritage
+
+    swh = SoftwareHeritage.from_settings(_settings(database_url))
+    try:
+        tally = run_archive_stage(_store(database_url), swh, run_id=run_id)
+    finally:
+        swh.close()
+    get_run_logger().info(tally.summary())
+    return tally.as_dict()
+
+
+@task(cache_policy=NO_CACHE)
+def preserve_stage(database_url: str | None) -> dict[str, Any]:
+    """Ask Software Heritage to save what is most at risk, within its save budget."""
+    from tracker.archive.preserve import preserve
+    from tracker.archive.swh import SoftwareHeritage
+
+    swh = SoftwareHeritage.from_settings(_settings(database_url))
+    try:
+        result = preserve(_store(database_url), swh)
+    finally:
+        swh.close()
+    get_run_logger().info(f"preserve: {len(result.sent)} save requests sent, {len(result.left)} left; {result.budget}")
+    return result.as_dict()
+
+
 @task(cache_policy=NO_CACHE)
 def write_report(database_url: str | None, report_dir: str) -> Path:
     return dashboard.write_report_files(_store(database_url), Path(report_dir), datetime.now(UTC))
@@ -138,8 +169,13 @@ def _first_name() -> str:
 
 @flow(name="track", flow_run_name=_first_name, task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES))
 def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
-          report_dir: str | None = "reports", batch_size: int = BATCH_SIZE) -> Any:
-    """Ingest the sources, check every repository that is due, record the run, report.
+          report_dir: str | None = "reports", batch_size: int = BATCH_SIZE, archive: bool | None = None,
+          preserve: bool = False) -> Any:
+    """Ingest the sources, check every repository that is due, record the run, ask the archive, report.
+
+    `archive` (default: REPRO_TRACKER_ARCHIVE) asks Software Heritage about the
+    checked repositories once the checks are recorded; `preserve` then asks it
+    to save the ones most at risk (implies `archive`).
 
     Returns the run's summary text. A run cut short by the rate limit completes
     in a state named `RateLimited`: what it checked is recorded, and the next
@@ -160,6 +196,10 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
         finish_run(run_id, tally.interrupted(), database_url, note=f"interrupted: {type(exc).__name__}")
         raise
     finish_run(run_id, tally, database_url)
+    if preserve or (archive if archive is not None else _settings(database_url).archive):
+        archive_stage(database_url, run_id)
+    if preserve:
+        preserve_stage(database_url)
     report_path = write_report(database_url, report_dir) if report_dir else None
     view = publish_dashboard(database_url, run_id, report_path)
     _rename_flow_run(view.title)
@@ -179,14 +219,15 @@ def dask_task_runner(address: str) -> Any:
 
 
 def run_track(sources: list[str], *, max_age_hours: float | None = None, dask_address: str | None = None,
-              report_dir: str | None = "reports") -> str:
+              report_dir: str | None = "reports", archive: bool | None = None, preserve: bool = False) -> str:
     """Run `track` once; on a Dask cluster when an address is given or set in REPRO_TRACKER_DASK_ADDRESS.
 
     Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
     """
     address = dask_address or os.environ.get(DASK_ADDRESS_VARIABLE) or None
     flow_to_run = track.with_options(task_runner=dask_task_runner(address)) if address else track
-    return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir)
+    return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir, archive=archive,
+                       preserve=preserve)
 
 
 def serve_track(sources: list[str], cron: str) -> None:

@@ -33,7 +33,7 @@ def test_status_rows_put_the_worst_first_and_say_what_changed() -> None:
     assert by_name["github.com/lab/r4"]["change"] == "license MIT → GPL-3.0-only"  # the report's own words
     assert by_name["github.com/lab/r1"] == {
         "repository": "github.com/lab/r1", "status": "ok", "license": "MIT", "last commit": "2024-01-15",
-        "score": "89", "change": ""}
+        "score": "89", "archive": "", "change": ""}
     # A bare "-" would be a list bullet in the UI's Markdown cells.
     assert (by_name["github.com/lab/r2"]["license"], by_name["github.com/lab/r2"]["score"]) == ("unknown", "")
 

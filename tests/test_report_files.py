@@ -139,7 +139,7 @@ def test_markdown_references_existing_pngs_and_escapes_hostile_text(report_dir: 
     assert "[Kept and renamed](<https://arxiv.org/abs/2406.00001>)" in markdown
     assert "[github.com/lab/renamed](<https://github.com/lab/renamed>) (moved, score 40)" in markdown
     table_rows = [line for line in markdown.splitlines() if line.startswith("| [github.com/lab/")]
-    assert len(table_rows) == 4 and all(line.count(" | ") == 5 for line in table_rows)
+    assert len(table_rows) == 4 and all(line.count(" | ") == 6 for line in table_rows)
 
 
 def test_csv_and_json_agree_with_the_rows(report_dir: Path, data: ReportData) -> None:

@@ -161,6 +161,7 @@ def check(
     check_all: Annotated[bool, typer.Option("--all", help="Check every stored repository.")] = False,
     max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32, help="Repositories checked at once.")] = None,
+    archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Then ask Software Heritage whether each is archived (default: REPRO_TRACKER_ARCHIVE).")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -173,7 +174,7 @@ def check(
 
     if not repo and not check_all:
         raise _fail("name repositories with --repo, or check every stored one with --all", 2)
-    settings = Settings.from_env(database_url=db, concurrency=concurrency, max_age_hours=max_age)
+    settings = Settings.from_env(database_url=db, concurrency=concurrency, max_age_hours=max_age, archive=archive)
     # Every name is read before the database is even opened: a refused one stores nothing.
     refs = [_repository_to_check(text, settings.git_hosts) for text in repo or []]
     store = _open_store(settings.database_url)
@@ -208,6 +209,8 @@ def check(
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None
     store.finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
                      requests_rate_limited=tally.requests_rate_limited)
+    if settings.archive:
+        _archive_stage(store, settings, run_id, [ref.key for ref in due])
     if as_json:
         return
     from tracker.report.terminal import render_check_results
@@ -241,6 +244,20 @@ def _stored_repository(text: str) -> Any:
         return canonical_repo(text, any_host=True)
     except NotARepository as exc:
         raise _fail(str(exc), 2) from exc
+def _archive_stage(store: Any, settings: Any, run_id: int, keys: list[str]) -> None:
+    """Ask Software Heritage about the repositories just checked; after the checks are recorded, so it never holds them up."""
+    from tracker.archive.stage import run_archive_stage
+    from tracker.archive.swh import SoftwareHeritage
+
+    swh = SoftwareHeritage.from_settings(settings)
+    try:
+        with err.status("asking Software Heritage"):
+            tally = run_archive_stage(store, swh, run_id=run_id, keys=keys)
+    except KeyboardInterrupt:
+        raise _fail("interrupted; the checks and the archive verdicts so far are recorded", 130) from None
+    finally:
+        swh.close()
+    err.print(escape(tally.summary()))
 
 
 def checked_record(checked: Any) -> dict[str, Any]:
@@ -265,6 +282,8 @@ def run(
     sources: Annotated[list[Path], typer.Argument(help="Sources to ingest before checking.")],
     max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
     dask_address: Annotated[str | None, typer.Option("--dask-address", help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
+    archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Ask Software Heritage after the checks (default: REPRO_TRACKER_ARCHIVE).")] = None,
+    preserve_flag: Annotated[bool, typer.Option("--preserve", help="Then ask Software Heritage to save what is most at risk.")] = False,
     db: DbOption = None,
 ) -> None:
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
@@ -272,7 +291,8 @@ def run(
 
     _existing_files(sources)
     _database_url_to_env(db)
-    summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address)
+    summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address,
+                        archive=archive, preserve=preserve_flag)
     out.print(escape(summary))
 
 
@@ -345,6 +365,34 @@ def _status_list(values: list[str] | None) -> list[str]:
 
 
 @app.command()
+def preserve(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be asked and why; send nothing.")] = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Ask for at most this many repositories.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask Software Heritage to save the live repositories it lacks or holds behind HEAD, most at risk first."""
+    from tracker.archive.preserve import preserve as preserve_repositories
+    from tracker.archive.swh import SoftwareHeritage
+    from tracker.settings import Settings
+
+    settings = Settings.from_env(database_url=db)
+    store = _open_store(settings.database_url)
+    swh = None if dry_run else SoftwareHeritage.from_settings(settings)
+    try:
+        result = preserve_repositories(store, swh, dry_run=dry_run, limit=limit)
+    finally:
+        if swh is not None:
+            swh.close()
+    if as_json:
+        out.out(json.dumps(result.as_dict(), ensure_ascii=False, default=str), highlight=False)
+        return
+    from tracker.report.terminal import render_preserve
+
+    render_preserve(out, result)
+
+
+@app.command()
 def runs(
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -374,18 +422,26 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """Every check of one repository as a timeline, marking each change."""
+    from tracker.records import AUTHORITATIVE_GONE, RepoRef
     from tracker.report import render_history
     from tracker.report.load import history as load_history
+    from tracker.report.load import latest_archive
+    from tracker.report.terminal import archive_dict
 
     ref = _stored_repository(repository)
-    checks = load_history(_open_store(db), ref.key)
+    store = _open_store(db)
+    checks = load_history(store, ref.key)
     if not checks:
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
+    archive = latest_archive(store, ref.key)
     if as_json:
-        out.out(json.dumps([dataclasses.asdict(check) for check in checks], default=str, ensure_ascii=False),
-                highlight=False)
+        rows = [{**dataclasses.asdict(check), **archive_dict(check.archive)} for check in checks]
+        if rows:  # the newest row carries the latest archive look, wherever it was made
+            rows[-1].update(archive_dict(archive))
+        out.out(json.dumps(rows, default=str, ensure_ascii=False), highlight=False)
     else:
-        render_history(out, checks, title=ref.canonical)
+        gone = checks[-1].status in AUTHORITATIVE_GONE
+        render_history(out, checks, title=ref.canonical, archive=archive, gone_from=ref.host if gone else None)
 
 
 @app.command()

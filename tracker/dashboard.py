@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
-from tracker.report.analysis import describe_change
+from tracker.report.analysis import archive_share, describe_change
 from tracker.report.escape import md_text
 from tracker.report.files import write_report
 from tracker.report.load import report_data
@@ -45,6 +45,7 @@ def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str,
             "license": _ui_cell(repo.license_label, "unknown"),
             "last commit": repo.last_commit_at.date().isoformat() if repo.last_commit_at else "",
             "score": _ui_cell(format_score(repo.repro_score), ""),
+            "archive": _ui_cell(repo.archive_label, ""),
             "change": _change_text(repo),
         })
     return rows
@@ -79,6 +80,13 @@ def summary_markdown(data: ReportData, day: datetime) -> str:
         lines.append(f"- Without a license: **{figures.without_license_share:.0%}** of existing repositories")
     if figures.median_score is not None:
         lines.append(f"- Median reproducibility score: **{format_score(figures.median_score)}** / 100")
+    share = archive_share(data)
+    if share.asked and share.held_share is not None:
+        lines.append(f"- In Software Heritage: **{share.held_share:.0%}** ({share.archived} at HEAD, {share.behind} "
+                     f"behind, {share.not_archived} not archived; Escamilla et al. 2024: {share.reference_share:.0%})")
+    if share.save_requests:
+        outcomes = ", ".join(f"{count} {outcome}" for outcome, count in sorted(share.save_requests.items()))
+        lines.append(f"- Save requests: {md_text(outcomes)}")
     found = changes(data).all
     lines += ["", "## Changes since the previous run", ""]
     lines += [f"- {md_text(describe_change(item))}" for item in found] or ["- none"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
@@ -85,6 +85,7 @@ class Settings:
     # named exactly: its links are repositories, read with git even at a private or loopback address.
     # ``*.example.org`` or ``*``: repository links there (``.git`` URLs) are read, at public addresses only.
     git_hosts: frozenset[str] = frozenset()
+    archive: bool = False  # ask Software Heritage after the checks (`check --archive`, the flow's `archive`)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -110,6 +111,7 @@ class Settings:
             doi_resolver_url=os.environ.get("DOI_RESOLVER_URL") or DEFAULT_DOI_RESOLVER_URL,
             zenodo_api_url=os.environ.get("ZENODO_API_URL") or DEFAULT_ZENODO_API_URL,
             git_hosts=_hosts("REPRO_TRACKER_GIT_HOSTS"),
+            archive=(os.environ.get("REPRO_TRACKER_ARCHIVE") or "").strip().lower() in {"1", "true", "yes", "on"},
         )
-        given = {key: value for key, value in overrides.items() if value is not None}
-        return replace(settings, **cast(dict[str, Any], given)) if given else settings
+        given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
+        return replace(settings, **given) if given else settings

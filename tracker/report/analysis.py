@@ -227,3 +227,41 @@ def status_mix(runs: Sequence[RunInfo]) -> list[tuple[RunInfo, dict[Status, int]
     """Each run, oldest first, with its count per status in `STATUS_ORDER`."""
     ordered = sorted(runs, key=lambda run: run.started_at)
     return [(run, {status: run.status_counts.get(status, 0) for status in STATUS_ORDER}) for run in ordered]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveShare:
+    """How much of the checked code Software Heritage holds, beside Escamilla et al.'s 68%.
+
+    Shares are over the repositories the archive was asked about (`asked`);
+    `unknown` ones (a fault, a spent budget) count in neither direction.
+    """
+
+    asked: int
+    archived: int
+    behind: int
+    not_archived: int
+    unknown: int
+    gone_but_held: tuple[RepoEntry, ...]
+    save_requests: dict[str, int]
+    reference_share: float
+
+    def share(self, count: int) -> float | None:
+        judged = self.asked - self.unknown
+        return count / judged if judged else None
+
+    @property
+    def held_share(self) -> float | None:
+        """Archived at HEAD or behind it: what Escamilla et al. counted as "in Software Heritage"."""
+        return self.share(self.archived + self.behind)
+
+
+def archive_share(data: ReportData) -> ArchiveShare:
+    from tracker.archive.state import ESCAMILLA_ARCHIVED_SHARE
+
+    looked = [repo for repo in data.repositories if repo.archive is not None]
+    counts = Counter(repo.archive.state for repo in looked if repo.archive is not None)
+    gone = tuple(repo for repo in looked if repo.status in DEAD and repo.archive is not None and repo.archive.held)
+    return ArchiveShare(asked=len(looked), archived=counts["archived"], behind=counts["behind"],
+                        not_archived=counts["not_archived"], unknown=counts["unknown"], gone_but_held=gone,
+                        save_requests=dict(data.save_requests), reference_share=ESCAMILLA_ARCHIVED_SHARE)

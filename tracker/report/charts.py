@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 
 from tracker.records import Status  # noqa: E402
+from tracker.report.analysis import ArchiveShare
 from tracker.report.licenses import LicenseGroup  # noqa: E402
 from tracker.report.model import RunInfo  # noqa: E402
 from tracker.report.survival import SurvivalPoint  # noqa: E402
@@ -145,3 +146,26 @@ def license_chart(distribution: dict[LicenseGroup, int]) -> Chart:
         axes.set_xlabel("repositories")
         axes.set_title(title)
     return _render("licenses", title, figure)
+
+
+def archive_chart(share: ArchiveShare) -> Chart:
+    """Horizontal bars: the share archived at HEAD, behind and not archived, beside Escamilla et al.'s 68%."""
+    title = "In Software Heritage"
+    figure = _figure()
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # _RC is typed loosely, as for the other charts
+        axes = figure.add_subplot()
+        labels = ["archived at HEAD", "archived, behind HEAD", "not archived",
+                  "in the archive (both)", "Escamilla et al. 2024"]
+        values = [share.share(share.archived) or 0.0, share.share(share.behind) or 0.0,
+                  share.share(share.not_archived) or 0.0, share.held_share or 0.0, share.reference_share]
+        colours = [STATUS_COLOURS[Status.OK], STATUS_COLOURS[Status.ARCHIVED], STATUS_COLOURS[Status.MISSING],
+                   STATUS_COLOURS[Status.MOVED], "#9e9e9e"]
+        bars = axes.barh(labels, values, color=colours)
+        axes.bar_label(bars, labels=[f"{value:.0%}" for value in values], padding=3)
+        axes.axvline(share.reference_share, color="#616161", linestyle="--", linewidth=1)
+        axes.set_xlim(0, 1.15)
+        axes.invert_yaxis()
+        judged = share.asked - share.unknown
+        axes.set_xlabel(f"share of the {judged} repositories the archive answered for")
+        axes.set_title(title)
+    return _render("archive", title, figure)

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from tracker.report.analysis import (
+    archive_share,
     change_summary,
     changes,
     checklist_coverage,
@@ -115,17 +116,26 @@ def _paper_lines(data: ReportData) -> list[PaperLine]:
 
 
 def build_charts(data: ReportData) -> list[Chart]:
-    """The three charts of a report: survival, status mix per run, license groups."""
+    """The charts of a report: survival, status mix per run, license groups; archival once the archive was asked."""
     # Imported here: matplotlib costs half a second, which `status` in a terminal should not pay.
-    from tracker.report.charts import license_chart, status_mix_chart, survival_chart
+    from tracker.report.charts import (
+        archive_chart,
+        license_chart,
+        status_mix_chart,
+        survival_chart,
+    )
 
     observed = lifetimes(data.repositories)
     points = kaplan_meier([item.days for item in observed], [item.died for item in observed])
-    return [
+    charts = [
         survival_chart(points, subjects=len(observed), horizon=max((item.days for item in observed), default=0.0)),
         status_mix_chart(status_mix(data.runs)),
         license_chart(license_distribution(data.repositories)),
     ]
+    share = archive_share(data)
+    if share.asked:
+        charts.append(archive_chart(share))
+    return charts
 
 
 def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[str, Any]:
@@ -140,6 +150,7 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
         "coverage": checklist_coverage(data.repositories),
         "papers": _paper_lines(data),
         "promised": promised_without_link(data.papers),
+        "archive": _archive_context(data),
         "rows": [
             {
                 "canonical": row.canonical,
@@ -150,11 +161,37 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
                 "last_commit": time_ago(row.last_commit_at, now),
                 "score": row.repro_score,
                 "change": change_summary(row),
+                "archive": row.archive_label,
             }
             for row in rows
         ],
         "charts": charts,
         "runs": len(data.runs),
+    }
+
+
+def _archive_context(data: ReportData) -> dict[str, Any] | None:
+    """The Software Heritage section: shares beside Escamilla et al., gone code with its archived copy, save requests."""
+    share = archive_share(data)
+    if not share.asked:
+        return None
+
+    def percent(value: float | None) -> str:
+        return "n/a" if value is None else f"{100 * value:.0f}%"
+
+    return {
+        "asked": share.asked,
+        "rows": [("archived at HEAD", share.archived, percent(share.share(share.archived))),
+                 ("archived, behind HEAD", share.behind, percent(share.share(share.behind))),
+                 ("not archived", share.not_archived, percent(share.share(share.not_archived))),
+                 ("unknown (not answered)", share.unknown, "")],
+        "held": percent(share.held_share),
+        "reference": percent(share.reference_share),
+        "gone": [{"canonical": repo.canonical, "label": repo.archive_label,
+                  "swhid": (repo.archive.revision_swhid or repo.archive.snapshot_swhid) if repo.archive else None,
+                  "url": safe_url(repo.archive.browse_url) if repo.archive else None}
+                 for repo in share.gone_but_held],
+        "saves": sorted(share.save_requests.items()),
     }
 
 
@@ -173,6 +210,7 @@ def render_html(data: ReportData, now: datetime, charts: Sequence[Chart]) -> str
 CSV_COLUMNS = (
     "repository", "key", "host", "status", "previous_status", "change", "moved_to", "health", "license",
     "license_group", "last_commit_at", "stars", "repro_score", "checked_at", "papers",
+    "archive", "archive_visit", "archive_revision", "archive_url",
 )
 
 

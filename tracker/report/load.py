@@ -7,12 +7,28 @@ tested without a database; `report_data(store)` fetches the rows.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from tracker.archive.state import (
+    archive_root,
+    browse_url,
+    revision_swhid,
+    snapshot_swhid,
+)
 from tracker.collector import cycle_collection_paused
 from tracker.records import Status
-from tracker.report.model import DEAD, CheckEntry, PaperEntry, RepoEntry, ReportData, RunInfo
+from tracker.report.model import (
+    DEAD,
+    ArchiveEntry,
+    CheckEntry,
+    PaperEntry,
+    RepoEntry,
+    ReportData,
+    RunInfo,
+)
+from tracker.store.archive import StoredArchiveCheck, StoredSaveRequest
 from tracker.store.rows import CheckRow, PaperRow, RunRow, StoredCheck
 from tracker.store.store import Store
 
@@ -42,7 +58,38 @@ def repo_license(check: StoredCheck) -> str | None:
     return None
 
 
-def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
+def archive_entry(check: StoredArchiveCheck, save_request: StoredSaveRequest | None = None, *,
+                  api_url: str | None = None) -> ArchiveEntry:
+    """An archive look as the report shows it, with the SWHIDs and the archive's page of the copy."""
+    if api_url is None:
+        from tracker.settings import Settings
+
+        api_url = Settings.from_env().swh_api_url
+    held = check.visit_date is not None
+    return ArchiveEntry(
+        state=str(check.state),
+        checked_at=check.checked_at,
+        detail=check.detail,
+        visit_date=check.visit_date,
+        days_behind=check.days_behind,
+        snapshot_swhid=snapshot_swhid(check.snapshot),
+        revision_swhid=revision_swhid(check.revision, check.origin_url),
+        browse_url=browse_url(archive_root(api_url), check.origin_url, check.snapshot) if held else None,
+        save_request=save_request.outcome if save_request is not None else None,
+    )
+
+
+def archive_entries(store: Store, keys: Iterable[str] | None = None) -> dict[str, ArchiveEntry]:
+    """Each repository's latest archive look, by key."""
+    from tracker.settings import Settings
+
+    api_url = Settings.from_env().swh_api_url
+    requests = store.archive.latest_save_requests()
+    return {key: archive_entry(check, requests.get(key), api_url=api_url)
+            for key, check in store.archive.latest(keys).items()}
+
+
+def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), archive: ArchiveEntry | None = None) -> RepoEntry:
     """One repository's row; `papers` are the papers that link it."""
     published = [paper.published for paper in papers if paper.published is not None]
     first_seen = [paper.first_seen_at for paper in papers]
@@ -51,21 +98,23 @@ def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
         tuple(paper.title for paper in papers),
         first_seen=min(first_seen) if first_seen else None,
         published=min(published) if published else None,
+        archive=archive,
     )
 
 
-def status_entry(row: CheckRow, paper_titles: tuple[str, ...] = ()) -> RepoEntry:
+def status_entry(row: CheckRow, paper_titles: tuple[str, ...] = (), archive: ArchiveEntry | None = None) -> RepoEntry:
     """One repository's row as `status` lists it: like `repo_entry`, from the titles of its papers alone.
 
     `first_seen` and `published` stay None: only a report's survival curve
     reads them, and a listing should not read every paper to fill them.
     `status_entries` does not read the check's `detail` either.
     """
-    return _repo_entry(row, paper_titles, first_seen=None, published=None)
+    return _repo_entry(row, paper_titles, first_seen=None, published=None, archive=archive)
 
 
 def _repo_entry(
-    row: CheckRow, paper_titles: tuple[str, ...], *, first_seen: datetime | None, published: date | None
+    row: CheckRow, paper_titles: tuple[str, ...], *, first_seen: datetime | None, published: date | None,
+    archive: ArchiveEntry | None = None,
 ) -> RepoEntry:
     latest, previous = row.latest, row.previous
     gone_since: datetime | None = None
@@ -96,6 +145,7 @@ def _repo_entry(
         previous_repro_score=previous.repro_score if previous is not None else None,
         previous_last_commit_at=(previous.last_commit_at or previous.pushed_at) if previous is not None else None,
         previous_moved_to=previous.moved_to if previous is not None else None,
+        archive=archive,
     )
 
 
@@ -120,8 +170,15 @@ def report_data_from_rows(
     runs: Iterable[RunRow],
     papers: Iterable[PaperRow],
     status_counts: Mapping[int, Mapping[Status, int]] | None = None,
+    archive: Mapping[str, ArchiveEntry] | None = None,
+    save_requests: Mapping[str, int] | None = None,
 ) -> ReportData:
-    """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id."""
+    """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id.
+
+    `archive` is each repository's latest archive look by key, `save_requests`
+    how many save requests ended in each outcome.
+    """
+    archived = archive or {}
     paper_rows = list(papers)
     linking: dict[str, list[PaperRow]] = {}
     for paper in paper_rows:
@@ -130,13 +187,19 @@ def report_data_from_rows(
     counts = status_counts or {}
     return ReportData(
         runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
-        repositories=tuple(repo_entry(row, linking.get(row.key, ())) for row in checks),
+        repositories=tuple(repo_entry(row, linking.get(row.key, ()), archived.get(row.key)) for row in checks),
         papers=tuple(paper_entry(paper) for paper in paper_rows),
+        save_requests=dict(save_requests or {}),
     )
 
 
-def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
-    """One repository's stored checks as the timeline `render_history` prints, oldest first."""
+def check_entries(checks: Iterable[StoredCheck],
+                  archive_by_run: Mapping[int, ArchiveEntry] | None = None) -> list[CheckEntry]:
+    """One repository's stored checks as the timeline `render_history` prints, oldest first.
+
+    `archive_by_run` is the archive look made in each run (by run id).
+    """
+    looks = archive_by_run or {}
     return [
         CheckEntry(
             checked_at=check.checked_at,
@@ -147,6 +210,7 @@ def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
             last_commit_at=check.last_commit_at or check.pushed_at,
             moved_to=check.moved_to,
             run_id=str(check.run_id),
+            archive=looks.get(check.run_id),
         )
         for check in sorted(checks, key=lambda check: check.checked_at)
     ]
@@ -164,9 +228,10 @@ STATUS_FIELDS = tuple(name for name in REPO_ENTRY_FIELDS if name not in ("detail
 def report_data(store: Store) -> ReportData:
     """Everything a report shows, read from `store`: latest checks, runs, papers, status mix."""
     with cycle_collection_paused():
+        outcomes = Counter(request.outcome for request in store.archive.save_requests())
         return report_data_from_rows(
             store.latest_checks(fields=REPO_ENTRY_FIELDS), store.runs(), store.papers_with_links(),
-            store.status_counts(),
+            store.status_counts(), archive=archive_entries(store), save_requests=outcomes,
         )
 
 
@@ -179,10 +244,22 @@ def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
     """
     fields = STATUS_FIELDS + (("outcomes_json",) if outcomes else ())
     titles = store.paper_titles()
+    archived = archive_entries(store)
     with cycle_collection_paused():
-        return [status_entry(row, titles.get(row.key, ())) for row in store.latest_checks(fields=fields)]
+        return [status_entry(row, titles.get(row.key, ()), archived.get(row.key))
+                for row in store.latest_checks(fields=fields)]
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:
-    """Every check of one repository, for `render_history`."""
-    return check_entries(store.history(key))
+    """Every check of one repository, each with the archive look of its run, for `render_history`."""
+    from tracker.settings import Settings
+
+    api_url = Settings.from_env().swh_api_url
+    looks = {look.run_id: archive_entry(look, api_url=api_url) for look in store.archive.history(key)
+             if look.run_id is not None}
+    return check_entries(store.history(key), looks)
+
+
+def latest_archive(store: Store, key: str) -> ArchiveEntry | None:
+    """One repository's latest archive look, whatever run (or none) it was made in."""
+    return archive_entries(store, [key]).get(key.lower())

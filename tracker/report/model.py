@@ -45,6 +45,37 @@ class RunInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveEntry:
+    """What Software Heritage held of a repository at its latest look (`tracker.archive`).
+
+    `state` is an `ArchiveState` value: archived, behind, not_archived, unknown.
+    The SWHIDs and `browse_url` point a reader at the archived copy.
+    """
+
+    state: str
+    checked_at: datetime
+    detail: str = ""
+    visit_date: datetime | None = None
+    days_behind: int | None = None
+    snapshot_swhid: str | None = None
+    revision_swhid: str | None = None
+    browse_url: str | None = None
+    save_request: str | None = None  # the latest save request's outcome, if one was sent
+
+    @property
+    def held(self) -> bool:
+        """The archive holds a copy (at HEAD or behind it)."""
+        return self.state in ("archived", "behind") and self.visit_date is not None
+
+    @property
+    def label(self) -> str:
+        """A table cell: ``archived``, ``behind 40d``, ``not archived``, ``unknown``."""
+        if self.state == "behind":
+            return f"behind {self.days_behind}d" if self.days_behind else "behind"
+        return self.state.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
 class RepoEntry:
     """One repository: its latest check and what the check before said.
 
@@ -78,10 +109,20 @@ class RepoEntry:
     previous_repro_score: float | None = None
     previous_last_commit_at: datetime | None = None
     previous_moved_to: str | None = None
+    archive: ArchiveEntry | None = None
 
     @property
     def has_previous(self) -> bool:
         return self.previous_status is not None
+
+    @property
+    def archive_label(self) -> str:
+        """The archive cell; a gone repository the archive holds says where its code still is."""
+        if self.archive is None:
+            return "-"
+        if self.status in DEAD and self.archive.held and self.archive.visit_date is not None:
+            return f"gone from {self.host}, archived on {self.archive.visit_date:%Y-%m-%d}"
+        return self.archive.label
 
     @property
     def license_label(self) -> str:
@@ -120,6 +161,7 @@ class CheckEntry:
     last_commit_at: datetime | None = None
     moved_to: str | None = None
     run_id: str | None = None
+    archive: ArchiveEntry | None = None  # the archive look made in the same run, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +171,4 @@ class ReportData:
     runs: tuple[RunInfo, ...] = ()
     repositories: tuple[RepoEntry, ...] = ()
     papers: tuple[PaperEntry, ...] = ()
+    save_requests: Mapping[str, int] = field(default_factory=dict)  # outcome -> how many save requests

@@ -22,7 +22,7 @@ from rich.text import Text
 from tracker.records import Outcome, PaperLinks, Status
 from tracker.report.analysis import change_summary
 from tracker.report.licenses import license_group
-from tracker.report.model import STATUS_ORDER, CheckEntry, RepoEntry
+from tracker.report.model import STATUS_ORDER, ArchiveEntry, CheckEntry, RepoEntry
 
 STATUS_STYLE: dict[Status, str] = {
     Status.OK: "green",
@@ -35,6 +35,8 @@ STATUS_STYLE: dict[Status, str] = {
     Status.UNREACHABLE: "magenta",
     Status.NOT_CHECKED: "dim",
 }
+
+ARCHIVE_STYLE = {"archived": "green", "behind": "yellow", "not_archived": "bold red", "unknown": "magenta"}
 
 # A table of thousands of rows is unreadable and slow to lay out; the rest is a flag away.
 DEFAULT_ROW_LIMIT = 200
@@ -119,6 +121,23 @@ def row_dict(row: RepoEntry) -> dict[str, Any]:
         "checked_at": _iso(row.checked_at),
         "checks": {name: str(outcome) for name, outcome in sorted(row.outcomes.items())},
         "papers": list(row.paper_titles),
+        **archive_dict(row.archive),
+    }
+
+
+def archive_dict(archive: ArchiveEntry | None) -> dict[str, Any]:
+    """The archive fields of a row: state, last visit, the SWHIDs and page of the archived copy."""
+    if archive is None:
+        return {"archive": None, "archive_visit": None, "archive_days_behind": None, "archive_snapshot": None,
+                "archive_revision": None, "archive_url": None, "archive_save_request": None}
+    return {
+        "archive": archive.state,
+        "archive_visit": _iso(archive.visit_date),
+        "archive_days_behind": archive.days_behind,
+        "archive_snapshot": archive.snapshot_swhid,
+        "archive_revision": archive.revision_swhid,
+        "archive_url": archive.browse_url,
+        "archive_save_request": archive.save_request,
     }
 
 
@@ -174,7 +193,7 @@ def render_status(
     console.print(summary_line(rows))
     shown = rows if limit is None else rows[:limit]
     table = Table(show_edge=False, header_style="bold")
-    for column in ("Repository", "Status", "License", "Last commit", "Score", "Change"):
+    for column in ("Repository", "Status", "License", "Last commit", "Score", "Archive", "Change"):
         table.add_column(column, justify="right" if column == "Score" else "left")
     for row in shown:
         style = STATUS_STYLE[row.status]
@@ -184,6 +203,7 @@ def render_status(
             Text(row.license_label),
             Text(time_ago(row.last_commit_at, now)),
             Text(format_score(row.repro_score)),
+            Text(row.archive_label, style=ARCHIVE_STYLE.get(row.archive.state if row.archive else "", "")),
             Text(change_summary(row), style="bold" if row.previous_status != row.status else ""),
         )
     console.print(table)
@@ -206,13 +226,18 @@ def _differences(before: CheckEntry, after: CheckEntry) -> list[str]:
     return found
 
 
-def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str | None = None) -> None:
-    """Print every check of one repository, oldest first, marking each change with ●."""
+def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str | None = None,
+                   archive: ArchiveEntry | None = None, gone_from: str | None = None) -> None:
+    """Print every check of one repository, oldest first, marking each change with ●.
+
+    `archive` is its latest archive look; with `gone_from` (the host of a gone
+    repository) the archived copy is named under the timeline.
+    """
     ordered = sorted(checks, key=lambda check: check.checked_at)
     if title:
         console.print(Text(title, style="bold"))
     table = Table(show_edge=False, header_style="bold")
-    for column in ("", "Checked", "Status", "License", "Score", "Change", "Detail"):
+    for column in ("", "Checked", "Status", "License", "Score", "Archive", "Change", "Detail"):
         table.add_column(column)
     previous: CheckEntry | None = None
     for check in ordered:
@@ -224,6 +249,7 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
             _status_text(check.status),
             Text(check.license_spdx or "none"),
             Text(format_score(check.repro_score)),
+            Text(check.archive.label if check.archive else "-"),
             Text("; ".join(found)),
             Text(check.detail),
         )
@@ -231,6 +257,45 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
     console.print(table)
     if not ordered:
         console.print(Text("no checks recorded", style="dim"))
+    if archive is not None:
+        for line in archive_lines(archive, gone_from=gone_from):
+            console.print(Text(line))
+
+
+def archive_lines(archive: ArchiveEntry, *, gone_from: str | None = None) -> list[str]:
+    """Where the code is kept: "gone from github.com, archived on 2025-03-01", its SWHIDs and page."""
+    if not archive.held or archive.visit_date is None:
+        return [f"Software Heritage: {archive.label} ({archive.detail})"]
+    head = f"gone from {gone_from}, archived on" if gone_from else "archived in Software Heritage on"
+    lines = [f"{head} {archive.visit_date:%Y-%m-%d} ({archive.label})"]
+    lines += [swhid for swhid in (archive.snapshot_swhid, archive.revision_swhid) if swhid]
+    if archive.browse_url:
+        lines.append(archive.browse_url)
+    return lines
+
+
+def render_preserve(console: Console, result: Any) -> None:
+    """What `preserve` asked for (or with --dry-run would ask for), why, and what budget is left."""
+    verb = "would ask" if result.dry_run else "at risk"
+    table = Table(show_edge=False, header_style="bold", title=f"{len(result.candidates)} {verb}")
+    for column in ("Repository", "Archive", "Why"):
+        table.add_column(column)
+    for candidate in result.candidates:
+        table.add_row(Text(candidate.canonical), Text(str(candidate.archive_state)), Text(candidate.reason))
+    console.print(table)
+    if not result.candidates:
+        console.print(Text("nothing at risk is known; `check --all --archive` asks Software Heritage first", style="dim"))
+    for item in result.followed:
+        outcome = item.get("save_task_status") or item.get("outcome") or item.get("save_request_status")
+        console.print(Text(f"followed {item['repository']}: {outcome}"))
+    for item in result.sent:
+        console.print(Text(f"asked to save {item['repository']}: {item['save_request_status']}, task {item['save_task_status']}"))
+    for item in result.failed:
+        console.print(Text(f"could not ask for {item['repository']}: {item['reason']}", style="magenta"))
+    if result.left:
+        console.print(Text(f"{len(result.left)} left for a later run: the save budget stops first", style="yellow"))
+    if result.budget:
+        console.print(Text(result.budget, style="dim"))
 
 
 _PROMISE_LABELS = {"promised": "promised", "available_no_link": "available, no link", "on_request": "on request"}

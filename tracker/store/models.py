@@ -240,3 +240,48 @@ HttpCacheEntry = Table(
     _required("body", Text),
     _required("stored_at", UTCDateTime),
 )
+
+# Migration 9: what Software Heritage holds of a repository, one row per look.
+# A table of its own rather than columns of `repository_checks`: archival is its
+# own stage with its own budget, and a repository whose HEAD is archived is not
+# asked again until HEAD moves, so most check rows would carry nothing or a
+# copy. `status` reads the newest row per repository with one seek in
+# (repository_id, id), beside the unchanged read of the checks.
+ArchiveCheck = Table(
+    "archive_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("repository_id", Integer, ForeignKey("repositories.id")),
+    _optional("run_id", Integer, ForeignKey("tracking_runs.id")),  # the tracking run it ran in, if any
+    _required("checked_at", UTCDateTime),
+    _required("state", String),  # a tracker.archive.state.ArchiveState value
+    _required("detail", Text),
+    _required("origin_url", Text),
+    _optional("head_commit", String),  # the HEAD judged against
+    _optional("visit_date", UTCDateTime),
+    _optional("visit_status", String),
+    _optional("snapshot", String),  # hex id: swh:1:snp:<snapshot>
+    _optional("revision", String),  # hex id of the archived revision pointed at
+    _optional("days_behind", Integer),
+    Index(None, "repository_id", "id"),
+)
+
+# Migration 9: each save request sent to Software Heritage, and how it fared.
+SaveRequest = Table(
+    "save_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("repository_id", Integer, ForeignKey("repositories.id")),
+    _required("origin_url", Text),
+    _required("requested_at", UTCDateTime),
+    _required("reason", Text),  # why it was at risk
+    _optional("request_id", Integer),  # the archive's id for it
+    _required("save_request_status", String),  # accepted, rejected, pending
+    _optional("save_task_status", String),  # not created, pending, scheduled, running, succeeded, failed
+    _optional("visit_date", UTCDateTime),
+    _optional("visit_status", String),
+    _optional("snapshot_swhid", String),
+    _optional("note", Text),
+    _required("updated_at", UTCDateTime),
+    Index(None, "repository_id", "id"),
+)

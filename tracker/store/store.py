@@ -34,6 +34,7 @@ from tracker.records import (
     RepoRef,
     Status,
 )
+from tracker.store.archive import ArchiveRecords
 from tracker.store.cache import SqlAnswerCache
 from tracker.store.dialect import insert_for
 from tracker.store.engine import StoreError, database_url, make_engine, mask_url
@@ -203,6 +204,7 @@ class Store:
         self._clock = clock
         self._machine = machine or Machine()
         self._answer_cache = SqlAnswerCache(engine, clock)
+        self._archive = ArchiveRecords(engine, clock)
 
     def __repr__(self) -> str:
         return f"Store({mask_url(self._engine.url)!r})"
@@ -215,6 +217,11 @@ class Store:
     def answer_cache(self) -> SqlAnswerCache:
         """ETags and bodies of earlier host answers (`tracker.hosts.cache.AnswerCache`)."""
         return self._answer_cache
+
+    @property
+    def archive(self) -> ArchiveRecords:
+        """What Software Heritage holds of each repository, and the save requests sent (`tracker.store.archive`)."""
+        return self._archive
 
     def close(self) -> None:
         self._engine.dispose()
