@@ -597,7 +597,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return self._send(status, body, headers)
         messages = {500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-                    504: "We couldn't respond to your request in time. Sorry about that.",
+                    504: "We couldn't respond to your request in time. Sorry about that.", 404: "Not Found",
                     403: "Resource not accessible by integration"}
         status, body = _error(fault.status, messages.get(fault.status, "Error"))
         return self._send(status, body)

@@ -66,6 +66,8 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
     rows = {row["repository"]: row for row in table_rows(read_artifacts(second.state_details.flow_run_id,
                                                                    "repro-status")[0])}
     assert rows["github.com/acme/bare-bones"]["change"] == "ok → missing"
+    # It was live last time, so its 404 was asked again (after the batches, REPRO_TRACKER_CONFIRM_GONE_AFTER=0).
+    assert "confirmed: the same answer" in (store.last_check("github.com/acme/bare-bones").detail or "")
     assert rows["github.com/acme/seeing"]["change"] == ""
     assert [r.flow_run_id for r in store.runs()] == [str(flow_run_id), str(second.state_details.flow_run_id)]
 

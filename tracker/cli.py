@@ -211,7 +211,8 @@ def check(
     try:
         with progress:
             task = progress.add_task("", total=len(due))
-            tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked)
+            tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked,
+                                     confirm_gone_after=settings.confirm_gone_after)
     except KeyboardInterrupt:
         store.finish_run(run_id, "interrupted", note="interrupted by the user")
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None

@@ -48,6 +48,9 @@ class Settings:
     max_rate_wait: float = 180.0  # longest wait for a rate limit to reset before giving up
     concurrency: int = 8  # repositories checked at once; GitHub allows 100 concurrent requests
     max_age_hours: float | None = None  # skip repositories checked this recently
+    # A repository that was live and now answers "not found" is asked again this many seconds later, in the
+    # same run, before it is recorded `missing`: GitHub answers 404 for live repositories during incidents.
+    confirm_gone_after: float = 60.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -63,6 +66,7 @@ class Settings:
             whole_clone_max_kb=int(_float("REPRO_TRACKER_WHOLE_CLONE_KB", 2048)),
             max_rate_wait=_float("REPRO_TRACKER_MAX_RATE_WAIT", 180.0),
             concurrency=int(_float("REPRO_TRACKER_CONCURRENCY", 8)),
+            confirm_gone_after=_float("REPRO_TRACKER_CONFIRM_GONE_AFTER", 60.0),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given) if given else settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from tracker.hosts.github_graphql import LOOK_BATCH, Look
 from tracker.ingest import InputProblem, read_papers
 from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
-from tracker.records import Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
+from tracker.records import INCONCLUSIVE, Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
 from tracker.settings import Settings
 from tracker.store import IngestSummary, Store
 
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Statuses after which the repository's content can still be read with git.
 _READABLE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED})
+# Statuses that say the repository was there: "not found" after one of them is asked again before it counts.
+_LIVE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED, Status.EMPTY})
 
 
 def utc_now() -> datetime:
@@ -356,17 +359,22 @@ def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: 
 
 @dataclass
 class RunTally:
-    """What one run checked, by status, and what it cost at the host."""
+    """What one run checked, by status, and what it cost at the host.
+
+    `awaiting_confirmation` holds the repositories (canonical name -> when
+    they first answered "not found") whose 404 is not recorded yet: they were
+    live at their last conclusive check and are asked again (`confirm_gone`).
+    """
 
     by_status: dict[str, int] = dataclasses.field(default_factory=dict)
     requests_made: int = 0
     requests_rate_limited: int = 0
+    status_override: str | None = None
+    awaiting_confirmation: dict[str, datetime] = dataclasses.field(default_factory=dict)
 
     @property
     def checked(self) -> int:
         return sum(self.by_status.values())
-
-    status_override: str | None = None
 
     @property
     def run_status(self) -> str:
@@ -380,25 +388,105 @@ class RunTally:
             self.by_status[status] = self.by_status.get(status, 0) + count
         self.requests_made += other.requests_made
         self.requests_rate_limited += other.requests_rate_limited
+        self.awaiting_confirmation.update(other.awaiting_confirmation)
+
+    def count(self, checked: CheckedRepository) -> None:
+        status = str(checked.facts.status)
+        self.by_status[status] = self.by_status.get(status, 0) + 1
 
     def interrupted(self) -> RunTally:
         """This tally, for a run that stopped before checking everything it meant to."""
-        return dataclasses.replace(self, by_status=dict(self.by_status), status_override="interrupted")
+        return dataclasses.replace(self, by_status=dict(self.by_status), status_override="interrupted",
+                                   awaiting_confirmation=dict(self.awaiting_confirmation))
+
+
+def needs_confirmation(store: Store, checked: CheckedRepository) -> bool:
+    """Whether this "not found" must be asked again before it counts: the last conclusive check found it live.
+
+    A repository never seen live (a first check, or one already missing) is
+    taken at its word: asking again could only repeat the same answer.
+    """
+    if checked.facts.status is not Status.MISSING:
+        return False
+    for earlier in reversed(store.history(checked.facts.ref.key)):
+        if earlier.status not in INCONCLUSIVE:
+            return earlier.status in _LIVE
+    return False
 
 
 def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs: Iterable[RepoRef], *,
-                     workers: int, on_checked: Callable[[CheckedRepository], None] | None = None) -> RunTally:
-    """Check each repository and commit its check at once, so a crash loses only the checks in flight."""
+                     workers: int, on_checked: Callable[[CheckedRepository], None] | None = None,
+                     confirm_gone_after: float | None = None, defer_confirmation: bool = False,
+                     sleep: Callable[[float], None] = time.sleep) -> RunTally:
+    """Check each repository and commit its check at once, so a crash loses only the checks in flight.
+
+    With `confirm_gone_after` (seconds), a repository that was live and now
+    answers "not found" is held back and asked again once that long has
+    passed since its first answer (`confirm_gone`): after every other
+    repository, so the wait costs only what is left of it. With
+    `defer_confirmation` the held ones are returned in the tally's
+    `awaiting_confirmation` instead, for the caller to confirm after all its
+    batches (the flow does).
+    """
     tally = RunTally()
     for checked in check_many(checker, refs, workers=workers):
+        if confirm_gone_after is not None and needs_confirmation(store, checked):
+            tally.awaiting_confirmation[checked.facts.ref.canonical] = checker.clock()
+            continue
         record(store, run_id, checked)
-        status = str(checked.facts.status)
-        tally.by_status[status] = tally.by_status.get(status, 0) + 1
+        tally.count(checked)
         if on_checked is not None:
             on_checked(checked)
+    if tally.awaiting_confirmation and confirm_gone_after is not None and not defer_confirmation:
+        held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
+        tally.add(_confirm(store, run_id, checker, held, after=confirm_gone_after, workers=workers,
+                           on_checked=on_checked, sleep=sleep))
     stats = checker.github.stats
     tally.requests_made = stats.requests_made
     tally.requests_rate_limited = stats.requests_rate_counted
+    return tally
+
+
+def confirm_gone(store: Store, run_id: int, checker: RepositoryChecker, awaiting: dict[str, datetime], *,
+                 after: float, workers: int, on_checked: Callable[[CheckedRepository], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> RunTally:
+    """Ask again about the repositories whose "not found" was held back, and record the second answer.
+
+    Waits only for what is left of `after` seconds since the latest first
+    answer (`checker.clock` tells the time, `sleep` waits). A second "not
+    found" is recorded `missing`, saying it was confirmed; a live answer is
+    recorded as whatever it says.
+    """
+    tally = _confirm(store, run_id, checker, awaiting, after=after, workers=workers, on_checked=on_checked,
+                     sleep=sleep)
+    stats = checker.github.stats
+    tally.requests_made = stats.requests_made
+    tally.requests_rate_limited = stats.requests_rate_counted
+    return tally
+
+
+def _confirm(store: Store, run_id: int, checker: RepositoryChecker, awaiting: dict[str, datetime], *,
+             after: float, workers: int, on_checked: Callable[[CheckedRepository], None] | None,
+             sleep: Callable[[float], None]) -> RunTally:
+    tally = RunTally()
+    if not awaiting:
+        return tally
+    remaining = after - (checker.clock() - max(awaiting.values())).total_seconds()
+    if remaining > 0:
+        log.info("asking %d repositories again in %.0f s: they were live and now answer 'not found'",
+                 len(awaiting), remaining)
+        sleep(remaining)
+    refs = [RepoRef.parse(canonical) for canonical in awaiting]
+    for checked in check_many(checker, refs, workers=workers):
+        first = awaiting.get(checked.facts.ref.canonical)
+        if checked.facts.status is Status.MISSING and first is not None:
+            waited = (checker.clock() - first).total_seconds()
+            confirmed = f"{checked.facts.detail}; confirmed: the same answer {waited:.0f} s after the first"
+            checked = dataclasses.replace(checked, facts=dataclasses.replace(checked.facts, detail=confirmed))
+        record(store, run_id, checked)
+        tally.count(checked)
+        if on_checked is not None:
+            on_checked(checked)
     return tally
 
 
