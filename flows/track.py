@@ -186,9 +186,8 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
     if tally.run_status == "rate_limited":
-        left = tally.by_status.get("not_checked", 0)
         return Completed(name="RateLimited", data=text,
-                         message=f"GitHub's rate limit left {left} repositories for the next run")
+                         message=f"GitHub's rate limit left {tally.rate_limited} repositories for the next run")
     return text
 
 

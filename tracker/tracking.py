@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 # Statuses after which the repository's content can still be read with git.
 _READABLE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED})
+# How the details of `not_checked` begin when no rate limit caused it.
+_REFUSED = "not checked:"
+_OUR_FAULT = "repro-tracker failed"
 # Statuses that say the repository was there: "not found" after one of them is asked again before it counts.
 _LIVE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED, Status.EMPTY})
 
@@ -211,6 +214,8 @@ class RepositoryChecker:
             return RepoFacts(ref=ref, status=Status.NOT_CHECKED, detail=refusal, checked_at=now)
         if ref.host == "github.com":
             facts = self.github.check(ref)
+            if facts.status is Status.NOT_CHECKED:
+                return self._through_git_alone(ref, now, facts.detail)
             if facts.status not in _READABLE:
                 return facts
             readable = facts.moved_to or ref
@@ -222,6 +227,18 @@ class RepositoryChecker:
                                        pushed_at=metadata.pushed_at if metadata else None)
             return with_git_facts(facts, content)
         return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
+
+    def _through_git_alone(self, ref: RepoRef, now: datetime, why: str) -> RepoFacts:
+        """A GitHub repository the API may not be asked about now (its budget is spent), checked as other hosts are.
+
+        Git's own answer decides the status ("Repository not found" is
+        GitHub's word as much as a 404 is); what only the API knows (stars,
+        the archived flag, GitHub's license detection) stays unknown for this
+        check (`metadata` None) and the next run with budget reads it again.
+        """
+        facts = self.git.inspect(ref, now=now).to_repo_facts(ref, now)
+        unknown = "stars, archived flag and GitHub's license unknown"
+        return dataclasses.replace(facts, detail=f"{facts.detail}; checked through git alone ({unknown}): {why}")
 
     def check(self, ref: RepoRef) -> CheckedRepository:
         """Check `ref` on its own: the REST and git way."""
@@ -245,7 +262,7 @@ class RepositoryChecker:
         it is recorded as not checked, so the next run tries again."""
         log.error("checking %s failed", ref.canonical, exc_info=exc)
         return RepoFacts(ref=ref, status=Status.NOT_CHECKED, checked_at=self.clock(),
-                         detail=f"repro-tracker failed while checking it ({type(exc).__name__}); see the log")
+                         detail=f"{_OUR_FAULT} while checking it ({type(exc).__name__}); see the log")
 
 
 def _unreadable(ref: RepoRef) -> str | None:
@@ -253,7 +270,7 @@ def _unreadable(ref: RepoRef) -> str | None:
     try:
         git_url(ref)
     except ValueError as refusal:
-        return f"not checked: {refusal}"
+        return f"{_REFUSED} {refusal}"
     return None
 
 
@@ -371,6 +388,7 @@ class RunTally:
     requests_rate_limited: int = 0
     status_override: str | None = None
     awaiting_confirmation: dict[str, datetime] = dataclasses.field(default_factory=dict)
+    rate_limited: int = 0  # the `not_checked` ones that a rate limit left unasked
 
     @property
     def checked(self) -> int:
@@ -378,10 +396,14 @@ class RunTally:
 
     @property
     def run_status(self) -> str:
-        """`rate_limited` when the limit left repositories unchecked; the next run picks them up."""
+        """`rate_limited` when the limit left repositories unchecked; the next run picks them up.
+
+        Names refused as unreadable and our own faults are `not_checked` too,
+        but no rate limit caused them and none will lift them.
+        """
         if self.status_override:
             return self.status_override
-        return "rate_limited" if self.by_status.get(Status.NOT_CHECKED, 0) else "completed"
+        return "rate_limited" if self.rate_limited else "completed"
 
     def add(self, other: RunTally) -> None:
         for status, count in other.by_status.items():
@@ -389,15 +411,24 @@ class RunTally:
         self.requests_made += other.requests_made
         self.requests_rate_limited += other.requests_rate_limited
         self.awaiting_confirmation.update(other.awaiting_confirmation)
+        self.rate_limited += other.rate_limited
 
     def count(self, checked: CheckedRepository) -> None:
         status = str(checked.facts.status)
         self.by_status[status] = self.by_status.get(status, 0) + 1
+        if left_by_rate_limit(checked.facts):
+            self.rate_limited += 1
 
     def interrupted(self) -> RunTally:
         """This tally, for a run that stopped before checking everything it meant to."""
         return dataclasses.replace(self, by_status=dict(self.by_status), status_override="interrupted",
                                    awaiting_confirmation=dict(self.awaiting_confirmation))
+
+
+def left_by_rate_limit(facts: RepoFacts) -> bool:
+    """Whether a rate limit is why `facts` is `not_checked` (not a name git refuses, nor a fault of ours)."""
+    return facts.status is Status.NOT_CHECKED and "rate limit" in facts.detail \
+        and not facts.detail.startswith((_REFUSED, _OUR_FAULT))
 
 
 def needs_confirmation(store: Store, checked: CheckedRepository) -> bool:
@@ -412,6 +443,33 @@ def needs_confirmation(store: Store, checked: CheckedRepository) -> bool:
         if earlier.status not in INCONCLUSIVE:
             return earlier.status in _LIVE
     return False
+
+
+def read_by_git_alone(facts: RepoFacts) -> bool:
+    """Whether a GitHub repository's check could not ask the API (`RepositoryChecker._through_git_alone`)."""
+    return facts.ref.host == "github.com" and facts.metadata is None and facts.http_status is None \
+        and facts.status in _LIVE
+
+
+def with_last_known_archive(store: Store, checker: RepositoryChecker, checked: CheckedRepository) -> CheckedRepository:
+    """A repository read by git alone stays `archived` when the last check that asked GitHub's API found it so.
+
+    Git cannot see the archived flag; recording `ok` would show the
+    repository as un-archived in `history` and `status` when nothing but the
+    way of reading changed. Archiving is undone rarely, and the next check
+    with API budget reads the flag again.
+    """
+    facts = checked.facts
+    if facts.status is not Status.OK or not read_by_git_alone(facts):
+        return checked
+    for earlier in reversed(store.history(facts.ref.key)):
+        if earlier.status in INCONCLUSIVE or earlier.stars is None:
+            continue
+        if earlier.status is not Status.ARCHIVED:
+            return checked
+        detail = f"{facts.detail}; archived at the last check that asked GitHub's API ({earlier.checked_at:%Y-%m-%d})"
+        return checker.judge(dataclasses.replace(facts, status=Status.ARCHIVED, detail=detail))
+    return checked
 
 
 def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs: Iterable[RepoRef], *,
@@ -433,6 +491,7 @@ def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs
         if confirm_gone_after is not None and needs_confirmation(store, checked):
             tally.awaiting_confirmation[checked.facts.ref.canonical] = checker.clock()
             continue
+        checked = with_last_known_archive(store, checker, checked)
         record(store, run_id, checked)
         tally.count(checked)
         if on_checked is not None:
@@ -483,6 +542,7 @@ def _confirm(store: Store, run_id: int, checker: RepositoryChecker, awaiting: di
             waited = (checker.clock() - first).total_seconds()
             confirmed = f"{checked.facts.detail}; confirmed: the same answer {waited:.0f} s after the first"
             checked = dataclasses.replace(checked, facts=dataclasses.replace(checked.facts, detail=confirmed))
+        checked = with_last_known_archive(store, checker, checked)
         record(store, run_id, checked)
         tally.count(checked)
         if on_checked is not None:
