@@ -42,6 +42,14 @@ def repo_license(check: StoredCheck) -> str | None:
     return None
 
 
+def last_commit(check: StoredCheck) -> datetime | None:
+    """When the last commit was made: git's (or GraphQL's) date, else the API's last push; None for an empty
+    repository, whose "last push" is only the date it was created (it has never had a commit)."""
+    if check.status is Status.EMPTY:
+        return None
+    return check.last_commit_at or check.pushed_at
+
+
 def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
     """One repository's row; `papers` are the papers that link it."""
     published = [paper.published for paper in papers if paper.published is not None]
@@ -81,7 +89,7 @@ def _repo_entry(
         detail=latest.detail or "",
         health=latest.health,
         license_spdx=repo_license(latest),
-        last_commit_at=latest.last_commit_at or latest.pushed_at,
+        last_commit_at=last_commit(latest),
         stars=latest.stars,
         repro_score=latest.repro_score,
         outcomes=latest.outcomes(),
@@ -94,7 +102,7 @@ def _repo_entry(
         previous_checked_at=previous.checked_at if previous is not None else None,
         previous_license_spdx=repo_license(previous) if previous is not None else None,
         previous_repro_score=previous.repro_score if previous is not None else None,
-        previous_last_commit_at=(previous.last_commit_at or previous.pushed_at) if previous is not None else None,
+        previous_last_commit_at=last_commit(previous) if previous is not None else None,
         previous_moved_to=previous.moved_to if previous is not None else None,
     )
 
@@ -144,7 +152,7 @@ def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
             detail=check.detail or "",
             license_spdx=repo_license(check),
             repro_score=check.repro_score,
-            last_commit_at=check.last_commit_at or check.pushed_at,
+            last_commit_at=last_commit(check),
             moved_to=check.moved_to,
             run_id=str(check.run_id),
         )

@@ -84,6 +84,13 @@ class RepoEntry:
         return self.previous_status is not None
 
     @property
+    def status_label(self) -> str:
+        """The status as a table shows it: a moved repository names where it went (``moved → host/owner/name``)."""
+        if self.status is Status.MOVED and self.moved_to:
+            return f"moved → {self.moved_to}"
+        return str(self.status)
+
+    @property
     def license_label(self) -> str:
         """The license as a table shows it: ``-`` where the content could not be seen.
 

@@ -134,6 +134,13 @@ def time_ago(then: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(then, when=now)
 
 
+def last_commit_text(row: RepoEntry, now: datetime) -> str:
+    """The last commit as a table shows it: ``never`` for an empty repository, ``unknown`` where no date is known."""
+    if row.status is Status.EMPTY:
+        return "never"
+    return time_ago(row.last_commit_at, now)
+
+
 def format_score(value: float | None) -> str:
     """A score for display: ``72`` or ``7.5``, and ``-`` when there is none."""
     if value is None:
@@ -141,10 +148,11 @@ def format_score(value: float | None) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
-def _status_text(status: Status | None) -> Text:
+def _status_text(status: Status | None, moved_to: str | None = None) -> Text:
     if status is None:
         return Text("-")
-    return Text(str(status), style=STATUS_STYLE[status])
+    label = f"moved → {moved_to}" if status is Status.MOVED and moved_to else str(status)
+    return Text(label, style=STATUS_STYLE[status])
 
 
 def summary_line(rows: Sequence[RepoEntry]) -> Text:
@@ -180,9 +188,9 @@ def render_status(
         style = STATUS_STYLE[row.status]
         table.add_row(
             Text(row.canonical),
-            Text(str(row.status), style=style),
+            Text(row.status_label, style=style),
             Text(row.license_label),
-            Text(time_ago(row.last_commit_at, now)),
+            Text(last_commit_text(row, now)),
             Text(format_score(row.repro_score)),
             Text(change_summary(row), style="bold" if row.previous_status != row.status else ""),
         )
@@ -221,7 +229,7 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
         table.add_row(
             mark,
             Text(check.checked_at.strftime("%Y-%m-%d %H:%M")),
-            _status_text(check.status),
+            _status_text(check.status, check.moved_to),
             Text(check.license_spdx or "none"),
             Text(format_score(check.repro_score)),
             Text("; ".join(found)),
