@@ -149,7 +149,8 @@ class LoggedRequest:
 
     @property
     def rate_counted(self) -> bool:
-        return self.status is not None and self.status != 304
+        """GitHub waives a 304 only for an authorized request; without a token it costs as any answer."""
+        return self.status is not None and (self.status != 304 or not self.authorized)
 
 
 class _Server(ThreadingHTTPServer):
@@ -406,8 +407,9 @@ class StandinGitHub:
             return getattr(self, f"{attr}_remaining") <= 0
 
     def tag_names(self, repo: StandinRepo) -> list[str]:
-        """The repository's tags, newest commit first: from git when there is a git repository with tags
-        (so REST and GraphQL tell the same), else those scripted on the `StandinRepo`."""
+        """The repository's tags, newest commit first (GraphQL's TAG_COMMIT_DATE order; REST sorts them by
+        name): from git when there is a git repository with tags (so REST and GraphQL tell the same), else
+        those scripted on the `StandinRepo`."""
         snapshot = self._git_snapshot(repo.full_name)
         found = []
         for refname, oid, peeled in snapshot.refs if snapshot is not None else ():
@@ -525,7 +527,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
         self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
-        for name, value in standin._rate_headers(counted and status != 304, resource).items():
+        # A 304 is free only for an authorized request (GitHub's conditional-request rule).
+        free = status == 304 and self.headers.get("Authorization") is not None
+        for name, value in standin._rate_headers(counted and not free, resource).items():
             self.send_header(name, value)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -667,7 +671,9 @@ class _Handler(BaseHTTPRequestHandler):
             latest = max(published, key=lambda r: r["published_at"])
             return self._send_json(self._release_body(repo, latest))
         if rest == ["tags"]:
-            return self._send_json(self._page([self._tag_body(repo, t) for t in self.server.standin.tag_names(repo)]))
+            # GitHub lists tags by name, greatest first (not by date): "weekly.2012-03-27" before "go1.24".
+            ordered = sorted(self.server.standin.tag_names(repo), reverse=True)
+            return self._send_json(self._page([self._tag_body(repo, t) for t in ordered]))
         if rest == ["commits"]:
             if repo.empty:
                 return self._send(*_error(409, "Git Repository is empty.",
