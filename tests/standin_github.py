@@ -191,6 +191,7 @@ class StandinGitHub:
         self.graphql_rate_limit = graphql_rate_limit
         self.graphql_rate_remaining = graphql_rate_limit
         self.graphql_rate_reset = int(clock()) + 3600
+        self.graphql_points = 0  # points every GraphQL query run so far cost (GitHub's formula)
         self._git = GitCache()
         self.latency = latency
         self.token = token
@@ -373,9 +374,9 @@ class StandinGitHub:
                     return fault
             return None
 
-    def _budget(self, resource: str, spend: bool = False) -> tuple[int, int, int]:
+    def _budget(self, resource: str, spend: int = 0) -> tuple[int, int, int]:
         """(limit, remaining, reset) of `resource` ("core" or "graphql"), refilled
-        when its window has passed, after spending one point if `spend`."""
+        when its window has passed, after spending `spend` points (True: one)."""
         attr = "rate" if resource == "core" else "graphql_rate"
         with self._lock:
             limit = getattr(self, f"{attr}_limit")
@@ -385,7 +386,7 @@ class StandinGitHub:
                 setattr(self, f"{attr}_reset", int(now) + 3600)
             remaining = getattr(self, f"{attr}_remaining")
             if spend and remaining > 0:
-                remaining -= 1
+                remaining = max(remaining - int(spend), 0)
                 setattr(self, f"{attr}_remaining", remaining)
             return limit, remaining, getattr(self, f"{attr}_reset")
 
