@@ -33,7 +33,12 @@ from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe
 from tracker.report.licenses import license_group
 from tracker.report.model import RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes
-from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json
+from tracker.report.terminal import (
+    format_score,
+    last_commit_text,
+    sort_rows,
+    status_json,
+)
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
