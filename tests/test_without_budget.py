@@ -23,13 +23,14 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 LIVE = [RepoRef("github.com", "lab", f"model-{number}") for number in range(8)]
 DELETED = RepoRef("github.com", "lab", "deleted")  # deleted on GitHub, so git does not find it either
 ARCHIVED = LIVE[0]
+UNFILED = LIVE[2]  # no LICENSE file; GitHub's detection says MIT (from somewhere git's reading does not look)
 
 
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[StandinGitHub, Store, GitHost]]:
     remote = tmp_path / "remote"
     for ref in LIVE:
-        ml_repo(remote, ref.canonical)
+        ml_repo(remote, ref.canonical, license=None if ref == UNFILED else "MIT")
     route_git(monkeypatch, tmp_path, remote)
     # A budget of 5 requests: less than the corpus needs (at least 2 each).
     with StandinGitHub(rate_limit=5) as github, open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
@@ -63,7 +64,7 @@ def test_a_spent_budget_leaves_nothing_not_checked_and_git_decides_missing(world
     assert len(read_by_git) >= 5  # most of the corpus came after the budget
     for check in read_by_git:
         assert check.stars is None and check.license_api is None  # unknown, not zero or none
-        if check.status is Status.OK:
+        if check.status is Status.OK and check.key != UNFILED.key:
             assert check.license_file == "MIT" and check.last_commit_at is not None
     assert {str(check.status) for check in latest.values()} <= {"ok", "archived", "missing"}
 
@@ -90,4 +91,16 @@ def test_the_next_run_with_budget_fills_in_what_only_the_api_knows_and_history_s
 
     console = Console(record=True, width=200)
     render_history(console, history(store, LIVE[1].key))
-    assert "●" not in console.export_text()  # no change marked
+    assert "●" not in console.export_text(), console.export_text()  # no change marked
+    console = Console(record=True, width=200)
+    render_history(console, history(store, UNFILED.key))
+    # The license GitHub detected where git does not look is unknown in the middle check, not "MIT → none"
+    # (the license check, which weighs GitHub's answer, still scores the two checks differently).
+    assert "license MIT → none" not in console.export_text(), console.export_text()
+    # GitHub's MIT, unknown in the middle check, is no "license MIT → none" in status either.
+    github.rate_limit, github.rate_remaining, github.rate_reset = 5, 0, int(time.time()) + 3600
+    _run(github, store, git)
+    from tracker.report.analysis import change_summary
+
+    unfiled = {row.canonical: row for row in status_entries(store)}[UNFILED.canonical]
+    assert unfiled.license_spdx is None and change_summary(unfiled) == ""

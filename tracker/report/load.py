@@ -12,7 +12,15 @@ from datetime import date, datetime
 
 from tracker.collector import cycle_collection_paused
 from tracker.records import Status
-from tracker.report.model import DEAD, CheckEntry, PaperEntry, RepoEntry, ReportData, RunInfo
+from tracker.report.model import (
+    ALIVE,
+    DEAD,
+    CheckEntry,
+    PaperEntry,
+    RepoEntry,
+    ReportData,
+    RunInfo,
+)
 from tracker.store.rows import CheckRow, PaperRow, RunRow, StoredCheck
 from tracker.store.store import Store
 
@@ -22,24 +30,43 @@ _UNNAMED = frozenset({"noassertion", "other", ""})
 _SOURCE_RANK = {"file": 0, "api": 1, "readme": 2}
 
 
-def repo_license(check: StoredCheck) -> str | None:
+def repo_license(check: StoredCheck, *, with_api: bool = True) -> str | None:
     """The license a check found: a recognised SPDX id, ``NOASSERTION``, or None (none found).
 
     A license file outranks the API's detection, which outranks a README
     sentence. Something found but recognised by nobody is ``NOASSERTION``, so
     the report counts it as unrecognised rather than as no license.
+    `with_api=False` leaves GitHub's detection out, to compare a check with
+    one that could not ask the API (`asked_api`).
     """
-    for spdx in (check.license_file, check.license_api):
+    api = check.license_api if with_api else None
+    for spdx in (check.license_file, api):
         if spdx is not None and spdx.strip().lower() not in _UNNAMED:
             return spdx.strip()
     # Decoded only now: most checks name their license in a column already.
-    stored = check.licenses()
+    stored = tuple(finding for finding in check.licenses() if with_api or finding.source != "api")
     for finding in sorted(stored, key=lambda finding: _SOURCE_RANK.get(finding.source, len(_SOURCE_RANK))):
         if finding.spdx is not None and finding.spdx.strip().lower() not in _UNNAMED:
             return finding.spdx.strip()
-    if stored or check.license_file is not None or check.license_api is not None:
+    if stored or check.license_file is not None or api is not None:
         return "NOASSERTION"
     return None
+
+
+def asked_api(check: StoredCheck) -> bool:
+    """Whether a live GitHub repository's check had GitHub's API answer (not one read by git alone, whose
+    stars are unknown); checks of other hosts, and of repositories not live, count as asked."""
+    return check.stars is not None or not check.key.startswith("github.com/") or check.status not in ALIVE
+
+
+def _previous_license(latest: StoredCheck, previous: StoredCheck) -> str | None:
+    """The previous check's license as compared with the latest: when only one of them asked GitHub's API,
+    a difference that GitHub's detection alone makes is no change (the way of reading changed, not the license)."""
+    before = repo_license(previous)
+    if asked_api(latest) != asked_api(previous) and \
+            repo_license(latest, with_api=False) == repo_license(previous, with_api=False):
+        return repo_license(latest)
+    return before
 
 
 def last_commit(check: StoredCheck) -> datetime | None:
@@ -100,7 +127,7 @@ def _repo_entry(
         paper_titles=paper_titles,
         previous_status=previous.status if previous is not None else None,
         previous_checked_at=previous.checked_at if previous is not None else None,
-        previous_license_spdx=repo_license(previous) if previous is not None else None,
+        previous_license_spdx=_previous_license(latest, previous) if previous is not None else None,
         previous_repro_score=previous.repro_score if previous is not None else None,
         previous_last_commit_at=last_commit(previous) if previous is not None else None,
         previous_moved_to=previous.moved_to if previous is not None else None,
@@ -155,6 +182,8 @@ def check_entries(checks: Iterable[StoredCheck]) -> list[CheckEntry]:
             last_commit_at=last_commit(check),
             moved_to=check.moved_to,
             run_id=str(check.run_id),
+            api_asked=asked_api(check),
+            license_from_files=repo_license(check, with_api=False),
         )
         for check in sorted(checks, key=lambda check: check.checked_at)
     ]

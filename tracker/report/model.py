@@ -127,6 +127,10 @@ class CheckEntry:
     last_commit_at: datetime | None = None
     moved_to: str | None = None
     run_id: str | None = None
+    # False for a GitHub repository checked through git alone (API budget spent): GitHub's license
+    # detection is unknown then, so a license compares with it by the files alone (`license_from_files`).
+    api_asked: bool = True
+    license_from_files: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

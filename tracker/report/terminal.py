@@ -207,7 +207,9 @@ def _differences(before: CheckEntry, after: CheckEntry) -> list[str]:
         found.append(f"status {before.status} → {after.status}")
     if after.moved_to != before.moved_to and after.moved_to:
         found.append(f"moved to {after.moved_to}")
-    if before.license_spdx != after.license_spdx:
+    # Between a check that asked GitHub's API and one read by git alone, only the files can tell a change.
+    like_for_like = before.api_asked == after.api_asked or before.license_from_files != after.license_from_files
+    if before.license_spdx != after.license_spdx and like_for_like:
         found.append(f"license {before.license_spdx or 'none'} → {after.license_spdx or 'none'}")
     if before.repro_score != after.repro_score:
         found.append(f"score {format_score(before.repro_score)} → {format_score(after.repro_score)}")
