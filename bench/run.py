@@ -84,6 +84,7 @@ class Measure:
     peak_rss_mb: float
     cpu_seconds: float = 0.0
     note: str = ""
+    graphql_points: int = 0  # GraphQL's own budget, spent by GitHub's formula (the stand-in's `query_cost`)
 
     @property
     def counted_per_repo(self) -> float:
@@ -170,14 +171,15 @@ def run_child(args: Sequence[str], env: dict[str, str], log: Path) -> tuple[floa
 
 def measure(name: str, world: World, standin: StandinGitHub, gauge: ConcurrencyGauge,
             args: Sequence[str], env: dict[str, str] | None = None, note: str = "") -> Measure:
-    before = len(standin.requests)
+    before, points_before = len(standin.requests), standin.graphql_points
     gauge.reset()
     log = world.dir / f"{name.replace(' ', '-').replace('/', '-')}.log"
     seconds, rss, cpu = run_child(args, env or world.env, log)
     requests = standin.requests[before:]
     result = Measure(name, world.n, seconds, len(requests), sum(r.rate_counted for r in requests),
-                     gauge.peak, rss, cpu, note)
+                     gauge.peak, rss, cpu, note, standin.graphql_points - points_before)
     print(f"  {name:<32} {seconds:8.1f} s  {result.requests:6} requests  {result.rate_counted:6} counted  "
+          f"{result.graphql_points:5} GraphQL points  "
           f"peak {result.peak_concurrency:3} at once  {rss:6.0f} MB  {cpu:6.1f} s CPU", flush=True)
     return result
 
@@ -260,16 +262,19 @@ def write_results(out: Path, measures: list[Measure], extras: dict[int, dict[str
         f"Stand-in GitHub API with {LATENCY * 1000:.0f} ms latency per answer (REST, and GraphQL executed by "
         "graphql-core, both reading the same git repositories that git reaches over file:// through insteadOf). "
         "Requests are counted by the stand-in; \"counted\" are those that count against "
-        "GitHub's rate limit (everything but 304). Peak memory is the contender process's `ru_maxrss`; "
+        "GitHub's REST rate limit (everything but a 304 with a token); \"GraphQL points\" what GraphQL's "
+        "separate budget was charged by GitHub's published formula (connections' requests / 100, rounded, at "
+        "least 1 per query). Peak memory is the contender process's `ru_maxrss`; "
         "CPU is its user + system time with the git processes it ran (here also git's server side), which, "
         "unlike wall time, does not depend on what else the machine runs.",
         "",
-        "| contender | N | wall s | CPU s | requests | rate-counted | counted / repo | peak concurrent requests | peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| contender | N | wall s | CPU s | requests | rate-counted | counted / repo | GraphQL points "
+        "| peak concurrent requests | peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in measures:
         lines.append(f"| {m.contender} | {m.n:,} | {m.seconds:.1f} | {m.cpu_seconds:.1f} | {m.requests:,} | {m.rate_counted:,} | "
-                     f"{m.counted_per_repo:.3f} | {m.peak_concurrency} | {m.peak_rss_mb:.0f} |")
+                     f"{m.counted_per_repo:.3f} | {m.graphql_points:,} | {m.peak_concurrency} | {m.peak_rss_mb:.0f} |")
     lines += ["", "## Ratios", ""]
     for n in sorted({m.n for m in measures}):
         by_name = {m.contender: m for m in measures if m.n == n}

@@ -84,7 +84,25 @@ def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None
     store = _store(database_url)
     checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     due = store.repositories_due(keys=[RepoRef.parse(c).key for c in canonicals], run_id=run_id)
-    return tracking.check_and_record(store, run_id, checker, due, workers=settings.concurrency)
+    # A 404 of a repository that was live is asked again after every batch (`confirm_gone`), not here.
+    return tracking.check_and_record(store, run_id, checker, due, workers=settings.concurrency,
+                                     confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=5),
+      retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
+def confirm_gone(awaiting: dict[str, datetime], run_id: int, database_url: str | None) -> tracking.RunTally:
+    """Ask again about the repositories that were live and answered "not found" in a batch, then record them."""
+    quiet_library_loggers()
+    settings = _settings(database_url)
+    store = _store(database_url)
+    checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
+    # A retry asks only about what the failed attempt did not record.
+    unrecorded = {ref.key for ref in store.repositories_due(keys=[RepoRef.parse(c).key for c in awaiting],
+                                                            run_id=run_id)}
+    left = {canonical: at for canonical, at in awaiting.items() if RepoRef.parse(canonical).key in unrecorded}
+    return tracking.confirm_gone(store, run_id, checker, left, after=settings.confirm_gone_after,
+                                 workers=settings.concurrency)
 
 
 @task(cache_policy=NO_CACHE)
@@ -191,6 +209,9 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
         batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
         for batch_tally in check_batch.map(batches, run_id=run_id, database_url=database_url).result():
             tally.add(batch_tally)
+        if tally.awaiting_confirmation:
+            held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
+            tally.add(confirm_gone(held, run_id, database_url))
     except BaseException as exc:
         # Record what was found before the interruption; the next run continues from there.
         finish_run(run_id, tally.interrupted(), database_url, note=f"interrupted: {type(exc).__name__}")
@@ -205,9 +226,8 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
     if tally.run_status == "rate_limited":
-        left = tally.by_status.get("not_checked", 0)
         return Completed(name="RateLimited", data=text,
-                         message=f"GitHub's rate limit left {left} repositories for the next run")
+                         message=f"GitHub's rate limit left {tally.rate_limited} repositories for the next run")
     return text
 
 

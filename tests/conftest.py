@@ -36,6 +36,8 @@ def sealed_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("REPRO_TRACKER_DATABASE_URL", raising=False)
+    # A live repository's 404 is asked again at once: no test waits the minute a real run would.
+    monkeypatch.setenv("REPRO_TRACKER_CONFIRM_GONE_AFTER", "0")
 
 
 def shared_corpus() -> Path:

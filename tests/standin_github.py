@@ -149,7 +149,8 @@ class LoggedRequest:
 
     @property
     def rate_counted(self) -> bool:
-        return self.status is not None and self.status != 304
+        """GitHub waives a 304 only for an authorized request; without a token it costs as any answer."""
+        return self.status is not None and (self.status != 304 or not self.authorized)
 
 
 class _Server(ThreadingHTTPServer):
@@ -190,6 +191,7 @@ class StandinGitHub:
         self.graphql_rate_limit = graphql_rate_limit
         self.graphql_rate_remaining = graphql_rate_limit
         self.graphql_rate_reset = int(clock()) + 3600
+        self.graphql_points = 0  # points every GraphQL query run so far cost (GitHub's formula)
         self._git = GitCache()
         self.latency = latency
         self.token = token
@@ -374,9 +376,9 @@ class StandinGitHub:
                     return fault
             return None
 
-    def _budget(self, resource: str, spend: bool = False) -> tuple[int, int, int]:
+    def _budget(self, resource: str, spend: int = 0) -> tuple[int, int, int]:
         """(limit, remaining, reset) of `resource` ("core" or "graphql"), refilled
-        when its window has passed, after spending one point if `spend`."""
+        when its window has passed, after spending `spend` points (True: one)."""
         attr = "rate" if resource == "core" else "graphql_rate"
         with self._lock:
             limit = getattr(self, f"{attr}_limit")
@@ -386,7 +388,7 @@ class StandinGitHub:
                 setattr(self, f"{attr}_reset", int(now) + 3600)
             remaining = getattr(self, f"{attr}_remaining")
             if spend and remaining > 0:
-                remaining -= 1
+                remaining = max(remaining - int(spend), 0)
                 setattr(self, f"{attr}_remaining", remaining)
             return limit, remaining, getattr(self, f"{attr}_reset")
 
@@ -408,8 +410,9 @@ class StandinGitHub:
             return getattr(self, f"{attr}_remaining") <= 0
 
     def tag_names(self, repo: StandinRepo) -> list[str]:
-        """The repository's tags, newest commit first: from git when there is a git repository with tags
-        (so REST and GraphQL tell the same), else those scripted on the `StandinRepo`."""
+        """The repository's tags, newest commit first (GraphQL's TAG_COMMIT_DATE order; REST sorts them by
+        name): from git when there is a git repository with tags (so REST and GraphQL tell the same), else
+        those scripted on the `StandinRepo`."""
         snapshot = self._git_snapshot(repo.full_name)
         found = []
         for refname, oid, peeled in snapshot.refs if snapshot is not None else ():
@@ -538,7 +541,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("X-GitHub-Request-Id", uuid.uuid4().hex[:20].upper())
         self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
-        for name, value in standin._rate_headers(counted and status != 304, resource).items():
+        # A 304 is free only for an authorized request (GitHub's conditional-request rule).
+        free = status == 304 and self.headers.get("Authorization") is not None
+        for name, value in standin._rate_headers(counted and not free, resource).items():
             self.send_header(name, value)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -610,7 +615,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return self._send(status, body, headers)
         messages = {500: "Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-                    504: "We couldn't respond to your request in time. Sorry about that.",
+                    504: "We couldn't respond to your request in time. Sorry about that.", 404: "Not Found",
                     403: "Resource not accessible by integration"}
         status, body = _error(fault.status, messages.get(fault.status, "Error"))
         return self._send(status, body)
@@ -680,7 +685,9 @@ class _Handler(BaseHTTPRequestHandler):
             latest = max(published, key=lambda r: r["published_at"])
             return self._send_json(self._release_body(repo, latest))
         if rest == ["tags"]:
-            return self._send_json(self._page([self._tag_body(repo, t) for t in self.server.standin.tag_names(repo)]))
+            # GitHub lists tags by name, greatest first (not by date): "weekly.2012-03-27" before "go1.24".
+            ordered = sorted(self.server.standin.tag_names(repo), reverse=True)
+            return self._send_json(self._page([self._tag_body(repo, t) for t in ordered]))
         if rest == ["commits"]:
             if repo.empty:
                 return self._send(*_error(409, "Git Repository is empty.",

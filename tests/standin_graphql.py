@@ -416,8 +416,9 @@ class _RepositoryNode:
 
 
 class _QueryRoot:
-    def __init__(self, standin: StandinGitHub) -> None:
+    def __init__(self, standin: StandinGitHub, cost: int = 1) -> None:
         self._standin = standin
+        self._cost = cost
 
     def repository(self, _info: Any, owner: str, name: str, followRenames: bool = True) -> _RepositoryNode:  # noqa: N803
         """As GitHub: gone, blocked, private (to this token) and, without `followRenames`,
@@ -438,7 +439,7 @@ class _QueryRoot:
 
     def rateLimit(self, _info: Any, dryRun: bool = False) -> dict[str, Any]:  # noqa: N802, N803
         limit, remaining, reset = self._standin._budget("graphql")
-        return {"cost": 1, "limit": limit, "remaining": remaining, "used": limit - remaining,
+        return {"cost": self._cost, "limit": limit, "remaining": remaining, "used": limit - remaining,
                 "resetAt": _iso(datetime.fromtimestamp(reset, UTC))}
 
 
@@ -483,18 +484,56 @@ def _parsed(query: str) -> tuple[Any, list[dict[str, Any]]]:
     return document, [_format_error(error) for error in graphql.validate(_graphql_schema(), document)]
 
 
+def query_cost(document: Any, variables: dict[str, Any], operation: str | None = None) -> int:
+    """The points a query costs, by GitHub's published formula ("Predicting the point value of a query"):
+    every connection (a field given `first` or `last`) needs one request per node its parent connections
+    may return (each assumed full); the requests are summed, divided by 100 and rounded, at least 1."""
+    import graphql
+
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, graphql.FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, graphql.OperationDefinitionNode)]
+    chosen = next((d for d in operations if operation is None or (d.name and d.name.value == operation)),
+                  operations[0] if operations else None)
+
+    def size(field: Any) -> int | None:
+        for argument in field.arguments or ():
+            if argument.name.value in ("first", "last"):
+                return int(graphql.value_from_ast_untyped(argument.value, variables) or 0)
+        return None
+
+    def requests(selections: Any, parents: int) -> int:
+        total = 0
+        for selection in selections.selections if selections is not None else ():
+            if isinstance(selection, graphql.FragmentSpreadNode):
+                total += requests(fragments[selection.name.value].selection_set, parents)
+            elif isinstance(selection, graphql.InlineFragmentNode):
+                total += requests(selection.selection_set, parents)
+            else:
+                nodes = size(selection)
+                if nodes is None:
+                    total += requests(selection.selection_set, parents)
+                else:
+                    total += parents + requests(selection.selection_set, parents * nodes)
+        return total
+
+    needed = requests(chosen.selection_set, 1) if chosen is not None else 0
+    return max(1, int(needed / 100 + 0.5))
+
+
 def run_graphql(standin: StandinGitHub, query: str, variables: dict[str, Any],
                  operation: str | None) -> dict[str, Any]:
     """The answer's body. A query that does not parse or validate costs nothing and
-    gets ``errors`` without ``data``; one that runs costs one point of GraphQL's budget."""
+    gets ``errors`` without ``data``; one that runs costs its points (`query_cost`) of GraphQL's budget."""
     import graphql
 
     schema = _graphql_schema()
     document, invalid = _parsed(query)
     if invalid:
         return {"errors": invalid}
-    standin._budget("graphql", spend=True)
-    result = graphql.execute(schema, document, root_value=_QueryRoot(standin), variable_values=variables,
+    cost = query_cost(document, variables, operation)
+    standin._budget("graphql", spend=cost)
+    standin.graphql_points += cost
+    result = graphql.execute(schema, document, root_value=_QueryRoot(standin, cost), variable_values=variables,
                              operation_name=operation, field_resolver=_resolve)
     if isinstance(result, Awaitable):
         raise TypeError("the stand-in's resolvers are synchronous")

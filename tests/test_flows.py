@@ -66,29 +66,27 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
     rows = {row["repository"]: row for row in table_rows(read_artifacts(second.state_details.flow_run_id,
                                                                    "repro-status")[0])}
     assert rows["github.com/acme/bare-bones"]["change"] == "ok → missing"
+    # It was live last time, so its 404 was asked again (after the batches, REPRO_TRACKER_CONFIRM_GONE_AFTER=0).
+    assert "confirmed: the same answer" in (store.last_check("github.com/acme/bare-bones").detail or "")
     assert rows["github.com/acme/seeing"]["change"] == ""
     assert [r.flow_run_id for r in store.runs()] == [str(flow_run_id), str(second.state_details.flow_run_id)]
 
 
-def test_a_rate_limited_run_says_so_and_the_next_run_continues(world: World, prefect_server: str,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_spent_rate_limit_leaves_github_to_git_and_the_run_completes(world: World, prefect_server: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPRO_TRACKER_MAX_RATE_WAIT", "0")
     world.github.exhaust_rate_limit(reset_at=time.time() + 3600)
     limited = run_track(world, max_age_hours=24)
-    assert limited.is_completed() and limited.name == "RateLimited"
-    assert "3 repositories" in limited.message
-    assert "checked this run: 3 not_checked" in limited.result()  # what `repro-tracker run` prints
+    assert limited.is_completed() and limited.name == "Completed", limited.name
+    assert "2 ok, 1 missing" in limited.result() or "1 missing, 2 ok" in limited.result()
     store = open_store(world.database_url)
-    assert [run.status for run in store.runs()] == ["rate_limited"]
-
-    world.github.rate_remaining = world.github.rate_limit
-    resumed = run_track(world, max_age_hours=24)
-    assert resumed.name == "Completed"
-    assert "2 ok, 1 missing" in resumed.result() or "1 missing, 2 ok" in resumed.result()
+    assert [run.status for run in store.runs()] == ["completed"]
+    gone = store.last_check("github.com/lab/gone")
+    assert gone is not None and "checked through git alone" in (gone.detail or "")  # git's word: not found
     # Within --max-age nothing is due again.
     idle = run_track(world, max_age_hours=24)
     assert "nothing due" in idle.result()
-    assert [run.repositories_checked for run in store.runs()] == [3, 3, 0]
+    assert [run.repositories_checked for run in store.runs()] == [3, 0]
 
 
 def test_a_run_that_fails_while_checking_is_recorded_as_interrupted(world: World, prefect_server: str,

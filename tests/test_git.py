@@ -313,7 +313,8 @@ def test_first_inspect_clones_at_once_and_reads_the_files_in_a_second_round_trip
 
     facts = host.inspect(repo.ref, now=NOW)
 
-    assert subcommands == ["clone", "ls-tree", "fetch", "log"]  # no ls-remote: the clone says it is there
+    # No ls-remote before the clone (the clone says it is there); one after it lists every tag, as GitHub counts them.
+    assert subcommands == ["clone", "ls-tree", "fetch", "log", "ls-remote"]
     assert facts.status is Status.OK and facts.head_commit == repo.head
     assert facts.detail == f"HEAD is {repo.head[:12]} on main"
     assert facts.files is not None and "README.md" in facts.files.texts
@@ -330,8 +331,8 @@ def test_small_repository_is_cloned_with_its_files_in_one_round_trip(
     subcommands.clear()
     partial = host.inspect(large.ref, now=NOW, size_kb=host.whole_clone_max_kb + 1)
 
-    assert whole_commands == ["clone", "ls-tree", "log"]
-    assert subcommands == ["clone", "ls-tree", "fetch", "log"]
+    assert whole_commands == ["clone", "ls-tree", "log", "ls-remote"]  # the tags: see above
+    assert subcommands == ["clone", "ls-tree", "fetch", "log", "ls-remote"]
     assert whole.files is not None and partial.files is not None
     assert set(whole.files.texts) == set(partial.files.texts)
     assert whole.files.texts["LICENSE"] == partial.files.texts["LICENSE"] and whole.licenses == partial.licenses
@@ -358,7 +359,7 @@ def test_empty_repository_is_asked_again_until_it_has_a_commit(root: Path, host:
     assert not host.cache_path(ref).exists()
 
 
-def test_tags_on_the_default_branch_are_counted_on_first_and_later_looks(root: Path, host: GitHost) -> None:
+def test_tags_are_counted_on_first_and_later_looks(root: Path, host: GitHost) -> None:
     repo = ml_repo(root, "github.com/acme/tagged", tags=("v0.1",))
     assert host.inspect(repo.ref, now=NOW).activity.tags == 1  # type: ignore[union-attr]
 
@@ -370,6 +371,20 @@ def test_tags_on_the_default_branch_are_counted_on_first_and_later_looks(root: P
 
     assert facts.head_commit == newer.head
     assert facts.activity is not None and facts.activity.tags == 2
+
+
+def test_tags_off_the_default_branch_count_too_as_github_counts_them(root: Path, host: GitHost) -> None:
+    repo = ml_repo(root, "github.com/acme/branched", tags=("v1.0",))
+    env = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.org",
+           "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.org"}
+    worktree = git.Git(repo.path)
+    worktree.execute(["git", "checkout", "-q", "-b", "release"], env=env)
+    worktree.execute(["git", "commit", "-q", "--allow-empty", "-m", "backport"], env=env)
+    worktree.execute(["git", "tag", "v0.9-backport"], env=env)
+    worktree.execute(["git", "checkout", "-q", "main"], env=env)
+
+    assert host.inspect(repo.ref, now=NOW).activity.tags == 2  # type: ignore[union-attr]  # first look: the clone
+    assert host.inspect(repo.ref, now=NOW).activity.tags == 2  # type: ignore[union-attr]  # later: ls-remote
 
 
 def test_repository_the_host_redirects_elsewhere_is_moved_there(

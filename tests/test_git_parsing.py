@@ -60,6 +60,7 @@ def test_ls_remote_output_parsing() -> None:
     head = parse_ls_remote(output)
 
     assert (head.status, head.head_commit, head.default_branch) == (Status.OK, sha, "trunk")
+    assert head.tags == 2  # an annotated tag's peeled line is the same tag
     assert parse_ls_remote("").status is Status.EMPTY
     assert parse_ls_remote(f"{tag}\trefs/tags/v1\n").status is Status.OK  # tags alone are commits: not empty
     headless = parse_ls_remote(f"{sha}\trefs/heads/dev\n")
@@ -74,25 +75,37 @@ def test_activity_windows_exclude_their_start_and_the_future() -> None:
         ("edge90", datetime(2024, 3, 3, tzinfo=UTC)),  # exactly 90 days before: outside
         ("old", datetime(2020, 1, 1, tzinfo=UTC)),
     ]
-    decorations = {"today": "tag: v2, tag: v2.0-rc,1", "old": "tag: v0.1"}
-    log = "\n".join(f"{name}\x00{int(when.timestamp())}\x00{name}@x.example\x00{decorations.get(name, '')}"
-                    for name, when in stamps)
+    log = "\n".join(f"{name}\x00{int(when.timestamp())}\x00{name}@x.example" for name, when in stamps)
 
-    activity = activity_from_log(log, head="future", now=now)
+    activity = activity_from_log(log, head="future", now=now, tags=3)
 
     assert (activity.commits_90d, activity.commits_365d, activity.contributors) == (1, 2, 4)
     assert activity.first_commit_at == datetime(2020, 1, 1, tzinfo=UTC)
-    assert activity.tags == 3  # a comma inside a tag name does not split it
+    assert activity.tags == 3  # what the caller counted: every tag of the repository
+
+
+def test_contributors_and_the_first_commit_mean_what_they_mean_through_the_api() -> None:
+    """The latest 100 commits' authors; the first commit only when the history is no longer than that."""
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    start = int(datetime(2020, 1, 1, tzinfo=UTC).timestamp())
+
+    def log(commits: int) -> str:  # newest first; the oldest commit has its own author
+        return "\n".join(f"c{n}\x00{start + n * 60}\x00{'founder' if n == 0 else f'dev{n % 7}'}@x.example"
+                         for n in reversed(range(commits)))
+
+    short, long = activity_from_log(log(100), head="h", now=now), activity_from_log(log(101), head="h", now=now)
+    assert (short.contributors, short.first_commit_at) == (8, datetime.fromtimestamp(start, tz=UTC))
+    assert (long.contributors, long.first_commit_at) == (7, None)  # the founder is past the latest 100
 
 
 def test_activity_from_a_log_of_odd_lines_counts_only_commits() -> None:
     now = datetime(2024, 6, 1, tzinfo=UTC)
-    log = "\n\nnot a commit\nabc\x00not-a-date\x00a@x.example\x00\nabc\x001700000000\x00\x00tag: v1\n"
+    log = "\n\nnot a commit\nabc\x00not-a-date\x00a@x.example\nabc\x001700000000\x00\n"
 
     activity = activity_from_log(log, head="abc", now=now)
 
     assert activity.last_commit_at == datetime.fromtimestamp(1700000000, tz=UTC)
-    assert (activity.contributors, activity.tags) == (0, 1)
+    assert (activity.contributors, activity.tags) == (0, 0)
 
 
 @pytest.mark.parametrize(

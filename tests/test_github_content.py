@@ -90,6 +90,39 @@ def test_the_api_way_reads_what_the_git_way_reads(world: World, tmp_path: Path) 
     assert "HEAD is" in through_api.detail
 
 
+def test_contributors_first_commit_and_tags_mean_the_same_through_the_api_and_through_git(
+        world: World, tmp_path: Path) -> None:
+    """A history longer than the API reads (the founder's commit is past the latest 100) with a tag off
+    the default branch: both ways count the latest 100 commits' authors, know no first commit, and count every tag."""
+    import os
+
+    import git as gitpython
+
+    long_ref = RepoRef("github.com", "acme", "long")
+    start = NOW - timedelta(days=400)
+    history = [CommitSpec(when=start, message="founding", author="Founder", email="founder@lab.org")] + [
+        CommitSpec(when=start + timedelta(days=1 + n), message=f"step {n}", author=f"Dev{n % 5}",
+                   email=f"dev{n % 5}@lab.org", changes={"log.txt": f"{n}\n"}) for n in range(104)]
+    repo = ml_repo(world.root, long_ref.canonical, commits=history, tags=("v1.0", "v1.1"))
+    env = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@lab.org",
+           "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@lab.org"}
+    worktree = gitpython.Git(repo.path)
+    for command in (["checkout", "-q", "-b", "release"], ["commit", "-q", "--allow-empty", "-m", "backport"],
+                    ["tag", "v0.9.1"], ["checkout", "-q", "main"]):
+        worktree.execute(["git", *command], env=env)
+    pushed = (start + timedelta(days=104)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    world.standin.add_repo(long_ref.full_name, pushed_at=pushed)
+
+    through_api = check_one(world.checker(), long_ref)
+    with StandinGitHub(token=TOKEN, max_hold=3.0) as rest_only:  # no GraphQL: REST and git
+        rest_only.add_repo(long_ref.full_name, pushed_at=pushed, tags=["v1.1", "v1.0", "v0.9.1"])
+        github = GitHubHost(rest_only.api_url, TOKEN, timeout=2.0, answer_cache=MemoryAnswerCache())
+        through_git = check_one(RepositoryChecker(github, GitHost(tmp_path / "git-cache"), clock=lambda: NOW), long_ref)
+    assert through_api.activity is not None and through_api.activity == through_git.activity
+    assert (through_api.activity.contributors, through_api.activity.first_commit_at) == (5, None)
+    assert through_api.activity.tags == 3
+
+
 def test_a_first_look_runs_no_git_and_an_unchanged_repository_costs_one_query_per_batch(
         world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     route_git_nowhere(monkeypatch, tmp_path)

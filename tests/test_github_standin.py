@@ -41,8 +41,28 @@ def test_answers_carry_githubs_headers_and_304_costs_nothing():
         assert header in first.headers
     assert (again.status_code, again.content) == (304, b"")
     assert since.status_code == 304
+    # Without a token a 304 costs as any answer: GitHub waives it for authorized requests only.
+    assert (first.headers["X-RateLimit-Remaining"], again.headers["X-RateLimit-Remaining"]) == ("4999", "4998")
+    assert (server.total, server.rate_counted) == (3, 3)
+
+
+def test_a_304_is_free_only_for_an_authorized_request():
+    with StandinGitHub(token="t0ken") as server:
+        server.add_repo("lab/a")
+        auth = {"Authorization": "token t0ken"}
+        first = requests.get(f"{server.url}/repos/lab/a", timeout=5, headers=auth)
+        again = requests.get(f"{server.url}/repos/lab/a", timeout=5,
+                             headers={**auth, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
     assert first.headers["X-RateLimit-Remaining"] == again.headers["X-RateLimit-Remaining"] == "4999"
-    assert (server.total, server.rate_counted) == (3, 1)
+    assert server.rate_counted == 1
+
+
+def test_tags_are_listed_by_name_greatest_first_as_github_lists_them():
+    with StandinGitHub() as server:
+        server.add_repo("lab/a", tags=["v1.10", "weekly", "v0.9", "v1.2"])
+        names = [tag["name"] for tag in requests.get(f"{server.url}/repos/lab/a/tags", timeout=5).json()]
+    assert names == ["weekly", "v1.2", "v1.10", "v0.9"]
 
 
 def test_renames_redirect_through_repositories_id_even_twice():

@@ -76,20 +76,24 @@ def test_faults_of_every_kind_leave_nothing_missing_and_the_next_run_checks_them
     assert second == dict.fromkeys(faulted, "ok")
 
 
-def test_a_rate_limit_that_runs_out_half_way_leaves_the_rest_not_checked_until_next_run(world: World) -> None:
+def test_a_rate_limit_that_runs_out_half_way_leaves_the_rest_to_git_and_the_next_run_fills_them_in(
+        world: World) -> None:
     assert run_cli("ingest", str(world.papers), "--db", world.db_url).returncode == 0
     world.standin.rate_limit = world.standin.rate_remaining = 9  # ~3 requests per repository: half the world
 
     first = checked_rows(run_cli("check", "--all", "--concurrency", "1", "--json", "--db", world.db_url))
-    assert "missing" not in first.values()
-    done = {key for key, status in first.items() if status == "ok"}
-    assert 0 < len(done) < len(NAMES)
-    assert set(first.values()) <= {"ok", "not_checked"}
-    assert rows(world.db_url, "SELECT status FROM tracking_runs") == [("rate_limited",)]
+    assert first == {name.lower(): "ok" for name in NAMES}  # none not_checked: git answered for the rest
+    by_git = {key for (key,) in rows(world.db_url, "SELECT r.key FROM repository_checks c JOIN repositories r "
+                                                   "ON r.id = c.repository_id WHERE c.detail LIKE '%git alone%' "
+                                                   "AND c.stars IS NULL")}
+    assert 0 < len(by_git) < len(NAMES)
+    assert rows(world.db_url, "SELECT status FROM tracking_runs") == [("completed",)]
 
     world.standin.exhaust_rate_limit(reset_at=time.time() - 1)  # the window has passed: a fresh budget
-    second = checked_rows(run_cli("check", "--all", "--max-age", "24", "--json", "--db", world.db_url))
-    assert second == {name.lower(): "ok" for name in NAMES if name.lower() not in done}
+    second = checked_rows(run_cli("check", "--all", "--json", "--db", world.db_url))
+    assert second == {name.lower(): "ok" for name in NAMES}
+    (unknown,) = rows(world.db_url, "SELECT count(*) FROM repository_checks WHERE run_id = 2 AND stars IS NULL")[0]
+    assert unknown == 0  # the run with budget read what only the API knows
 
 
 @pytest.fixture

@@ -444,7 +444,7 @@ def test_git_trees_recursive_and_top_level_in_githubs_shape(remote: Path, vision
     assert not any("/" in e["path"] for e in top.json()["tree"])
     assert (again.status_code, unknown.status_code) == (304, 404)
     assert unknown.json()["message"] == "Not Found"
-    assert server.rate_counted == 3
+    assert server.rate_counted == 4  # without a token the 304 counts too
 
 
 def test_git_trees_submodule_entries_are_commits(remote: Path, vision: LocalRepo):
@@ -483,3 +483,31 @@ def test_git_trees_is_a_404_without_git_root():
         server.add_repo("acme/vision")
         answer = requests.get(f"{server.url}/repos/acme/vision/git/trees/main", timeout=5)
     assert answer.status_code == 404
+
+
+def test_a_query_costs_what_githubs_published_formula_says() -> None:
+    """GitHub's own example: 1 + 100 + 5,000 requests, divided by 100 and rounded: 51 points; at least 1."""
+    import graphql
+
+    from standin_graphql import query_cost
+
+    example = """query { viewer { login repositories(first: 100) { edges { node { id
+        issues(first: 50) { edges { node { id labels(first: 60) { edges { node { id name } } } } } } } } } } }"""
+    assert query_cost(graphql.parse(example), {}) == 51
+    assert query_cost(graphql.parse("query { viewer { login } }"), {}) == 1
+    spread = """query($n: Int!) { a: repository(owner: "o", name: "a") { ...R } b: repository(owner: "o", name: "b") { ...R } }
+        fragment R on Repository { refs(refPrefix: "refs/tags/", first: $n) { totalCount } }"""
+    assert query_cost(graphql.parse(spread), {"n": 1}) == 1  # 2 requests: 0.02, at least 1
+
+
+def test_a_look_at_a_whole_batch_costs_three_points() -> None:
+    import graphql
+
+    from standin_graphql import query_cost
+    from tracker.hosts.github_graphql import LOOK_BATCH, look_query
+    from tracker.records import RepoRef
+
+    refs = [RepoRef("github.com", "lab", f"r{n}") for n in range(LOOK_BATCH)]
+    query, variables = look_query(refs, datetime(2026, 11, 27, tzinfo=UTC))
+    # 50 repositories x 5 connections (tags, releases, three history counts) = 250 requests: 3 points.
+    assert query_cost(graphql.parse(query), variables) == 3

@@ -47,7 +47,8 @@ def test_git_seeing_no_commits_makes_an_ok_repository_empty() -> None:
 
 def test_tally_adds_batches_and_names_the_run_status() -> None:
     first = RunTally(by_status={"ok": 2}, requests_made=4, requests_rate_limited=3)
-    second = RunTally(by_status={"ok": 1, "not_checked": 5}, requests_made=1, requests_rate_limited=1)
+    second = RunTally(by_status={"ok": 1, "not_checked": 5}, requests_made=1, requests_rate_limited=1,
+                      rate_limited=5)
     total = RunTally()
     total.add(first)
     assert total.run_status == "completed"
@@ -195,3 +196,20 @@ def test_what_extraction_ignores_is_an_input_problem_at_the_papers_line(tmp_path
     with caplog.at_level("WARNING", logger="tracker.tracking"):
         assert len(list(found_links([source]))) == 2  # without a handler: logged, not raised
     assert f"{source}:3: paper arxiv:2501.00003: ignored a URL" in caplog.text
+
+
+def test_only_a_rate_limit_makes_a_run_rate_limited_not_a_refused_name_or_a_fault_of_ours() -> None:
+    from tracker.tracking import CheckedRepository
+
+    def tally_of(detail: str) -> RunTally:
+        tally = RunTally()
+        tally.count(CheckedRepository(RepoFacts(REF, Status.NOT_CHECKED, detail, NOW), (), "unknown", None))
+        return tally
+
+    refused = tally_of("not checked: refusing 'git.example.org/a/b': 'git.example.org' is not a known git host")
+    ours = tally_of("repro-tracker failed while checking it (KeyError); see the log")
+    limited = tally_of("GitHub's primary rate limit allows no requests until 2026-11-27 10:00:00 UTC; waiting "
+                       "3600 s would exceed the 180 s allowed, so /repos/lab/model was not asked")
+    assert (refused.run_status, ours.run_status, limited.run_status) == ("completed", "completed", "rate_limited")
+    refused.add(limited)
+    assert refused.rate_limited == 1 and refused.run_status == "rate_limited"

@@ -83,6 +83,18 @@ def _open_store(db: str | None):
         raise _fail(f"cannot open the database: {exc}") from exc
 
 
+def _open_existing_store(db: str | None):
+    """The store for a command that only reads: exit 2 where there is no repro-tracker database, creating nothing."""
+    from tracker.store import NoDatabaseError, open_existing_store
+
+    try:
+        return open_existing_store(db)
+    except NoDatabaseError as exc:
+        raise _fail(str(exc), 2) from exc
+    except Exception as exc:  # the store masks credentials in its messages
+        raise _fail(f"cannot open the database: {exc}") from exc
+
+
 def _existing_files(files: list[Path]) -> list[Path]:
     missing = [str(path) for path in files if not path.exists()]
     if missing:
@@ -203,7 +215,8 @@ def check(
     try:
         with progress:
             task = progress.add_task("", total=len(due))
-            tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked)
+            tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked,
+                                     confirm_gone_after=settings.confirm_gone_after)
     except KeyboardInterrupt:
         store.finish_run(run_id, "interrupted", note="interrupted by the user")
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None
@@ -336,7 +349,7 @@ def status(
         from tracker.report.load import status_entries
 
         try:
-            sorted_rows = sort_rows(status_entries(_open_store(db), outcomes=as_json), sort)
+            sorted_rows = sort_rows(status_entries(_open_existing_store(db), outcomes=as_json), sort)
         except ValueError as exc:
             raise _fail(str(exc), 2) from exc
         rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)
@@ -401,7 +414,7 @@ def runs(
     from rich.table import Table
     from rich.text import Text
 
-    rows = _open_store(db).runs()
+    rows = _open_existing_store(db).runs()
     if as_json:
         out.out(json.dumps([dataclasses.asdict(row) for row in rows], default=str), highlight=False)
         return
@@ -429,8 +442,7 @@ def history(
     from tracker.report.terminal import archive_dict
 
     ref = _stored_repository(repository)
-    store = _open_store(db)
-    checks = load_history(store, ref.key)
+    checks = load_history(_open_existing_store(db), ref.key)
     if not checks:
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
     archive = latest_archive(store, ref.key)
@@ -479,7 +491,7 @@ def report(
 
     from tracker.dashboard import write_report_files
 
-    target = write_report_files(_open_store(db), out_dir, datetime.now(UTC))
+    target = write_report_files(_open_existing_store(db), out_dir, datetime.now(UTC))
     if as_json:
         out.out(json.dumps({"report": str(target)}), highlight=False)
     else:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
 from tracker.report.analysis import archive_share, describe_change
 from tracker.report.escape import md_text
@@ -41,9 +42,10 @@ def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str,
     for repo in sort_rows(data.repositories)[:limit]:
         rows.append({
             "repository": repo.canonical,
-            "status": str(repo.status),
+            "status": repo.status_label,
             "license": _ui_cell(repo.license_label, "unknown"),
-            "last commit": repo.last_commit_at.date().isoformat() if repo.last_commit_at else "",
+            "last commit": "never" if repo.status is Status.EMPTY else (
+                repo.last_commit_at.date().isoformat() if repo.last_commit_at else ""),
             "score": _ui_cell(format_score(repo.repro_score), ""),
             "archive": _ui_cell(repo.archive_label, ""),
             "change": _change_text(repo),

@@ -258,11 +258,11 @@ class Activity:
 
     head_commit: str | None = None
     last_commit_at: datetime | None = None
-    first_commit_at: datetime | None = None
+    first_commit_at: datetime | None = None  # known when the history is at most 100 commits long
     commits_90d: int = 0
     commits_365d: int = 0
-    contributors: int = 0  # distinct author e-mails over the whole history
-    tags: int = 0  # tags on the default branch's history
+    contributors: int = 0  # distinct author e-mails of the latest 100 commits, however they were read
+    tags: int = 0  # every tag of the repository (refs/tags/*), however it was read
 
 
 @dataclass(frozen=True, slots=True)

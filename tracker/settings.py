@@ -86,6 +86,9 @@ class Settings:
     # ``*.example.org`` or ``*``: repository links there (``.git`` URLs) are read, at public addresses only.
     git_hosts: frozenset[str] = frozenset()
     archive: bool = False  # ask Software Heritage after the checks (`check --archive`, the flow's `archive`)
+    # A repository that was live and now answers "not found" is asked again this many seconds later, in the
+    # same run, before it is recorded `missing`: GitHub answers 404 for live repositories during incidents.
+    confirm_gone_after: float = 60.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -112,6 +115,7 @@ class Settings:
             zenodo_api_url=os.environ.get("ZENODO_API_URL") or DEFAULT_ZENODO_API_URL,
             git_hosts=_hosts("REPRO_TRACKER_GIT_HOSTS"),
             archive=(os.environ.get("REPRO_TRACKER_ARCHIVE") or "").strip().lower() in {"1", "true", "yes", "on"},
+            confirm_gone_after=_float("REPRO_TRACKER_CONFIRM_GONE_AFTER", 60.0),
         )
         given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
         return replace(settings, **given) if given else settings

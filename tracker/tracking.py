@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from tracker.hosts.github_graphql import LOOK_BATCH, Look
 from tracker.ingest import InputProblem, read_papers
 from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
-from tracker.records import Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
+from tracker.records import INCONCLUSIVE, Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
 from tracker.settings import Settings
 from tracker.store import IngestSummary, Store
 
@@ -34,6 +35,11 @@ log = logging.getLogger(__name__)
 
 # Statuses after which the repository's content can still be read with git.
 _READABLE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED})
+# How the details of `not_checked` begin when no rate limit caused it.
+_REFUSED = "not checked:"
+_OUR_FAULT = "repro-tracker failed"
+# Statuses that say the repository was there: "not found" after one of them is asked again before it counts.
+_LIVE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED, Status.EMPTY})
 
 
 def utc_now() -> datetime:
@@ -214,6 +220,8 @@ class RepositoryChecker:
             return RepoFacts(ref=ref, status=Status.NOT_CHECKED, detail=refusal, checked_at=now)
         if ref.host == "github.com":
             facts = self.github.check(ref)
+            if facts.status is Status.NOT_CHECKED:
+                return self._through_git_alone(ref, now, facts.detail)
             if facts.status not in _READABLE:
                 return facts
             readable = facts.moved_to or ref
@@ -225,6 +233,18 @@ class RepositoryChecker:
                                        pushed_at=metadata.pushed_at if metadata else None)
             return with_git_facts(facts, content)
         return self.git.inspect(ref, now=now).to_repo_facts(ref, now)
+
+    def _through_git_alone(self, ref: RepoRef, now: datetime, why: str) -> RepoFacts:
+        """A GitHub repository the API may not be asked about now (its budget is spent), checked as other hosts are.
+
+        Git's own answer decides the status ("Repository not found" is
+        GitHub's word as much as a 404 is); what only the API knows (stars,
+        the archived flag, GitHub's license detection) stays unknown for this
+        check (`metadata` None) and the next run with budget reads it again.
+        """
+        facts = self.git.inspect(ref, now=now).to_repo_facts(ref, now)
+        unknown = "stars, archived flag and GitHub's license unknown"
+        return dataclasses.replace(facts, detail=f"{facts.detail}; checked through git alone ({unknown}): {why}")
 
     def check(self, ref: RepoRef) -> CheckedRepository:
         """Check `ref` on its own: the REST and git way."""
@@ -248,7 +268,7 @@ class RepositoryChecker:
         it is recorded as not checked, so the next run tries again."""
         log.error("checking %s failed", ref.canonical, exc_info=exc)
         return RepoFacts(ref=ref, status=Status.NOT_CHECKED, checked_at=self.clock(),
-                         detail=f"repro-tracker failed while checking it ({type(exc).__name__}); see the log")
+                         detail=f"{_OUR_FAULT} while checking it ({type(exc).__name__}); see the log")
 
 
 def _unreadable(ref: RepoRef) -> str | None:
@@ -259,7 +279,7 @@ def _unreadable(ref: RepoRef) -> str | None:
     try:
         git_url(ref)
     except ValueError as refusal:
-        return f"not checked: {refusal}"
+        return f"{_REFUSED} {refusal}"
     return None
 
 
@@ -365,49 +385,177 @@ def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: 
 
 @dataclass
 class RunTally:
-    """What one run checked, by status, and what it cost at the host."""
+    """What one run checked, by status, and what it cost at the host.
+
+    `awaiting_confirmation` holds the repositories (canonical name -> when
+    they first answered "not found") whose 404 is not recorded yet: they were
+    live at their last conclusive check and are asked again (`confirm_gone`).
+    """
 
     by_status: dict[str, int] = dataclasses.field(default_factory=dict)
     requests_made: int = 0
     requests_rate_limited: int = 0
+    status_override: str | None = None
+    awaiting_confirmation: dict[str, datetime] = dataclasses.field(default_factory=dict)
+    rate_limited: int = 0  # the `not_checked` ones that a rate limit left unasked
 
     @property
     def checked(self) -> int:
         return sum(self.by_status.values())
 
-    status_override: str | None = None
-
     @property
     def run_status(self) -> str:
-        """`rate_limited` when the limit left repositories unchecked; the next run picks them up."""
+        """`rate_limited` when the limit left repositories unchecked; the next run picks them up.
+
+        Names refused as unreadable and our own faults are `not_checked` too,
+        but no rate limit caused them and none will lift them.
+        """
         if self.status_override:
             return self.status_override
-        return "rate_limited" if self.by_status.get(Status.NOT_CHECKED, 0) else "completed"
+        return "rate_limited" if self.rate_limited else "completed"
 
     def add(self, other: RunTally) -> None:
         for status, count in other.by_status.items():
             self.by_status[status] = self.by_status.get(status, 0) + count
         self.requests_made += other.requests_made
         self.requests_rate_limited += other.requests_rate_limited
+        self.awaiting_confirmation.update(other.awaiting_confirmation)
+        self.rate_limited += other.rate_limited
+
+    def count(self, checked: CheckedRepository) -> None:
+        status = str(checked.facts.status)
+        self.by_status[status] = self.by_status.get(status, 0) + 1
+        if left_by_rate_limit(checked.facts):
+            self.rate_limited += 1
 
     def interrupted(self) -> RunTally:
         """This tally, for a run that stopped before checking everything it meant to."""
-        return dataclasses.replace(self, by_status=dict(self.by_status), status_override="interrupted")
+        return dataclasses.replace(self, by_status=dict(self.by_status), status_override="interrupted",
+                                   awaiting_confirmation=dict(self.awaiting_confirmation))
+
+
+def left_by_rate_limit(facts: RepoFacts) -> bool:
+    """Whether a rate limit is why `facts` is `not_checked` (not a name git refuses, nor a fault of ours)."""
+    return facts.status is Status.NOT_CHECKED and "rate limit" in facts.detail \
+        and not facts.detail.startswith((_REFUSED, _OUR_FAULT))
+
+
+def needs_confirmation(store: Store, checked: CheckedRepository) -> bool:
+    """Whether this "not found" must be asked again before it counts: the last conclusive check found it live.
+
+    A repository never seen live (a first check, or one already missing) is
+    taken at its word: asking again could only repeat the same answer.
+    """
+    if checked.facts.status is not Status.MISSING:
+        return False
+    for earlier in reversed(store.history(checked.facts.ref.key)):
+        if earlier.status not in INCONCLUSIVE:
+            return earlier.status in _LIVE
+    return False
+
+
+def read_by_git_alone(facts: RepoFacts) -> bool:
+    """Whether a GitHub repository's check could not ask the API (`RepositoryChecker._through_git_alone`)."""
+    return facts.ref.host == "github.com" and facts.metadata is None and facts.http_status is None \
+        and facts.status in _LIVE
+
+
+def with_last_known_archive(store: Store, checker: RepositoryChecker, checked: CheckedRepository) -> CheckedRepository:
+    """A repository read by git alone stays `archived` when the last check that asked GitHub's API found it so.
+
+    Git cannot see the archived flag; recording `ok` would show the
+    repository as un-archived in `history` and `status` when nothing but the
+    way of reading changed. Archiving is undone rarely, and the next check
+    with API budget reads the flag again.
+    """
+    facts = checked.facts
+    if facts.status is not Status.OK or not read_by_git_alone(facts):
+        return checked
+    for earlier in reversed(store.history(facts.ref.key)):
+        if earlier.status in INCONCLUSIVE or earlier.stars is None:
+            continue
+        if earlier.status is not Status.ARCHIVED:
+            return checked
+        detail = f"{facts.detail}; archived at the last check that asked GitHub's API ({earlier.checked_at:%Y-%m-%d})"
+        return checker.judge(dataclasses.replace(facts, status=Status.ARCHIVED, detail=detail))
+    return checked
 
 
 def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs: Iterable[RepoRef], *,
-                     workers: int, on_checked: Callable[[CheckedRepository], None] | None = None) -> RunTally:
-    """Check each repository and commit its check at once, so a crash loses only the checks in flight."""
+                     workers: int, on_checked: Callable[[CheckedRepository], None] | None = None,
+                     confirm_gone_after: float | None = None, defer_confirmation: bool = False,
+                     sleep: Callable[[float], None] = time.sleep) -> RunTally:
+    """Check each repository and commit its check at once, so a crash loses only the checks in flight.
+
+    With `confirm_gone_after` (seconds), a repository that was live and now
+    answers "not found" is held back and asked again once that long has
+    passed since its first answer (`confirm_gone`): after every other
+    repository, so the wait costs only what is left of it. With
+    `defer_confirmation` the held ones are returned in the tally's
+    `awaiting_confirmation` instead, for the caller to confirm after all its
+    batches (the flow does).
+    """
     tally = RunTally()
     for checked in check_many(checker, refs, workers=workers):
+        if confirm_gone_after is not None and needs_confirmation(store, checked):
+            tally.awaiting_confirmation[checked.facts.ref.canonical] = checker.clock()
+            continue
+        checked = with_last_known_archive(store, checker, checked)
         record(store, run_id, checked)
-        status = str(checked.facts.status)
-        tally.by_status[status] = tally.by_status.get(status, 0) + 1
+        tally.count(checked)
         if on_checked is not None:
             on_checked(checked)
+    if tally.awaiting_confirmation and confirm_gone_after is not None and not defer_confirmation:
+        held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
+        tally.add(_confirm(store, run_id, checker, held, after=confirm_gone_after, workers=workers,
+                           on_checked=on_checked, sleep=sleep))
     stats = checker.github.stats
     tally.requests_made = stats.requests_made
     tally.requests_rate_limited = stats.requests_rate_counted
+    return tally
+
+
+def confirm_gone(store: Store, run_id: int, checker: RepositoryChecker, awaiting: dict[str, datetime], *,
+                 after: float, workers: int, on_checked: Callable[[CheckedRepository], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> RunTally:
+    """Ask again about the repositories whose "not found" was held back, and record the second answer.
+
+    Waits only for what is left of `after` seconds since the latest first
+    answer (`checker.clock` tells the time, `sleep` waits). A second "not
+    found" is recorded `missing`, saying it was confirmed; a live answer is
+    recorded as whatever it says.
+    """
+    tally = _confirm(store, run_id, checker, awaiting, after=after, workers=workers, on_checked=on_checked,
+                     sleep=sleep)
+    stats = checker.github.stats
+    tally.requests_made = stats.requests_made
+    tally.requests_rate_limited = stats.requests_rate_counted
+    return tally
+
+
+def _confirm(store: Store, run_id: int, checker: RepositoryChecker, awaiting: dict[str, datetime], *,
+             after: float, workers: int, on_checked: Callable[[CheckedRepository], None] | None,
+             sleep: Callable[[float], None]) -> RunTally:
+    tally = RunTally()
+    if not awaiting:
+        return tally
+    remaining = after - (checker.clock() - max(awaiting.values())).total_seconds()
+    if remaining > 0:
+        log.info("asking %d repositories again in %.0f s: they were live and now answer 'not found'",
+                 len(awaiting), remaining)
+        sleep(remaining)
+    refs = [RepoRef.parse(canonical) for canonical in awaiting]
+    for checked in check_many(checker, refs, workers=workers):
+        first = awaiting.get(checked.facts.ref.canonical)
+        if checked.facts.status is Status.MISSING and first is not None:
+            waited = (checker.clock() - first).total_seconds()
+            confirmed = f"{checked.facts.detail}; confirmed: the same answer {waited:.0f} s after the first"
+            checked = dataclasses.replace(checked, facts=dataclasses.replace(checked.facts, detail=confirmed))
+        checked = with_last_known_archive(store, checker, checked)
+        record(store, run_id, checked)
+        tally.count(checked)
+        if on_checked is not None:
+            on_checked(checked)
     return tally
 
 

@@ -127,6 +127,7 @@ class RemoteHead:
     head_commit: str | None = None
     default_branch: str | None = None  # "main", not "refs/heads/main"
     redirected_to: str | None = None  # the URL the host sent git to instead, as git wrote it
+    tags: int | None = None  # every tag the remote has (refs/tags/*); None: not listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +194,10 @@ class _Reading:
     paths: tuple[str, ...]
     texts: dict[str, str]
     log: str
+    tags: int = 0  # every tag of the repository when last confirmed (tags move without HEAD moving)
 
     FILE = "repro-tracker-reading.json"
-    FORMAT = 2  # 2: texts_to_read also reads READMEs one folder down and entry-point scripts
+    FORMAT = 2  # 2: READMEs one folder down and entry-point scripts are read; the tag count is kept
 
     @classmethod
     def load(cls, repo_dir: Path) -> _Reading | None:
@@ -204,14 +206,14 @@ class _Reading:
             if data.get("format") != cls.FORMAT:
                 return None
             return cls(data["head"], data["detail"], data["pushed_at"], tuple(data["paths"]), dict(data["texts"]),
-                       data["log"])
+                       data["log"], int(data["tags"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def save(self, repo_dir: Path) -> None:
         """Write atomically: a crash leaves the old reading or the new one, never half of one."""
         data = {"format": self.FORMAT, "head": self.head, "detail": self.detail, "pushed_at": self.pushed_at,
-                "paths": list(self.paths), "texts": self.texts, "log": self.log}
+                "paths": list(self.paths), "texts": self.texts, "log": self.log, "tags": self.tags}
         scratch = repo_dir / f"{self.FILE}.new"
         scratch.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(scratch, repo_dir / self.FILE)
@@ -316,6 +318,7 @@ def parse_ls_remote(output: str) -> RemoteHead:
     head: str | None = None
     branch: str | None = None
     refs = 0
+    tags = 0
     for line in output.splitlines():
         target, _, name = line.partition("\t")
         if target.startswith("ref: ") and name == "HEAD":
@@ -324,36 +327,41 @@ def parse_ls_remote(output: str) -> RemoteHead:
         refs += 1
         if name == "HEAD":
             head = target
+        elif name.startswith("refs/tags/") and not name.endswith("^{}"):  # "^{}": an annotated tag, peeled
+            tags += 1
     if refs == 0:
         return RemoteHead(Status.EMPTY, "the repository has no commits")
     if head is None:
-        return RemoteHead(Status.OK, "the repository has branches but no default branch (HEAD)")
-    return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch)
+        return RemoteHead(Status.OK, "the repository has branches but no default branch (HEAD)", tags=tags)
+    return RemoteHead(Status.OK, f"HEAD is {head[:12]} on {branch or 'a detached HEAD'}", head, branch, tags=tags)
 
 
-LOG_FORMAT = "%H%x00%ct%x00%ae%x00%D"
+LOG_FORMAT = "%H%x00%ct%x00%ae"
+# Commits whose authors count as contributors, newest first: as many as GitHub's API way reads
+# (`tracker.hosts.github_graphql.HISTORY_DEPTH`), so that both ways mean the same by it.
+HISTORY_DEPTH = 100
 
 
-def activity_from_log(log: str, *, head: str, now: datetime) -> Activity:
-    """`Activity` from ``git log --format=LOG_FORMAT --decorate-refs=refs/tags/`` lines, newest first.
+def activity_from_log(log: str, *, head: str, now: datetime, tags: int = 0) -> Activity:
+    """`Activity` from ``git log --format=LOG_FORMAT`` lines, newest first; `tags` is the repository's tag count.
 
     Windows count commits with committer dates in ``(now - N days, now]``.
     The committer date is when a change entered the branch (rebased or
     applied patches keep their old author date), which is what "active" means.
-    Tags are those on the branch's history, as the decorations name them.
+    Facts mean what they mean when read through GitHub's API: contributors are
+    the distinct author e-mails of the latest `HISTORY_DEPTH` commits, and the
+    first commit is known only when the history is no longer than that.
     """
     dates: list[datetime] = []
     emails: set[str] = set()
-    tags = 0
     for line in log.splitlines():
         parts = line.split("\0")
-        if len(parts) != 4 or not parts[1].isdigit():
+        if len(parts) < 3 or not parts[1].isdigit():
             continue
-        _, seconds, email, decorations = parts
+        _, seconds, email = parts[:3]
         dates.append(datetime.fromtimestamp(int(seconds), tz=UTC))
-        if email:
+        if email and len(dates) <= HISTORY_DEPTH:
             emails.add(email.lower())
-        tags += sum(1 for name in decorations.split(", ") if name.startswith("tag: "))
     if not dates:
         return Activity(head_commit=head, tags=tags)
 
@@ -364,7 +372,7 @@ def activity_from_log(log: str, *, head: str, now: datetime) -> Activity:
     return Activity(
         head_commit=head,
         last_commit_at=dates[0],
-        first_commit_at=min(dates),
+        first_commit_at=min(dates) if len(dates) <= HISTORY_DEPTH else None,
         commits_90d=since(90),
         commits_365d=since(365),
         contributors=len(emails),
@@ -580,12 +588,12 @@ class GitHost:
                 if kept is None:
                     entries = self._tree(repo_dir, head)
                     texts = self._read_texts(repo_dir, entries)
-                    log = self._git(["--git-dir", str(repo_dir), "log", f"--format={LOG_FORMAT}",
-                                     "--decorate-refs=refs/tags/", head])
+                    log = self._git(["--git-dir", str(repo_dir), "log", f"--format={LOG_FORMAT}", head])
                     reading = _Reading(head, remote.detail, pushed, tuple(entry.path for entry in entries), texts,
-                                       log.decode("utf-8", errors="replace"))
+                                       log.decode("utf-8", errors="replace"), self._tag_count(url, remote, repo_dir))
                 else:
-                    reading = dataclasses.replace(kept, detail=remote.detail, pushed_at=pushed or kept.pushed_at)
+                    reading = dataclasses.replace(kept, detail=remote.detail, pushed_at=pushed or kept.pushed_at,
+                                                  tags=self._tag_count(url, remote, repo_dir))
                 if reading != kept:  # a confirmation that changes nothing is not written again
                     reading.save(repo_dir)
             except _Refused as refused:
@@ -598,9 +606,24 @@ class GitHost:
                 return GitFacts(status, f"{url}: {reason}")
         return self._facts(ref, remote, reading, now)
 
+    def _tag_count(self, url: str, remote: RemoteHead, repo_dir: Path) -> int:
+        """Every tag of the repository, as GitHub's API counts them (not only those git's tag following
+        brought along with the default branch): from ``ls-remote`` when it ran, else one more asked for the
+        tags alone (after a first clone, which cannot fetch tags off its branch); failing that, the clone's."""
+        if remote.tags is not None:
+            return remote.tags
+        try:
+            output = self._git(["ls-remote", "--tags", "--refs", "--", url])
+            return sum(1 for line in output.splitlines() if b"\trefs/tags/" in line)
+        except (_GitFailed, _LimitExceeded):
+            try:
+                return len(git.Repo(repo_dir).tags)
+            except (ValueError, OSError, git.exc.GitError):
+                return 0
+
     def _facts(self, ref: RepoRef, remote: RemoteHead, reading: _Reading, now: datetime) -> GitFacts:
         """`GitFacts` from what the remote said and what was read at its HEAD; activity is counted up to `now`."""
-        activity = activity_from_log(reading.log, head=reading.head, now=now)
+        activity = activity_from_log(reading.log, head=reading.head, now=now, tags=reading.tags)
         files = RepoFiles(paths=reading.paths, texts=reading.texts)
         licenses = license_findings(reading.texts, files.readme_path)
         moved_to = self._redirect_target(ref, remote.redirected_to) if remote.redirected_to else None

@@ -39,7 +39,7 @@ and, without a release, ``.../tags?per_page=1``. A first check costs at most 3
 rate-counted requests (4 for the rare size-0 repository with commits, plus the
 301 for a renamed one). Every 200 is kept with its ETag/Last-Modified and sent
 back as ``If-None-Match``/``If-Modified-Since``; a 304 costs no rate limit
-(for authorized requests, per GitHub's docs). When the repository answer is a
+for authorized requests (per GitHub's docs; without a token it counts like any answer). When the repository answer is a
 304, its release and tag answers from the last check are reused without asking:
 a pushed tag changes ``pushed_at``, hence the repository's ETag (a release
 published on an already pushed tag is seen once anything else about the
@@ -579,7 +579,8 @@ class GitHubHost:
             elif cached is not None and cached.last_modified:
                 conditional["If-Modified-Since"] = cached.last_modified
             status, headers, text = self._request(path, params, conditional)
-            self._note_answer(headers, counted=status != 304)
+            # GitHub waives a 304 only for authorized requests; without a token it counts.
+            self._note_answer(headers, counted=status != 304 or self._token is None)
             if status == 304 and cached is not None:
                 return _Answer(200, cached.body, from_cache=True)
             wait = rate_limit_wait(status, headers, text, self._clock())
@@ -674,7 +675,8 @@ class GitHubHost:
             self._quiet_for(spent_until + 1 - self._clock(), "GitHub's primary rate limit")
 
     def _note_retry(self, status: int | None) -> None:
-        self._count(made=1, counted=1 if status is not None and status != 304 else 0)
+        counted = status is not None and (status != 304 or self._token is None)
+        self._count(made=1, counted=1 if counted else 0)
 
     def _count(self, made: int = 0, counted: int = 0) -> None:
         with self._lock:

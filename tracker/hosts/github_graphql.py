@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from tracker.hosts.git import HISTORY_DEPTH as GIT_HISTORY_DEPTH
 from tracker.hosts.github_metadata import NOASSERTION, parse_timestamp
 from tracker.records import Activity, LicenseFinding, Metadata, RepoRef, Status
 
 # Repositories per look query. GitHub allows 100; 50 keeps an answer small.
 LOOK_BATCH = 50
-# Commits read per repository for contributors and the first commit date.
-HISTORY_DEPTH = 100
+# Commits read per repository for contributors and the first commit date; git counts as many (one meaning per fact).
+HISTORY_DEPTH = GIT_HISTORY_DEPTH
 
 _LOOK_FIELDS = """
 fragment Look on Repository {

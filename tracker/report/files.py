@@ -34,7 +34,12 @@ from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe
 from tracker.report.licenses import license_group
 from tracker.report.model import RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes
-from tracker.report.terminal import format_score, sort_rows, status_json, time_ago
+from tracker.report.terminal import (
+    format_score,
+    last_commit_text,
+    sort_rows,
+    status_json,
+)
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -156,9 +161,10 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
                 "canonical": row.canonical,
                 "url": _repo_url(row),
                 "status": str(row.status),
+                "status_label": row.status_label,
                 "license": row.license_label,
                 "group": str(license_group(row.license_spdx)),
-                "last_commit": time_ago(row.last_commit_at, now),
+                "last_commit": last_commit_text(row, now),
                 "score": row.repro_score,
                 "change": change_summary(row),
                 "archive": row.archive_label,

@@ -20,6 +20,7 @@ from tracker.archive.state import (
 from tracker.collector import cycle_collection_paused
 from tracker.records import Status
 from tracker.report.model import (
+    ALIVE,
     DEAD,
     ArchiveEntry,
     CheckEntry,
@@ -38,22 +39,25 @@ _UNNAMED = frozenset({"noassertion", "other", ""})
 _SOURCE_RANK = {"file": 0, "api": 1, "readme": 2}
 
 
-def repo_license(check: StoredCheck) -> str | None:
+def repo_license(check: StoredCheck, *, with_api: bool = True) -> str | None:
     """The license a check found: a recognised SPDX id, ``NOASSERTION``, or None (none found).
 
     A license file outranks the API's detection, which outranks a README
     sentence. Something found but recognised by nobody is ``NOASSERTION``, so
     the report counts it as unrecognised rather than as no license.
+    `with_api=False` leaves GitHub's detection out, to compare a check with
+    one that could not ask the API (`asked_api`).
     """
-    for spdx in (check.license_file, check.license_api):
+    api = check.license_api if with_api else None
+    for spdx in (check.license_file, api):
         if spdx is not None and spdx.strip().lower() not in _UNNAMED:
             return spdx.strip()
     # Decoded only now: most checks name their license in a column already.
-    stored = check.licenses()
+    stored = tuple(finding for finding in check.licenses() if with_api or finding.source != "api")
     for finding in sorted(stored, key=lambda finding: _SOURCE_RANK.get(finding.source, len(_SOURCE_RANK))):
         if finding.spdx is not None and finding.spdx.strip().lower() not in _UNNAMED:
             return finding.spdx.strip()
-    if stored or check.license_file is not None or check.license_api is not None:
+    if stored or check.license_file is not None or api is not None:
         return "NOASSERTION"
     return None
 
@@ -87,6 +91,30 @@ def archive_entries(store: Store, keys: Iterable[str] | None = None) -> dict[str
     requests = store.archive.latest_save_requests()
     return {key: archive_entry(check, requests.get(key), api_url=api_url)
             for key, check in store.archive.latest(keys).items()}
+
+
+def asked_api(check: StoredCheck) -> bool:
+    """Whether a live GitHub repository's check had GitHub's API answer (not one read by git alone, whose
+    stars are unknown); checks of other hosts, and of repositories not live, count as asked."""
+    return check.stars is not None or not check.key.startswith("github.com/") or check.status not in ALIVE
+
+
+def _previous_license(latest: StoredCheck, previous: StoredCheck) -> str | None:
+    """The previous check's license as compared with the latest: when only one of them asked GitHub's API,
+    a difference that GitHub's detection alone makes is no change (the way of reading changed, not the license)."""
+    before = repo_license(previous)
+    if asked_api(latest) != asked_api(previous) and \
+            repo_license(latest, with_api=False) == repo_license(previous, with_api=False):
+        return repo_license(latest)
+    return before
+
+
+def last_commit(check: StoredCheck) -> datetime | None:
+    """When the last commit was made: git's (or GraphQL's) date, else the API's last push; None for an empty
+    repository, whose "last push" is only the date it was created (it has never had a commit)."""
+    if check.status is Status.EMPTY:
+        return None
+    return check.last_commit_at or check.pushed_at
 
 
 def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), archive: ArchiveEntry | None = None) -> RepoEntry:
@@ -130,7 +158,7 @@ def _repo_entry(
         detail=latest.detail or "",
         health=latest.health,
         license_spdx=repo_license(latest),
-        last_commit_at=latest.last_commit_at or latest.pushed_at,
+        last_commit_at=last_commit(latest),
         stars=latest.stars,
         repro_score=latest.repro_score,
         outcomes=latest.outcomes(),
@@ -141,9 +169,9 @@ def _repo_entry(
         paper_titles=paper_titles,
         previous_status=previous.status if previous is not None else None,
         previous_checked_at=previous.checked_at if previous is not None else None,
-        previous_license_spdx=repo_license(previous) if previous is not None else None,
+        previous_license_spdx=_previous_license(latest, previous) if previous is not None else None,
         previous_repro_score=previous.repro_score if previous is not None else None,
-        previous_last_commit_at=(previous.last_commit_at or previous.pushed_at) if previous is not None else None,
+        previous_last_commit_at=last_commit(previous) if previous is not None else None,
         previous_moved_to=previous.moved_to if previous is not None else None,
         archive=archive,
     )
@@ -207,10 +235,12 @@ def check_entries(checks: Iterable[StoredCheck],
             detail=check.detail or "",
             license_spdx=repo_license(check),
             repro_score=check.repro_score,
-            last_commit_at=check.last_commit_at or check.pushed_at,
+            last_commit_at=last_commit(check),
             moved_to=check.moved_to,
             run_id=str(check.run_id),
             archive=looks.get(check.run_id),
+            api_asked=asked_api(check),
+            license_from_files=repo_license(check, with_api=False),
         )
         for check in sorted(checks, key=lambda check: check.checked_at)
     ]

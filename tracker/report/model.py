@@ -125,6 +125,13 @@ class RepoEntry:
         return self.archive.label
 
     @property
+    def status_label(self) -> str:
+        """The status as a table shows it: a moved repository names where it went (``moved → host/owner/name``)."""
+        if self.status is Status.MOVED and self.moved_to:
+            return f"moved → {self.moved_to}"
+        return str(self.status)
+
+    @property
     def license_label(self) -> str:
         """The license as a table shows it: ``-`` where the content could not be seen.
 
@@ -162,6 +169,10 @@ class CheckEntry:
     moved_to: str | None = None
     run_id: str | None = None
     archive: ArchiveEntry | None = None  # the archive look made in the same run, if any
+    # False for a GitHub repository checked through git alone (API budget spent): GitHub's license
+    # detection is unknown then, so a license compares with it by the files alone (`license_from_files`).
+    api_asked: bool = True
+    license_from_files: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

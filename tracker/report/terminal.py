@@ -153,6 +153,13 @@ def time_ago(then: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(then, when=now)
 
 
+def last_commit_text(row: RepoEntry, now: datetime) -> str:
+    """The last commit as a table shows it: ``never`` for an empty repository, ``unknown`` where no date is known."""
+    if row.status is Status.EMPTY:
+        return "never"
+    return time_ago(row.last_commit_at, now)
+
+
 def format_score(value: float | None) -> str:
     """A score for display: ``72`` or ``7.5``, and ``-`` when there is none."""
     if value is None:
@@ -160,10 +167,11 @@ def format_score(value: float | None) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
-def _status_text(status: Status | None) -> Text:
+def _status_text(status: Status | None, moved_to: str | None = None) -> Text:
     if status is None:
         return Text("-")
-    return Text(str(status), style=STATUS_STYLE[status])
+    label = f"moved → {moved_to}" if status is Status.MOVED and moved_to else str(status)
+    return Text(label, style=STATUS_STYLE[status])
 
 
 def summary_line(rows: Sequence[RepoEntry]) -> Text:
@@ -199,9 +207,9 @@ def render_status(
         style = STATUS_STYLE[row.status]
         table.add_row(
             Text(row.canonical),
-            Text(str(row.status), style=style),
+            Text(row.status_label, style=style),
             Text(row.license_label),
-            Text(time_ago(row.last_commit_at, now)),
+            Text(last_commit_text(row, now)),
             Text(format_score(row.repro_score)),
             Text(row.archive_label, style=ARCHIVE_STYLE.get(row.archive.state if row.archive else "", "")),
             Text(change_summary(row), style="bold" if row.previous_status != row.status else ""),
@@ -219,7 +227,9 @@ def _differences(before: CheckEntry, after: CheckEntry) -> list[str]:
         found.append(f"status {before.status} → {after.status}")
     if after.moved_to != before.moved_to and after.moved_to:
         found.append(f"moved to {after.moved_to}")
-    if before.license_spdx != after.license_spdx:
+    # Between a check that asked GitHub's API and one read by git alone, only the files can tell a change.
+    like_for_like = before.api_asked == after.api_asked or before.license_from_files != after.license_from_files
+    if before.license_spdx != after.license_spdx and like_for_like:
         found.append(f"license {before.license_spdx or 'none'} → {after.license_spdx or 'none'}")
     if before.repro_score != after.repro_score:
         found.append(f"score {format_score(before.repro_score)} → {format_score(after.repro_score)}")
@@ -246,7 +256,7 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
         table.add_row(
             mark,
             Text(check.checked_at.strftime("%Y-%m-%d %H:%M")),
-            _status_text(check.status),
+            _status_text(check.status, check.moved_to),
             Text(check.license_spdx or "none"),
             Text(format_score(check.repro_score)),
             Text(check.archive.label if check.archive else "-"),

@@ -1,17 +1,18 @@
 """Everything repro-tracker knows, over time, in SQL (SQLite by default, PostgreSQL for teams).
 
-Open it with `open_store`; the `Store` methods are the whole interface. Rows
+Open it with `open_store` (creating it) or `open_existing_store` (read-only commands: never creating); the `Store` methods are the whole interface. Rows
 come back as frozen plain values (`tracker.store.rows`).
 """
 
 from tracker.store.engine import StoreError, database_url, mask_url
 from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
-from tracker.store.store import Machine, Store, open_store
+from tracker.store.store import Machine, NoDatabaseError, Store, open_existing_store, open_store
 
 __all__ = [
     "CheckRow",
     "IngestSummary",
     "Machine",
+    "NoDatabaseError",
     "PaperRow",
     "RunRow",
     "RunStatus",
@@ -20,5 +21,6 @@ __all__ = [
     "StoredCheck",
     "database_url",
     "mask_url",
+    "open_existing_store",
     "open_store",
 ]

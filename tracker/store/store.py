@@ -18,7 +18,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, cast, delete, exists, func, null, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    FromClause,
+    Row,
+    Select,
+    Text,
+    cast,
+    delete,
+    exists,
+    func,
+    inspect,
+    null,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from tracker.records import (
@@ -37,7 +53,7 @@ from tracker.records import (
 from tracker.store.archive import ArchiveRecords
 from tracker.store.cache import SqlAnswerCache
 from tracker.store.dialect import insert_for
-from tracker.store.engine import StoreError, database_url, make_engine, mask_url
+from tracker.store.engine import StoreError, database_url, is_memory_sqlite, make_engine, mask_url
 from tracker.store.migrate import upgrade
 from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
 from tracker.store.retry import run_read, run_write
@@ -164,6 +180,85 @@ def open_store(
         engine.dispose()
         raise
     return Store(engine, clock=clock, machine=machine)
+
+
+class NoDatabaseError(StoreError):
+    """Where a read-only command looked there is no repro-tracker database (nothing was created there)."""
+
+
+# The first 16 bytes of every SQLite 3 database file (https://www.sqlite.org/fileformat.html).
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# Tables every repro-tracker database has had since its first release (migration 0001).
+_OUR_TABLES = ("alembic_version", "repositories", "repository_checks")
+
+
+def open_existing_store(
+    url: str | None = None, *, clock: Callable[[], datetime] = utc_now, machine: Machine | None = None
+) -> Store:
+    """Open a repro-tracker database that already exists, for commands that only read.
+
+    Unlike `open_store`, nothing is created: a path with no file, a file that
+    is not SQLite (an empty text file, a report) or a SQLite/PostgreSQL
+    database without our tables raises NoDatabaseError, and the file system
+    and server are left as they were. A typo in `--db` must fail a CI job,
+    never pass it on an empty database made on the spot. A database of ours
+    at an older schema is upgraded as `open_store` does.
+    """
+    chosen = database_url(url)
+    parsed = make_url(chosen)
+    where = mask_url(chosen)
+    if parsed.get_backend_name() == "sqlite":
+        if is_memory_sqlite(parsed):
+            raise NoDatabaseError(f"no repro-tracker database at {where} (an in-memory database is always empty)")
+        where = str(parsed.database)
+        _check_sqlite_file(Path(where))
+    else:
+        _check_server_database(chosen, where)
+    return open_store(chosen, clock=clock, machine=machine)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Raise NoDatabaseError unless `path` is a SQLite file holding our tables; read-only, creates nothing."""
+    import sqlite3
+
+    if not path.is_file():
+        raise NoDatabaseError(f"no repro-tracker database at {path}")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    if header != _SQLITE_HEADER:
+        raise NoDatabaseError(f"no repro-tracker database at {path}: the file is not a SQLite database")
+    try:
+        # mode=ro: opening must not create, convert (WAL) or lock anything.
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        raise NoDatabaseError(f"no repro-tracker database at {path}: {exc}") from None
+    if not set(_OUR_TABLES) <= names:
+        raise NoDatabaseError(f"no repro-tracker database at {path}: a SQLite database without repro-tracker's tables")
+
+
+def _check_server_database(url: str, where: str) -> None:
+    """Raise NoDatabaseError unless the server's database exists and holds our tables; creates nothing."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = inspect(connection)
+            present = all(tables.has_table(name) for name in _OUR_TABLES)
+    except DBAPIError as exc:
+        reason = mask_url(str(exc.orig).strip().replace(engine.url.password or "\0", "***"))
+        if "does not exist" in reason:  # PostgreSQL: FATAL: database "x" does not exist
+            raise NoDatabaseError(f"no repro-tracker database at {where}: {reason}") from None
+        raise StoreError(f"cannot open the database {where}: {reason}") from None
+    finally:
+        engine.dispose()
+    if not present:
+        raise NoDatabaseError(f"no repro-tracker database at {where}: the database has no repro-tracker tables")
 
 
 @dataclass(slots=True)
