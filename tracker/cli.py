@@ -442,7 +442,8 @@ def history(
     from tracker.report.terminal import archive_dict
 
     ref = _stored_repository(repository)
-    checks = load_history(_open_existing_store(db), ref.key)
+    store = _open_existing_store(db)
+    checks = load_history(store, ref.key)
     if not checks:
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
     archive = latest_archive(store, ref.key)
