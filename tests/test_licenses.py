@@ -25,7 +25,14 @@ from tracker.hosts.license_text import (
     license_of,
     readme_license,
 )
-from tracker.records import LicenseFinding, Outcome, RepoFacts, RepoFiles, RepoRef, Status
+from tracker.records import (
+    LicenseFinding,
+    Outcome,
+    RepoFacts,
+    RepoFiles,
+    RepoRef,
+    Status,
+)
 from tracker.report.licenses import LicenseGroup, license_group
 from tracker.spdx import combine, normalise, repository_license, same, within
 
