@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -97,7 +97,7 @@ def _guess(text: str) -> tuple[str | None, float]:
         known = _known.get(wording)
     if known is None:
         match = askalono.identify(text)
-        known = _corrected(str(match.name), wording), float(match.score)
+        known = _corrected(str(match.name), text.lower()), float(match.score)
         with _known_lock:
             if len(_known) >= _KNOWN_MAX:
                 _known.clear()
@@ -109,12 +109,16 @@ def _guess(text: str) -> tuple[str | None, float]:
 # the variant when the text lacks an optional part of the original (Apache-2.0
 # without its appendix scores higher as Pixar's). The variant is kept only
 # when the text carries the words that make it that variant.
-_VARIANT_OF: dict[str, tuple[str, str]] = {"Pixar": ("pixar", "Apache-2.0")}
+_VARIANT_OF: dict[str, tuple[str, str]] = {
+    "Pixar": ("pixar", "Apache-2.0"),
+    # "The name of the author may not be used ..." in place of "Neither the name of ...".
+    "BSD-3-Clause-HP": ("hewlett", "BSD-3-Clause"),
+}
 
 
-def _corrected(name: str, wording: str) -> str:
+def _corrected(name: str, lowered: str) -> str:
     variant = _VARIANT_OF.get(name)
-    if variant is not None and variant[0] not in wording:
+    if variant is not None and variant[0] not in lowered:
         return variant[1]
     return name
 
@@ -154,14 +158,13 @@ def license_of(text: str) -> Match:
         agrees = matched is not None and spdx.same(matched, declared)
         return Match(declared, max(score, FRONT_MATTER_CONFIDENCE) if agrees else FRONT_MATTER_CONFIDENCE,
                      "front matter")
-    sections = [section for section in _sections(body) if len(section.split()) >= MIN_SECTION_WORDS]
+    sections = [section for section in _sections(body) if len(section.text.split()) >= MIN_SECTION_WORDS]
     if len(sections) > 1:
+        matched = _matched(sections)
         found: dict[str, tuple[str, float]] = {}
-        for section in sections:
-            name, score = identify(section)
-            if name is not None:
-                # GPL-3.0's own "how to apply" notice matches GPL-3.0-or-later: one license, kept once.
-                found.setdefault(_family(name), (name, score))
+        for name, score in matched:
+            # GPL-3.0's own "how to apply" notice matches GPL-3.0-or-later: one license, kept once.
+            found.setdefault(_family(name), (name, score))
         if found:
             names = spdx.without_included([name for name, _ in found.values()])
             expression = spdx.combine(names)
@@ -173,6 +176,28 @@ def license_of(text: str) -> Match:
         return Match(spdx.normalise(name) or name, round(score, 4), "text")
     closest, _ = _guess(body)
     return Match(None, round(score, 4), "text", closest=closest)
+
+
+def _matched(sections: Sequence[_Section]) -> list[tuple[str, float]]:
+    """The confident matches of `sections`, in order.
+
+    A section cut off at a copyright line may be the next part of one license
+    (Python's composite license has a copyright line before each of its four
+    parts): it is put back when the two together match the first part's
+    license at least as well.
+    """
+    kept: list[tuple[str, str | None, float]] = []  # text, match, score
+    for section in sections:
+        name, score = identify(section.text)
+        if section.by_copyright and kept and kept[-1][1] is not None:
+            text, before, before_score = kept[-1]
+            joined = f"{text}\n\n{section.text}"
+            together, together_score = identify(joined)
+            if together == before and together_score >= before_score:
+                kept[-1] = (joined, together, together_score)
+                continue
+        kept.append((section.text, name, score))
+    return [(name, score) for _, name, score in kept if name is not None]
 
 
 def _family(name: str) -> str:
@@ -200,7 +225,7 @@ def _titled(text: str) -> tuple[str | None, float]:
 
 
 # A rule line ("-----", "=====", "-- LICENSE FROM X ---", "*****") starts a new section.
-_RULE = re.compile(r"^[ \t]*(?:([-=*_~+#])\1{2,}|--(?:\s|$)).*$")
+_RULE = re.compile(r"^[ \t]*(?:([-=*_~+#])\1{2,}|--(?:\s|$)|([-=*_~+#])(?:[ \t]+\2){2,}[ \t]*$).*$")
 # A title that opens a license of its own: short, names a license, and is not part of a sentence.
 _TITLE_WORDS = 12
 
@@ -218,24 +243,33 @@ def _is_title(line: str, following: str) -> bool:
             or re.match(r"(version|copyright|\(c\)|©)\b", following, re.IGNORECASE) is not None)
 
 
-def _sections(text: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _Section:
+    text: str
+    by_copyright: bool  # cut off at a copyright line, not at a rule or a title
+
+
+def _sections(text: str) -> list[_Section]:
     """`text` cut where another license begins: at a rule line (not a heading's underline), at a
     license's title, and at a copyright line that follows a finished text."""
-    sections: list[list[str]] = [[]]
+    sections: list[tuple[list[str], bool]] = [([], False)]
     lines = text.splitlines()
     for index, line in enumerate(lines):
         before = lines[index - 1].strip() if index else ""
         if _RULE.match(line):
             if not _is_underline(line, before):
-                sections.append([])
+                sections.append(([], False))
             continue
         following = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        if not before and sections[-1] and (
-                _is_title(line, following)
-                or (_COPYRIGHT_OPENS.match(line) and _words(sections[-1]) >= MIN_SECTION_WORDS)):
-            sections.append([])
-        sections[-1].append(line)
-    return ["\n".join(section).strip() for section in sections if "".join(section).strip()]
+        current = sections[-1][0]
+        if not before and current:
+            if _is_title(line, following):
+                sections.append(([], False))
+            elif _COPYRIGHT_OPENS.match(line) and _words(current) >= MIN_SECTION_WORDS:
+                sections.append(([], True))
+        sections[-1][0].append(line)
+    return [_Section("\n".join(lines_).strip(), by_copyright) for lines_, by_copyright in sections
+            if "".join(lines_).strip()]
 
 
 # A new holder's notice after a finished text; "(c)" alone also opens clauses of Apache-2.0.
