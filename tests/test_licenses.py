@@ -351,3 +351,21 @@ def test_expressions_are_normalised_and_compared_by_license_expression() -> None
 ])
 def test_report_groups_an_expression_by_what_it_lets_a_reader_do(expression: str, group: LicenseGroup) -> None:
     assert license_group(expression) is group
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("MIT License\n\nCopyright (c) 2024 Example Lab\n", "MIT"),
+    ("Copyright 2024 Example Lab.\n\nLicensed under the Apache License, Version 2.0.\n", "Apache-2.0"),
+    ("Copyright (c) 2024 MIT CSAIL. All rights reserved.\n", None),
+])
+def test_a_short_license_file_that_only_names_its_license_is_a_declaration(text: str, expected: str | None) -> None:
+    match = license_of(text)
+
+    assert match.spdx == expected
+    assert match.how == ("declaration" if expected else "text")
+
+
+def test_readme_sentence_about_code_this_repository_builds_on_declares_nothing() -> None:
+    readme = "# T\n\n## License\n\nThis repository is built upon detectron2, which is licensed under Apache-2.0.\n"
+
+    assert readme_license(readme) is None

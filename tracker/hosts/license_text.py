@@ -45,6 +45,9 @@ FRONT_MATTER_CONFIDENCE = 0.95
 # Fewer words than this cannot be a license's text (the shortest, 0BSD, has ~90):
 # titles, notes and "see below" between sections are not matched.
 MIN_SECTION_WORDS = 40
+# A license file this short that matches no text is read as a declaration ("MIT License",
+# "Licensed under the Apache License 2.0"): a long unmatched text is a license of its own.
+SHORT_FILE_WORDS = 60
 # askalono's guess is taken below the threshold only when the text's own title names it.
 TITLED_THRESHOLD = 0.25
 
@@ -174,6 +177,15 @@ def license_of(text: str) -> Match:
     name, score = _titled(body)
     if name is not None:
         return Match(spdx.normalise(name) or name, round(score, 4), "text")
+    if len(body.split()) <= SHORT_FILE_WORDS:
+        # "MIT License. Copyright (c) 2024 Lab": a name and no terms; what it names is what it declares.
+        title = next((line.strip().lstrip("#* ").strip() for line in body.splitlines() if line.strip()), "")
+        said = _declaring_sentences(body, in_section=False)
+        if len(title.split()) <= _TITLE_WORDS // 2 and _LICENSE_TITLE.search(title):
+            said.insert(0, title)
+        declared = spdx.combine(found for sentence in said if (found := declared_licenses(sentence)) is not None)
+        if declared is not None:
+            return Match(declared, DECLARATION_CONFIDENCE, "declaration")
     closest, _ = _guess(body)
     return Match(None, round(score, 4), "text", closest=closest)
 
@@ -189,7 +201,9 @@ def _matched(sections: Sequence[_Section]) -> list[tuple[str, float]]:
     kept: list[tuple[str, str | None, float]] = []  # text, match, score
     for section in sections:
         name, score = identify(section.text)
-        if section.by_copyright and kept and kept[-1][1] is not None:
+        previous = kept[-1][1] if kept else None
+        # Only a different license needs the second look: the same one is kept once anyway.
+        if section.by_copyright and previous is not None and name is not None and _family(name) != _family(previous):
             text, before, before_score = kept[-1]
             joined = f"{text}\n\n{section.text}"
             together, together_score = identify(joined)
@@ -368,12 +382,17 @@ _GRANT = re.compile(
     r"|^\W*licen[cs]e\W*[:：]",
     re.IGNORECASE | re.MULTILINE,
 )
-# Sentences about something other than the repository's own code.
+# Sentences about someone else's code, whatever else they say.
+_OTHERS = re.compile(
+    r"\b(?:third[- ]party|based\s+(?:on|upon)|adapted|borrowed|derived|built\s+(?:up)?on|forked|inherits?|"
+    r"original(?:ly)?|taken\s+from|copied|modified\s+from|portions?|parts?\s+of|some\s+(?:of\s+the\s+)?"
+    r"(?:files|code)|submodules?|vendored|bundled|dependenc(?:y|ies)|depends)\b",
+    re.IGNORECASE,
+)
+# Sentences about something other than code, unless they also name the repository's own.
 _NOT_OURS = re.compile(
     r"\b(?:weights?|checkpoints?|models?|datasets?|data|images?|videos?|figures?|documentation|docs|"
-    r"third[- ]party|based\s+on|adapted|borrowed|derived|built\s+(?:up)?on|forked|inherits?|original|"
-    r"follows?|following\s+the|uses?|using|depends|dependenc(?:y|ies)|taken\s+from|copied|modified\s+from|"
-    r"portions?|parts?\s+of|some\s+(?:files|code)|submodules?)\b",
+    r"follows?|following\s+the|uses?|using)\b",
     re.IGNORECASE,
 )
 _OURS = re.compile(r"\b(?:this|our|the)\s+(?:code|project|repo(?:sitory)?|software|library|package|work|tool|"
@@ -388,7 +407,7 @@ def _declaring_sentences(text: str, *, in_section: bool) -> list[str]:
         sentence = " ".join(sentence.split())
         if not sentence or (not in_section and _GRANT.search(sentence) is None):
             continue
-        if _NOT_OURS.search(sentence) and not _OURS.search(sentence):
+        if _OTHERS.search(sentence) or (_NOT_OURS.search(sentence) and not _OURS.search(sentence)):
             continue
         kept.append(sentence)
     return kept
