@@ -2,7 +2,8 @@
 
 The license texts are real ones: the LICENSE files that installed packages
 ship in their metadata (rich: MIT, tenacity: Apache-2.0, Jinja2: BSD-3-Clause,
-PyGithub: GPL-3.0 with the LGPL-3.0's COPYING.LESSER, pathspec: MPL-2.0).
+PyGithub: GPL-3.0 with the LGPL-3.0's COPYING.LESSER, pathspec: MPL-2.0) and the
+CC-BY-4.0 legal code license-expression ships in its data.
 Multi-license files, front matter and comment-prefixed preambles are built
 from them here, at test time; the README sentences are our own writing.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import importlib.metadata
 from datetime import UTC, datetime
+from pathlib import Path
 
+import license_expression
 import pytest
 
 from tracker.checks import license as license_check
@@ -51,6 +54,14 @@ def shipped(distribution: str, name: str) -> str:
     pytest.skip(f"{distribution} ships no {name}")
 
 
+def license_expression_data(name: str) -> str:
+    """A license text license-expression ships in its package data (ScanCode's copy of the SPDX text)."""
+    path = Path(license_expression.__file__).parent / "data" / name
+    if not path.is_file():
+        pytest.skip(f"license-expression ships no {name}")
+    return path.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def texts() -> dict[str, str]:
     return {
@@ -60,6 +71,7 @@ def texts() -> dict[str, str]:
         "GPL-3.0": shipped("PyGithub", "COPYING"),
         "LGPL-3.0": shipped("PyGithub", "COPYING.LESSER"),
         "MPL-2.0": shipped("pathspec", "LICENSE"),
+        "CC-BY-4.0": license_expression_data("cc-by-4.0.LICENSE"),
     }
 
 
@@ -82,7 +94,7 @@ def megatron_like(texts: dict[str, str]) -> str:
 
 # --- one text ------------------------------------------------------------------
 
-@pytest.mark.parametrize("spdx_id", ["MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0", "MPL-2.0"])
+@pytest.mark.parametrize("spdx_id", ["MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0", "MPL-2.0", "CC-BY-4.0"])
 def test_single_real_license_is_named(texts: dict[str, str], spdx_id: str) -> None:
     match = license_of(texts[spdx_id])
 
