@@ -157,37 +157,48 @@ def license_of(text: str) -> Match:
     """What a license file's text grants: its front matter's id, or every license its sections hold."""
     declared, body = front_matter(text)
     if declared is not None:
-        matched, score = identify(body)
+        matched, matched_score = identify(body)
         agrees = matched is not None and spdx.same(matched, declared)
-        return Match(declared, max(score, FRONT_MATTER_CONFIDENCE) if agrees else FRONT_MATTER_CONFIDENCE,
+        return Match(declared, max(matched_score, FRONT_MATTER_CONFIDENCE) if agrees else FRONT_MATTER_CONFIDENCE,
                      "front matter")
-    sections = [section for section in _sections(body) if len(section.text.split()) >= MIN_SECTION_WORDS]
-    if len(sections) > 1:
-        matched = _matched(sections)
-        found: dict[str, tuple[str, float]] = {}
-        for name, score in matched:
-            # GPL-3.0's own "how to apply" notice matches GPL-3.0-or-later: one license, kept once.
-            found.setdefault(_family(name), (name, score))
-        if found:
-            names = spdx.without_included([name for name, _ in found.values()])
-            expression = spdx.combine(names)
-            if expression is not None:
-                how = "sections" if len(names) > 1 else "text"
-                return Match(expression, round(min(score for _, score in found.values()), 4), how)
+    several = _several(body)
+    if several is not None:
+        return several
     name, score = _titled(body)
     if name is not None:
         return Match(spdx.normalise(name) or name, round(score, 4), "text")
-    if len(body.split()) <= SHORT_FILE_WORDS:
-        # "MIT License. Copyright (c) 2024 Lab": a name and no terms; what it names is what it declares.
-        title = next((line.strip().lstrip("#* ").strip() for line in body.splitlines() if line.strip()), "")
-        said = _declaring_sentences(body, in_section=False)
-        if len(title.split()) <= _TITLE_WORDS // 2 and _LICENSE_TITLE.search(title):
-            said.insert(0, title)
-        declared = spdx.combine(found for sentence in said if (found := declared_licenses(sentence)) is not None)
-        if declared is not None:
-            return Match(declared, DECLARATION_CONFIDENCE, "declaration")
+    short = _short_declaration(body) if len(body.split()) <= SHORT_FILE_WORDS else None
+    if short is not None:
+        return short
     closest, _ = _guess(body)
     return Match(None, round(score, 4), "text", closest=closest)
+
+
+def _several(body: str) -> Match | None:
+    """Every license the sections of `body` hold confidently, in order; None when it has no sections to cut."""
+    sections = [section for section in _sections(body) if len(section.text.split()) >= MIN_SECTION_WORDS]
+    if len(sections) < 2:
+        return None
+    found: dict[str, tuple[str, float]] = {}
+    for name, score in _matched(sections):
+        # GPL-3.0's own "how to apply" notice matches GPL-3.0-or-later: one license, kept once.
+        found.setdefault(_family(name), (name, score))
+    names = spdx.without_included([name for name, _ in found.values()])
+    expression = spdx.combine(names)
+    if expression is None:
+        return None
+    how = "sections" if len(names) > 1 else "text"
+    return Match(expression, round(min(score for _, score in found.values()), 4), how)
+
+
+def _short_declaration(body: str) -> Match | None:
+    """A short file that names a license and no terms ("MIT License. Copyright (c) 2024 Lab") declares it."""
+    title = next((line.strip().lstrip("#* ").strip() for line in body.splitlines() if line.strip()), "")
+    said = _declaring_sentences(body, in_section=False)
+    if len(title.split()) <= _TITLE_WORDS // 2 and _LICENSE_TITLE.search(title):
+        said.insert(0, title)
+    declared = spdx.combine(found for sentence in said if (found := declared_licenses(sentence)) is not None)
+    return Match(declared, DECLARATION_CONFIDENCE, "declaration") if declared is not None else None
 
 
 def _matched(sections: Sequence[_Section]) -> list[tuple[str, float]]:
