@@ -162,8 +162,17 @@ def test_readme_license_section_in_markdown_setext_and_rst() -> None:
     assert readme_license_section("# Tool\n\nno such section\n") is None
 
 
-def test_readme_that_only_mentions_a_license_yields_no_finding() -> None:
+def test_readme_that_only_declares_a_license_yields_a_weaker_finding() -> None:
     texts = {"README.md": "# Tool\n\n## License\n\nThis project is released under the MIT license.\n"}
+
+    (finding,) = license_findings(texts, "README.md")
+
+    assert (finding.spdx, finding.source, finding.how) == ("MIT", "readme", "declaration")
+    assert finding.confidence < 0.6
+
+
+def test_readme_that_points_at_the_license_file_yields_no_finding() -> None:
+    texts = {"README.md": "# Tool\n\n## License\n\nSee the LICENSE file.\n"}
 
     assert license_findings(texts, "README.md") == ()
 

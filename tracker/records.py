@@ -273,6 +273,10 @@ class LicenseFinding:
     confidence: float  # 0..1; the matcher's score, lower for weaker sources
     source: str  # "api", "file" or "readme"
     path: str | None = None  # file path inside the repository
+    # How the text was read: "text" (matched whole), "sections" (several licenses in one file),
+    # "front matter" (its spdx-id), "declaration" (a sentence naming it), "badge"; None for the API.
+    how: str | None = None
+    closest: str | None = None  # the matcher's best guess when nothing matched confidently
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,14 @@
 
 Sources come as `LicenseFinding`s: ``file`` (a license file matched by the
 host layer), ``api`` (GitHub's own detection, also in `Metadata.license_spdx`)
-and ``readme`` (a sentence naming a license). GitHub reports ``NOASSERTION`` or
-``OTHER`` when a license file exists that it cannot identify.
+and ``readme`` (a pasted text, a sentence or a badge naming a license). GitHub
+reports ``NOASSERTION`` or ``OTHER`` when a license file exists that it cannot
+identify. The files' findings make one SPDX expression (`spdx.repository_license`:
+several licenses in one file, LICENSE-MIT beside LICENSE-APACHE as a choice);
+GitHub's answer is kept beside it, and a disagreement is said in the reason.
 
-Scores: a recognised license file or API detection 10; sources that disagree 8
+Scores: a recognised license file or API detection 10 (GitHub naming only one of
+a file's several licenses is said, not a disagreement); sources that disagree 8
 (both kept in evidence: a reader must decide which binds); a license named only
 in the README 5 (legally a grant, but invisible to GitHub and scanners); a
 license file nobody recognises 0, fail; nothing at all 0, fail.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tracker import spdx
 from tracker.checks.common import content_unknown, failed, listing, passed, status_unknown, unknown
 from tracker.records import CheckResult, LicenseFinding, RepoFacts, Status
 
@@ -25,17 +30,10 @@ _UNNAMED = frozenset({"noassertion", "other", ""})
 _LICENSE_FILE_PREFIXES = ("license", "licence", "copying", "unlicense")
 
 
-def _recognised(spdx: str | None) -> str | None:
-    if spdx is None or spdx.strip().lower() in _UNNAMED:
+def _recognised(spdx_id: str | None) -> str | None:
+    if spdx_id is None or spdx_id.strip().lower() in _UNNAMED:
         return None
-    return spdx.strip()
-
-
-def _same(left: str, right: str) -> bool:
-    """SPDX ids equal up to case and the ``-only`` suffix GitHub leaves off."""
-    def norm(spdx: str) -> str:
-        return spdx.lower().removesuffix("-only")
-    return norm(left) == norm(right)
+    return spdx_id.strip()
 
 
 def _where(finding: LicenseFinding) -> str:
@@ -45,12 +43,24 @@ def _where(finding: LicenseFinding) -> str:
 
 
 def _describe(finding: LicenseFinding) -> str:
-    spdx = _recognised(finding.spdx)
-    if spdx is None:
-        return f"{_where(finding)}: not a recognised license"
+    spdx_id = _recognised(finding.spdx)
+    if spdx_id is None:
+        closest = f" (closest: {finding.closest}, confidence {finding.confidence:.2f})" if finding.closest else ""
+        return f"{_where(finding)}: not a recognised license{closest}"
     if finding.source == "api":
-        return f"GitHub API: {spdx}"
-    return f"{_where(finding)}: {spdx} ({finding.source}, confidence {finding.confidence:.2f})"
+        return f"GitHub API: {spdx_id}"
+    how = f", {_HOW[finding.how]}" if finding.how in _HOW else ""
+    return f"{_where(finding)}: {spdx_id} ({finding.source}{how}, confidence {finding.confidence:.2f})"
+
+
+# How a finding was read, as evidence says it; a whole text matched needs no word.
+_HOW = {
+    "sections": "several licenses in one file",
+    "front matter": "its front matter's spdx-id",
+    "declaration": "a sentence naming it",
+    "badge": "a license badge",
+}
+_README_HOW = {"declaration": "a sentence naming it", "badge": "a license badge", "text": "a license text"}
 
 
 def _findings(facts: RepoFacts) -> list[LicenseFinding]:
@@ -70,12 +80,12 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
     if not findings and (gate := content_unknown(NAME, facts)) is not None:
         # GitHub's API may name the license even when the tree could not be read.
         return gate
-    by_source: dict[str, list[str]] = {"file": [], "api": [], "readme": []}
-    for finding in findings:
-        spdx = _recognised(finding.spdx)
-        if spdx is not None and not any(_same(spdx, seen) for seen in by_source.setdefault(finding.source, [])):
-            by_source[finding.source].append(spdx)
     evidence = [_describe(finding) for finding in findings]
+    files, _, paths = spdx.repository_license(findings)
+    api_findings = [finding for finding in findings if finding.source == "api"]
+    api = next((spdx_id for f in api_findings if (spdx_id := _recognised(f.spdx)) is not None), None)
+    readme_finding = next((f for f in findings if f.source == "readme" and _recognised(f.spdx)), None)
+    readme = _recognised(readme_finding.spdx) if readme_finding is not None else None
     unnamed = [_where(finding) for finding in findings
                if finding.source != "readme" and _recognised(finding.spdx) is None]
     if facts.files is not None and not any(finding.source == "file" for finding in findings):
@@ -85,29 +95,34 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
                 unnamed.insert(0, path)
                 evidence.append(f"{path}: not a recognised license")
 
-    files, api, readme = by_source["file"], by_source["api"], by_source["readme"]
     if files or api:
         named = files or api
-        origin = listing([_where(finding) for finding in findings
-                          if finding.source == ("file" if files else "api") and _recognised(finding.spdx)])
-        others = [(source, spdx) for source in ("api", "readme") for spdx in by_source[source]
-                  if not any(_same(spdx, mine) for mine in named)]
-        if not others:
-            return passed(NAME, f"Licensed {' and '.join(named)} ({origin}).", evidence)
-        said = "; ".join(f"{'GitHub API reports' if source == 'api' else 'the README names'} {spdx}"
-                         for source, spdx in others)
+        origin = listing(paths) if files else "GitHub API"
+        said = []
+        if files and api and not spdx.same(api, files) and not spdx.within(api, files):
+            said.append(f"GitHub API reports {api}")
+        if readme and not spdx.within(readme, named):
+            said.append(f"the README names {readme}")
+        if said:
+            return passed(
+                NAME,
+                f"The sources disagree: {origin} says {named} but {'; '.join(said)}. "
+                "Check which license actually applies before reusing the code.",
+                evidence,
+                score=8,
+            )
+        reason = f"Licensed {named} ({origin})."
+        if files and api and not spdx.same(api, files):
+            reason += f" GitHub's API names only {api}, one of them."
+        elif files and api_findings and api is None:
+            reason += " GitHub's API could not name it (NOASSERTION)."
+        return passed(NAME, reason, evidence)
+    if readme and readme_finding is not None:
+        how = _README_HOW.get(readme_finding.how or "text", "a license text")
         return passed(
             NAME,
-            f"The sources disagree: {origin} says {' and '.join(named)} but {said}. "
-            "Check which license actually applies before reusing the code.",
-            evidence,
-            score=8,
-        )
-    if readme:
-        return passed(
-            NAME,
-            f"The README says the code is under {' and '.join(readme)}, but there is no license file; "
-            "GitHub and license scanners will not find it.",
+            f"Only the README declares a license ({readme}, from {how}): a weaker finding, since there is "
+            "no license file; GitHub and license scanners will not find it.",
             evidence,
             score=5,
         )

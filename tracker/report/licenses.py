@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import enum
 
+from tracker import spdx as expressions
+
 
 class LicenseGroup(enum.StrEnum):
     PERMISSIVE = "permissive"
@@ -49,14 +51,34 @@ _PREFIXES: tuple[tuple[str, LicenseGroup], ...] = (
 )
 
 
+# An expression's licenses that all apply (AND) bind as the most restrictive of them; a choice
+# (OR) lets the reader take the freest. Unrecognised terms bind until someone reads them.
+_BINDING = (LicenseGroup.NON_COMMERCIAL, LicenseGroup.UNRECOGNISED, LicenseGroup.COPYLEFT, LicenseGroup.PERMISSIVE,
+            LicenseGroup.NONE)
+_FREEST = (LicenseGroup.PERMISSIVE, LicenseGroup.COPYLEFT, LicenseGroup.NON_COMMERCIAL, LicenseGroup.UNRECOGNISED,
+           LicenseGroup.NONE)
+
+
 def license_group(spdx: str | None) -> LicenseGroup:
-    """The group of an SPDX id; None (no license found) is `NONE`.
+    """The group of an SPDX id or expression; None (no license found) is `NONE`.
 
     ``NOASSERTION`` and ``other`` (what GitHub says for a license file it cannot
-    match) and any id not in the table are `UNRECOGNISED`.
+    match) and any id not in the table are `UNRECOGNISED`. A file of several
+    licenses (``BSD-3-Clause AND Apache-2.0 AND MIT``) is grouped by all of
+    them, a dual license (``MIT OR Apache-2.0``) by the freer choice.
     """
     if spdx is None or not spdx.strip():
         return LicenseGroup.NONE
+    if " " in spdx.strip():
+        operator = expressions.operator_of(spdx)
+        if operator in ("AND", "OR"):
+            groups = {license_group(part) for part in expressions.top_level(expressions.normalise(spdx) or spdx)}
+            order = _BINDING if operator == "AND" else _FREEST
+            return next(group for group in order if group in groups)
+    return _single_group(spdx)
+
+
+def _single_group(spdx: str) -> LicenseGroup:
     key = spdx.strip().lower()
     if key in _EXACT:
         return _EXACT[key]

@@ -42,6 +42,7 @@ from tracker.records import (
     Artifact,
     ArtifactKind,
     CheckResult,
+    LicenseFinding,
     PaperLinks,
     Promise,
     PromiseKind,
@@ -50,6 +51,7 @@ from tracker.records import (
     RepoRef,
     Status,
 )
+from tracker.spdx import repository_license
 from tracker.store.archive import ArchiveRecords
 from tracker.store.cache import SqlAnswerCache
 from tracker.store.dialect import insert_for
@@ -935,8 +937,11 @@ def _check_values(
         raise ValueError(f"repro_score must be 0-100, got {repro_score} for {facts.ref}")
     metadata, activity = facts.metadata, facts.activity
     from_files = [finding for finding in facts.licenses if finding.source != "api"]
-    # The strongest identified license file; an unidentified one only when nothing else matched.
-    best_file = max(from_files, key=lambda f: (f.spdx is not None, f.confidence), default=None)
+    # The license files' expression; a README's declaration or an unidentified file only when no file names one.
+    expression, confidence, _ = repository_license(from_files)
+    best_file = max(from_files, key=lambda f: (f.spdx is not None, f.source == "file", f.confidence), default=None)
+    if expression is not None:
+        best_file = LicenseFinding(spdx=expression, confidence=confidence or 0.0, source="file")
     values: dict[str, Any] = {
         "checked_at": facts.checked_at,
         "status": facts.status.value,
@@ -946,7 +951,9 @@ def _check_values(
         "license_file": best_file.spdx if best_file else None,
         "license_confidence": best_file.confidence if best_file else None,
         "licenses": [
-            {"spdx": f.spdx, "confidence": f.confidence, "source": f.source, "path": f.path} for f in facts.licenses
+            {"spdx": f.spdx, "confidence": f.confidence, "source": f.source, "path": f.path}
+            | ({"how": f.how} if f.how is not None else {}) | ({"closest": f.closest} if f.closest is not None else {})
+            for f in facts.licenses
         ],
         "health": health,
         "repro_score": repro_score,
