@@ -189,10 +189,15 @@ def test_root_license_files_are_read_both_ways(path: str) -> None:
 
 @pytest.mark.parametrize("path", ["third_party/lib/LICENSE", "vendor/x/LICENSE", "ext/pybind11/LICENSE",
                                   "external/eigen/COPYING", "node_modules/left-pad/LICENSE",
-                                  "submodules/apex/LICENSE", "docs/LICENSE", "license.py", "licenses.json"])
+                                  "submodules/apex/LICENSE", "docs/LICENSE", "licenses.json"])
 def test_license_files_below_the_root_are_not_the_repositorys(path: str) -> None:
     assert not is_license_file(path)
     assert not is_relevant(path)
+
+
+def test_a_script_named_license_is_no_license_file() -> None:
+    # Read all the same, as a top-level script the checklist items may need; never as the repository's license.
+    assert not is_license_file("license.py")
 
 
 # --- what a README declares ----------------------------------------------------------
