@@ -365,6 +365,50 @@ def history(
 
 
 @app.command()
+def show(
+    target: Annotated[str, typer.Argument(help="A repository (github.com/owner/name, a URL) or a paper (id or title).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Why a repository has its status and score: every check's reason and evidence, licenses, papers, history."""
+    from datetime import UTC, datetime
+
+    from tracker.records import RepoRef
+    from tracker.report.detail import detail_json, find_papers, paper_json, repo_detail
+    from tracker.report.show import render_detail, render_paper
+
+    store = _open_store(db)
+    try:
+        ref: RepoRef | None = RepoRef.parse(target)
+    except ValueError:
+        ref = None
+    papers = store.papers_with_links()
+    if ref is not None:
+        detail = repo_detail(store.history(ref.key), papers)
+        if detail is not None:
+            if as_json:
+                out.out(json.dumps(detail_json(detail), ensure_ascii=False), highlight=False)
+            else:
+                render_detail(out, detail, now=datetime.now(UTC))
+            return
+    matches = find_papers(papers, target)
+    if len(matches) > 1:
+        names = "; ".join(f"{paper.id} ({paper.title})" for paper in matches[:5])
+        more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+        raise _fail(f"{len(matches)} papers match {target!r}: {names}{more}; name one by its id", 2)
+    if not matches:
+        if ref is not None:
+            raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
+        raise _fail(f"no repository or paper matches {target!r} (a repository is host/owner/name)", 2)
+    [paper] = matches
+    details = [found for key in paper.repositories if (found := repo_detail(store.history(key), papers)) is not None]
+    if as_json:
+        out.out(json.dumps(paper_json(paper, details), ensure_ascii=False), highlight=False)
+    else:
+        render_paper(out, paper, details, now=datetime.now(UTC))
+
+
+@app.command()
 def report(
     out_dir: Annotated[Path, typer.Option("--out", help="Where the dated report folder goes.")] = Path("reports"),
     db: DbOption = None,

@@ -193,7 +193,8 @@ def render_status(
         )
 
 
-def _differences(before: CheckEntry, after: CheckEntry) -> list[str]:
+def differences(before: CheckEntry, after: CheckEntry) -> list[str]:
+    """What changed from one check to the next, as short phrases (``status ok → missing``)."""
     found: list[str] = []
     if before.status != after.status:
         found.append(f"status {before.status} → {after.status}")
@@ -216,7 +217,7 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
         table.add_column(column)
     previous: CheckEntry | None = None
     for check in ordered:
-        found = _differences(previous, check) if previous is not None else ["first check"]
+        found = differences(previous, check) if previous is not None else ["first check"]
         mark = Text("●", style="bold yellow") if previous is not None and found else Text("│", style="dim")
         table.add_row(
             mark,
