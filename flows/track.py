@@ -171,6 +171,42 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     return text
 
 
+class PrefectUnreachable(RuntimeError):
+    """The Prefect API named by PREFECT_API_URL did not answer: nothing was run."""
+
+
+def prefect_api_problem(timeout: float = 5.0) -> str | None:
+    """One sentence when PREFECT_API_URL is set and its server does not answer, else None.
+
+    Asked before a run starts, so that a typo in the URL or a stopped server is
+    one line for the user instead of Prefect's traceback from deep in its client.
+    """
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return None  # a temporary server is started for the run
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).raise_for_status()
+    except httpx.HTTPError as exc:
+        return (f"the Prefect API at {url} (PREFECT_API_URL) did not answer ({type(exc).__name__}); "
+                "start it with `prefect server start`, or unset PREFECT_API_URL to run on a temporary server")
+    return None
+
+
+def cron_problem(cron: str) -> str | None:
+    """Why `cron` is not a schedule Prefect accepts (its own validator's words), or None."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError as exc:
+        return "; ".join(str(error.get("msg", error)) for error in exc.errors()).removeprefix("Value error, ")
+    return None
+
+
 def dask_task_runner(address: str) -> Any:
     """A task runner that sends check batches to the Dask cluster at `address` (tcp://host:8786)."""
     from prefect_dask import DaskTaskRunner
@@ -186,7 +222,13 @@ def run_track(sources: list[str], *, max_age_hours: float | None = None, dask_ad
     """
     address = dask_address or os.environ.get(DASK_ADDRESS_VARIABLE) or None
     flow_to_run = track.with_options(task_runner=dask_task_runner(address)) if address else track
-    return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir)
+    try:
+        return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir)
+    except RuntimeError as exc:
+        # Prefect's client says so when its server went away after `prefect_api_problem` asked.
+        if str(exc).startswith("Failed to reach API"):
+            raise PrefectUnreachable(f"{exc}; the checks recorded so far are kept") from exc
+        raise
 
 
 def serve_track(sources: list[str], cron: str) -> None:
