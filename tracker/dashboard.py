@@ -118,4 +118,4 @@ def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: P
 
 def write_report_files(store: Store, out_dir: Path, now: datetime) -> Path:
     """Write the dated report folder from what the store holds now."""
-    return write_report(report_data(store), out_dir, now)
+    return write_report(report_data(store, details=True), out_dir, now)

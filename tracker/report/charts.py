@@ -20,8 +20,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from tracker.records import Status  # noqa: E402
+from tracker.report.analysis import MonthShare  # noqa: E402
 from tracker.report.licenses import LicenseGroup  # noqa: E402
 from tracker.report.model import RunInfo  # noqa: E402
 from tracker.report.survival import SurvivalPoint  # noqa: E402
@@ -80,13 +82,15 @@ def _figure() -> Figure:
         return Figure(figsize=(6.4, 3.4))
 
 
-def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: float = 0.0) -> Chart:
-    """Kaplan-Meier step curve: share of repositories still there, by days since publication.
+def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: float = 0.0,
+                   axis_label: str = "days since the paper appeared") -> Chart:
+    """Kaplan-Meier step curve: share of repositories still there, by days since publication (or first sighting).
 
     `horizon` is the longest follow-up; the curve runs flat to it, since
     repositories censored after the last death still count as observed alive.
     """
-    title = "Repository survival since publication (Kaplan-Meier)"
+    since = "publication" if "appeared" in axis_label else "first seen"
+    title = f"Repository survival since {since} (Kaplan-Meier)"
     figure = _figure()
     with matplotlib.rc_context(_RC):
         axes = figure.add_subplot()
@@ -100,12 +104,24 @@ def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: floa
         # At least a year wide: a first run has no follow-up yet, and a
         # fraction-of-a-day axis would read as a measurement.
         axes.set_xlim(0, max(times[-1], 365.0))
-        axes.set_xlabel("days since the paper appeared")
+        axes.set_xlabel(axis_label)
         axes.set_ylabel("share still available")
         axes.set_title(f"{title}, n = {subjects}")
         if not points:
             axes.text(0.5, 0.5, "no repository gone yet", transform=axes.transAxes, ha="center", color="#757575")
     return _render("survival", title, figure)
+
+
+# More tick labels than this overlap at the chart's width; the others are left blank.
+MAX_RUN_LABELS = 10
+
+
+def run_labels(runs: Sequence[RunInfo]) -> list[str]:
+    """One short label per run, at most `MAX_RUN_LABELS` of them not blank: a date, with the time only where a day has several runs."""
+    days = [run.started_at.strftime("%Y-%m-%d") for run in runs]
+    labels = [f"{day} {run.started_at:%H:%M}" if days.count(day) > 1 else day for day, run in zip(days, runs, strict=True)]
+    step = max(1, -(-len(labels) // MAX_RUN_LABELS))
+    return [label if index % step == 0 else "" for index, label in enumerate(labels)]
 
 
 def status_mix_chart(mix: Sequence[tuple[RunInfo, dict[Status, int]]]) -> Chart:
@@ -114,7 +130,7 @@ def status_mix_chart(mix: Sequence[tuple[RunInfo, dict[Status, int]]]) -> Chart:
     figure = _figure()
     with matplotlib.rc_context(_RC):
         axes = figure.add_subplot()
-        labels = [run.started_at.strftime("%Y-%m-%d\n%H:%M") for run, _ in mix]
+        labels = run_labels([run for run, _ in mix])
         positions = list(range(len(mix)))
         bottoms = [0] * len(mix)
         for status in STATUS_COLOURS:
@@ -122,7 +138,8 @@ def status_mix_chart(mix: Sequence[tuple[RunInfo, dict[Status, int]]]) -> Chart:
             if any(heights):
                 axes.bar(positions, heights, bottom=bottoms, color=STATUS_COLOURS[status], label=str(status))
                 bottoms = [low + high for low, high in zip(bottoms, heights, strict=True)]
-        axes.set_xticks(positions, labels)
+        axes.set_xticks(positions, labels, rotation=30, ha="right")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no 17.5 repositories
         axes.set_ylabel("repositories")
         axes.set_title(title)
         if any(bottoms):
@@ -141,7 +158,45 @@ def license_chart(distribution: dict[LicenseGroup, int]) -> Chart:
         bars = axes.barh([str(group) for group in groups], counts, color=[LICENSE_COLOURS[g] for g in groups])
         axes.bar_label(bars, padding=3)
         axes.set_xlim(0, max(1, max(counts)) * 1.15)  # no negative axis when nothing exists yet
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.invert_yaxis()
         axes.set_xlabel("repositories")
         axes.set_title(title)
     return _render("licenses", title, figure)
+
+
+def alive_by_month_chart(months: Sequence[MonthShare]) -> Chart:
+    """Bars: the share of repositories still there, per month their paper appeared, with the count on each."""
+    title = "Share of code links alive, by month of publication"
+    figure = _figure()
+    with matplotlib.rc_context(_RC):
+        axes = figure.add_subplot()
+        positions = list(range(len(months)))
+        bars = axes.bar(positions, [month.share for month in months], color=STATUS_COLOURS[Status.OK])
+        axes.bar_label(bars, labels=[f"{m.alive}/{m.alive + m.gone}" for m in months], padding=2, fontsize=7)
+        step = max(1, -(-len(months) // MAX_RUN_LABELS))
+        axes.set_xticks(positions, [m.month if i % step == 0 else "" for i, m in enumerate(months)],
+                        rotation=30, ha="right")
+        axes.set_ylim(0, 1.1)
+        axes.set_ylabel("share still available")
+        axes.set_title(title)
+    return _render("alive_by_month", title, figure)
+
+
+def checklist_chart(counts: Sequence[int], reference_all_five: float) -> Chart:
+    """Bars: repositories by how many of the checklist's five items they have, the NeurIPS 2019 share noted."""
+    title = "ML Code Completeness Checklist: items per repository"
+    figure = _figure()
+    total = sum(counts)
+    with matplotlib.rc_context(_RC):
+        axes = figure.add_subplot()
+        bars = axes.bar([str(items) for items in range(len(counts))], counts, color="#0288d1")
+        axes.bar_label(bars, labels=[f"{count} ({count / total:.0%})" if total else "0" for count in counts],
+                       padding=2, fontsize=7)
+        axes.set_ylim(0, max(1, max(counts)) * 1.25)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel("checklist items present (of 5)")
+        axes.set_ylabel("repositories")
+        share = counts[-1] / total if total else 0.0
+        axes.set_title(f"{title}; all five: {share:.0%} here, {reference_all_five:.0%} in the NeurIPS 2019 sample")
+    return _render("checklist", title, figure)

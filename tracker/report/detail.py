@@ -15,10 +15,11 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.records import CheckResult, LicenseFinding, Outcome, Status
+from tracker.report.analysis import CHECKLIST
 from tracker.report.load import check_entries, repo_license
 from tracker.report.model import ALIVE, CheckEntry
 from tracker.report.terminal import differences
-from tracker.store.rows import PaperRow, StoredCheck
+from tracker.store.rows import CheckRow, PaperRow, StoredCheck
 
 # History in brief: the changes, at most this many of the newest.
 HISTORY_CHANGES_SHOWN = 10
@@ -91,8 +92,6 @@ class RepoDetail:
         return sum(1 for check in self.checks if check.name in CHECKLIST and check.outcome == Outcome.PASS)
 
 
-# The five items of the ML Code Completeness Checklist, as the checks name them.
-CHECKLIST = ("dependencies", "training_code", "evaluation_code", "pretrained_models", "results")
 
 
 def history_brief(entries: Sequence[CheckEntry], shown: int = HISTORY_CHANGES_SHOWN) -> HistoryBrief:
@@ -124,15 +123,19 @@ def _disagreement(findings: Iterable[LicenseFinding]) -> str | None:
     return None
 
 
-def repo_detail(checks: Sequence[StoredCheck], papers: Iterable[PaperRow] = ()) -> RepoDetail | None:
+def repo_detail(
+    checks: Sequence[StoredCheck], papers: Iterable[PaperRow] = (), *, latest: StoredCheck | None = None
+) -> RepoDetail | None:
     """One repository's detail from all its stored checks (any order) and the papers linking it.
 
     None when it was never checked. Only the papers whose links include the
-    repository's key are kept, so callers may pass every paper.
+    repository's key are kept, so callers may pass every paper. `latest`, when
+    given, is the newest check read in full, and `checks` need only carry what
+    a timeline reads (`load.HISTORY_FIELDS`).
     """
     if not checks:
         return None
-    latest = max(checks, key=lambda check: (check.checked_at, check.run_id))
+    latest = latest or max(checks, key=lambda check: (check.checked_at, check.run_id))
     license_spdx = repo_license(latest)
     findings = latest.licenses()
     linking = [paper for paper in papers if latest.key in paper.repositories]
@@ -203,3 +206,22 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def repo_details(
+    rows: Iterable[CheckRow], timeline: Iterable[StoredCheck], papers: Sequence[PaperRow]
+) -> dict[str, RepoDetail]:
+    """Every repository in full, by key: its latest check (`rows`, read in full) and every check (`timeline`)."""
+    by_key: dict[str, list[StoredCheck]] = {}
+    for check in timeline:
+        by_key.setdefault(check.key, []).append(check)
+    linking: dict[str, list[PaperRow]] = {}
+    for paper in papers:
+        for key in paper.repositories:
+            linking.setdefault(key, []).append(paper)
+    found: dict[str, RepoDetail] = {}
+    for row in rows:
+        detail = repo_detail(by_key.get(row.key) or [row.latest], linking.get(row.key, ()), latest=row.latest)
+        if detail is not None:
+            found[row.key] = detail
+    return found

@@ -22,7 +22,7 @@ from rich.text import Text
 from tracker.records import Outcome, PaperLinks, Status
 from tracker.report.analysis import change_summary
 from tracker.report.licenses import license_group
-from tracker.report.model import STATUS_ORDER, CheckEntry, RepoEntry
+from tracker.report.model import ALIVE, STATUS_ORDER, CheckEntry, RepoEntry
 
 STATUS_STYLE: dict[Status, str] = {
     Status.OK: "green",
@@ -217,7 +217,8 @@ def differences(before: CheckEntry, after: CheckEntry) -> list[str]:
         found.append(f"status {before.status} → {after.status}")
     if after.moved_to != before.moved_to and after.moved_to:
         found.append(f"moved to {after.moved_to}")
-    if before.license_spdx != after.license_spdx:
+    # A gone or unreachable repository's license is unknown, which is no change of license.
+    if before.license_spdx != after.license_spdx and before.status in ALIVE and after.status in ALIVE:
         found.append(f"license {before.license_spdx or 'none'} → {after.license_spdx or 'none'}")
     if before.repro_score != after.repro_score:
         found.append(f"score {format_score(before.repro_score)} → {format_score(after.repro_score)}")
