@@ -16,14 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.events import emit_event
+from prefect.futures import as_completed
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from tracker import dashboard, tracking
+from tracker import dashboard, events, tracking
 from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
@@ -63,12 +70,17 @@ def start_run(sources: Sequence[str], database_url: str | None, flow_run_id: str
 @task(cache_policy=NO_CACHE)
 def ingest_sources(sources: Sequence[str], database_url: str | None) -> IngestSummary:
     logger = get_run_logger()
-    return tracking.ingest(_store(database_url), sources, on_problem=lambda problem: logger.warning(str(problem)))
+    summary = tracking.ingest(_store(database_url), sources, on_problem=lambda problem: logger.warning(str(problem)))
+    logger.info(f"ingested {summary.papers} papers ({summary.new_papers} new) with {summary.links} links to "
+                f"{summary.repositories} repositories ({summary.new_repositories} new)")
+    return summary
 
 
 @task(cache_policy=NO_CACHE)
 def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> list[str]:
     refs = _store(database_url).repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+    get_run_logger().info(f"{len(refs)} repositories are due for a check"
+                          + (f" (not checked within {max_age_hours:g} hours)" if max_age_hours else ""))
     return [ref.canonical for ref in refs]
 
 
@@ -95,19 +107,55 @@ def finish_run(run_id: int, tally: tracking.RunTally, database_url: str | None, 
 
 @task(cache_policy=NO_CACHE)
 def write_report(database_url: str | None, report_dir: str) -> Path:
-    return dashboard.write_report_files(_store(database_url), Path(report_dir), datetime.now(UTC))
+    target = dashboard.write_report_files(_store(database_url), Path(report_dir), datetime.now(UTC))
+    get_run_logger().info(f"report written to {target}/ (report.html, report.md, repositories.csv/.json)")
+    return target
 
 
 @task(cache_policy=NO_CACHE)
 def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None) -> dashboard.RunView:
-    """The Prefect UI's view of the run: a status table, a summary and a link to the report."""
+    """The Prefect UI's view of the run: a status table, a summary and the whole Markdown report.
+
+    The report goes in as Markdown because a `file://` link to report.html
+    cannot be opened from the UI's page.
+    """
     view = dashboard.run_view(_store(database_url), run_id)
     create_table_artifact(key="repro-status", table=view.status_rows, description=view.status_caption)
     create_markdown_artifact(key="repro-summary", markdown=view.summary_markdown, description=view.title)
     if report_path is not None:
-        create_link_artifact(key="repro-report", link=(report_path / "report.html").resolve().as_uri(),
-                             link_text="Reproducibility report (HTML)", description=view.title)
+        markdown = dashboard.markdown_for_ui((report_path / "report.md").read_text(encoding="utf-8"))
+        create_markdown_artifact(key="repro-report", markdown=markdown,
+                                 description=f"{view.title}; the HTML report is {report_path / 'report.html'}")
     return view
+
+
+@task(cache_policy=NO_CACHE)
+def announce_changes(changes: Sequence[Any], run_id: int) -> int:
+    """One Prefect event per status change (names and resources from `tracker.events`), for automations."""
+    logger = get_run_logger()
+    found = events.change_events(changes, run_id=run_id)
+    for item in found:
+        emit_event(event=item.event, resource=item.resource, payload=item.payload)
+        logger.info(f"event {item.event}: {item.payload['summary']}")
+    return len(found)
+
+
+def _check_all(batches: list[list[str]], run_id: int, database_url: str | None, tally: tracking.RunTally) -> None:
+    """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact."""
+    total = sum(len(batch) for batch in batches)
+    progress_id = create_progress_artifact(
+        progress=0.0 if total else 100.0, key="repro-progress",
+        description=f"checking {total} repositories in {len(batches)} batches")
+    if not batches:
+        return
+    done = 0
+    futures = list(check_batch.map(batches, run_id=run_id, database_url=database_url))
+    sizes = {future.task_run_id: len(batch) for future, batch in zip(futures, batches, strict=True)}
+    for future in as_completed(futures):
+        tally.add(future.result())
+        done += sizes[future.task_run_id]
+        update_progress_artifact(artifact_id=progress_id, progress=100.0 * done / total,
+                                 description=f"checked {done}/{total} repositories")
 
 
 def _rename_flow_run(name: str) -> None:
@@ -153,8 +201,7 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
         ingest_sources(sources, database_url)
         due = repositories_due(database_url, max_age_hours, run_id)
         batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
-        for batch_tally in check_batch.map(batches, run_id=run_id, database_url=database_url).result():
-            tally.add(batch_tally)
+        _check_all(batches, run_id, database_url, tally)
     except BaseException as exc:
         # Record what was found before the interruption; the next run continues from there.
         finish_run(run_id, tally.interrupted(), database_url, note=f"interrupted: {type(exc).__name__}")
@@ -162,6 +209,8 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     finish_run(run_id, tally, database_url)
     report_path = write_report(database_url, report_dir) if report_dir else None
     view = publish_dashboard(database_url, run_id, report_path)
+    get_run_logger().info(events.describe_run_checks(tally.checked, view.changes, tally.by_status))
+    announce_changes(view.changes, run_id)
     _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
     if tally.run_status == "rate_limited":
