@@ -97,7 +97,7 @@ class _Tags(HTMLParser):
 def test_writes_the_dated_directory(report_dir: Path) -> None:
     assert report_dir.name == "2025-06-01"
     assert sorted(path.name for path in report_dir.iterdir()) == [
-        "licenses.png", "report.html", "report.md", "repositories.csv", "repositories.json",
+        "badges", "licenses.png", "report.html", "report.md", "repositories.csv", "repositories.json",
         "status_mix.png",
     ]  # four repositories, none dated for long enough: no survival curve, no checklist chart (sentences instead)
     for png in report_dir.glob("*.png"):
@@ -172,8 +172,9 @@ def test_csv_and_json_agree_with_the_rows(report_dir: Path, data: ReportData) ->
 
 def test_reports_are_reproducible(data: ReportData, report_dir: Path, tmp_path: Path) -> None:
     again = write_report(data, tmp_path, NOW)
-    for path in report_dir.iterdir():
-        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+    for path in (path for path in report_dir.rglob("*") if path.is_file()):
+        relative = path.relative_to(report_dir)
+        assert (again / relative).read_bytes() == path.read_bytes(), relative
 
 
 def test_each_chart_renders_at_a_realistic_size() -> None:

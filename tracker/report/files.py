@@ -38,6 +38,7 @@ from tracker.report.analysis import (
 from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe_url
 from tracker.report.licenses import license_group
 from tracker.records import Outcome
+from tracker.report.badges import BADGE_DIR, badge, badge_filename
 from tracker.report.analysis import CHECKLIST
 from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes, survival_basis
@@ -362,7 +363,8 @@ def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
     """Write the dated report directory ``out_dir/YYYY-MM-DD/`` and return it.
 
     Holds ``report.md``, ``report.html``, ``repositories.csv``,
-    ``repositories.json`` and one PNG per chart. A second report on the same
+    ``repositories.json``, one PNG per chart drawn and ``badges/``: a
+    shields.io endpoint JSON per repository (`badges.badge`). A second report on the same
     day replaces the first.
     """
     target = out_dir / now.strftime("%Y-%m-%d")
@@ -375,5 +377,9 @@ def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
     (target / "repositories.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (target / "repositories.csv").write_text(repositories_csv(rows), encoding="utf-8", newline="")
     (target / "report.md").write_text(render_markdown(data, now, charts), encoding="utf-8")
+    badge_dir = target / BADGE_DIR
+    badge_dir.mkdir(exist_ok=True)
+    for repo in data.repositories:
+        (badge_dir / badge_filename(repo.key)).write_text(json.dumps(badge(repo)) + "\n", encoding="utf-8")
     (target / "report.html").write_text(render_html(data, now, charts), encoding="utf-8")
     return target
