@@ -13,7 +13,8 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import (
@@ -22,9 +23,9 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.futures import as_completed
-from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -143,9 +144,9 @@ def announce_changes(changes: Sequence[Any], run_id: int) -> int:
 def _check_all(batches: list[list[str]], run_id: int, database_url: str | None, tally: tracking.RunTally) -> None:
     """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact."""
     total = sum(len(batch) for batch in batches)
-    progress_id = create_progress_artifact(
+    progress_id = cast(UUID, create_progress_artifact(
         progress=0.0 if total else 100.0, key="repro-progress",
-        description=f"checking {total} repositories in {len(batches)} batches")
+        description=f"checking {total} repositories in {len(batches)} batches"))  # called synchronously: a UUID
     if not batches:
         return
     done = 0

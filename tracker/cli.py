@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -258,7 +258,13 @@ class _Progress:
     """A bar on a terminal's standard error; elsewhere (a CI log) a plain `checked n/total` line every few seconds."""
 
     def __init__(self, total: int) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         from tracker.progress import ProgressLines
 
@@ -277,7 +283,7 @@ class _Progress:
         elif self._lines is not None:
             self._lines.advance()
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> Self:
         if self._bar is not None:
             self._bar.start()
         return self
@@ -372,7 +378,13 @@ def status(
     sort_key = _sort_key(sort)
     # Importing the store and building the rows leave no cycles to collect (see `cycle_collection_paused`): ~0.1 s.
     with cycle_collection_paused():
-        from tracker.report import SortKey, filter_rows, render_status, sort_rows, status_json
+        from tracker.report import (
+            SortKey,
+            filter_rows,
+            render_status,
+            sort_rows,
+            status_json,
+        )
         from tracker.report.load import status_entries
 
         sorted_rows = sort_rows(status_entries(_open_store(db), outcomes=as_json), sort_key)

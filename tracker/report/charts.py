@@ -14,16 +14,17 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import MaxNLocator
 
 from tracker.records import Status  # noqa: E402
-from tracker.report.analysis import MonthShare  # noqa: E402
+from tracker.report.analysis import MonthShare
 from tracker.report.licenses import LicenseGroup  # noqa: E402
 from tracker.report.model import RunInfo  # noqa: E402
 from tracker.report.survival import SurvivalPoint  # noqa: E402
@@ -54,6 +55,11 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+def _style() -> Any:
+    """The charts' matplotlib style, for one figure's drawing (typed loosely: matplotlib's stubs list every rc key)."""
+    return matplotlib.rc_context(cast(Any, _RC))
+
+
 _PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
 
 
@@ -68,7 +74,7 @@ class Chart:
 
 
 def _render(name: str, title: str, figure: Figure) -> Chart:
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"repro-tracker-{name}"}):
+    with matplotlib.rc_context(cast(Any, {**_RC, "svg.hashsalt": f"repro-tracker-{name}"})):
         svg_buffer = io.StringIO()
         figure.savefig(svg_buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
         png_buffer = io.BytesIO()
@@ -78,7 +84,7 @@ def _render(name: str, title: str, figure: Figure) -> Chart:
 
 
 def _figure() -> Figure:
-    with matplotlib.rc_context(_RC):
+    with _style():
         return Figure(figsize=(6.4, 3.4))
 
 
@@ -92,7 +98,7 @@ def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: floa
     since = "publication" if "appeared" in axis_label else "first seen"
     title = f"Repository survival since {since} (Kaplan-Meier)"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
         times = [0.0] + [point.time for point in points]
         survival = [1.0] + [point.survival for point in points]
@@ -128,7 +134,7 @@ def status_mix_chart(mix: Sequence[tuple[RunInfo, dict[Status, int]]]) -> Chart:
     """Stacked bars: the status of every checked repository, one bar per run."""
     title = "Status of repositories per run"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
         labels = run_labels([run for run, _ in mix])
         positions = list(range(len(mix)))
@@ -151,7 +157,7 @@ def license_chart(distribution: dict[LicenseGroup, int]) -> Chart:
     """Horizontal bars: existing repositories per license group."""
     title = "Licenses of existing repositories"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
         groups = list(LicenseGroup)
         counts = [distribution.get(group, 0) for group in groups]
@@ -169,7 +175,7 @@ def alive_by_month_chart(months: Sequence[MonthShare]) -> Chart:
     """Bars: the share of repositories still there, per month their paper appeared, with the count on each."""
     title = "Share of code links alive, by month of publication"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
         positions = list(range(len(months)))
         bars = axes.bar(positions, [month.share for month in months], color=STATUS_COLOURS[Status.OK])
@@ -188,7 +194,7 @@ def checklist_chart(counts: Sequence[int], reference_all_five: float) -> Chart:
     title = "ML Code Completeness Checklist: items per repository"
     figure = _figure()
     total = sum(counts)
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
         bars = axes.bar([str(items) for items in range(len(counts))], counts, color="#0288d1")
         axes.bar_label(bars, labels=[f"{count} ({count / total:.0%})" if total else "0" for count in counts],

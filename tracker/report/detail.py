@@ -9,6 +9,7 @@ terminal, the JSON, the HTML report and the badges show the same thing.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -98,7 +99,7 @@ def history_brief(entries: Sequence[CheckEntry], shown: int = HISTORY_CHANGES_SH
     """The timeline reduced to its changes; `entries` must not be empty."""
     ordered = sorted(entries, key=lambda entry: entry.checked_at)
     found: list[HistoryChange] = []
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         phrases = differences(before, after)
         if phrases:
             found.append(HistoryChange(checked_at=after.checked_at, run_id=after.run_id, changes=tuple(phrases)))

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from tracker.records import Outcome
 from tracker.report.analysis import (
+    CHECKLIST,
     NEURIPS_2019_ALL_FIVE,
     alive_by_month,
     change_summary,
@@ -35,11 +37,9 @@ from tracker.report.analysis import (
     runs_to_chart,
     status_mix,
 )
+from tracker.report.badges import BADGE_DIR, badge, badge_filename
 from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe_url
 from tracker.report.licenses import license_group
-from tracker.records import Outcome
-from tracker.report.badges import BADGE_DIR, badge, badge_filename
-from tracker.report.analysis import CHECKLIST
 from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes, survival_basis
 from tracker.report.terminal import format_score, sort_rows, status_json, time_ago
