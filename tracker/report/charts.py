@@ -204,5 +204,5 @@ def checklist_chart(counts: Sequence[int], reference_all_five: float) -> Chart:
         axes.set_xlabel("checklist items present (of 5)")
         axes.set_ylabel("repositories")
         share = counts[-1] / total if total else 0.0
-        axes.set_title(f"{title}; all five: {share:.0%} here, {reference_all_five:.0%} in the NeurIPS 2019 sample")
+        axes.set_title(f"{title}\nall five: {share:.0%} here, {reference_all_five:.0%} in the NeurIPS 2019 sample")
     return _render("checklist", title, figure)
