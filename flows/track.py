@@ -13,17 +13,25 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from uuid import UUID
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
 from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from tracker import dashboard, tracking
+from tracker import dashboard, events, tracking
 from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
@@ -63,12 +71,17 @@ def start_run(sources: Sequence[str], database_url: str | None, flow_run_id: str
 @task(cache_policy=NO_CACHE)
 def ingest_sources(sources: Sequence[str], database_url: str | None) -> IngestSummary:
     logger = get_run_logger()
-    return tracking.ingest(_store(database_url), sources, on_problem=lambda problem: logger.warning(str(problem)))
+    summary = tracking.ingest(_store(database_url), sources, on_problem=lambda problem: logger.warning(str(problem)))
+    logger.info(f"ingested {summary.papers} papers ({summary.new_papers} new) with {summary.links} links to "
+                f"{summary.repositories} repositories ({summary.new_repositories} new)")
+    return summary
 
 
 @task(cache_policy=NO_CACHE)
 def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> list[str]:
     refs = _store(database_url).repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+    get_run_logger().info(f"{len(refs)} repositories are due for a check"
+                          + (f" (not checked within {max_age_hours:g} hours)" if max_age_hours else ""))
     return [ref.canonical for ref in refs]
 
 
@@ -144,19 +157,55 @@ def preserve_stage(database_url: str | None) -> dict[str, Any]:
 
 @task(cache_policy=NO_CACHE)
 def write_report(database_url: str | None, report_dir: str) -> Path:
-    return dashboard.write_report_files(_store(database_url), Path(report_dir), datetime.now(UTC))
+    target = dashboard.write_report_files(_store(database_url), Path(report_dir), datetime.now(UTC))
+    get_run_logger().info(f"report written to {target}/ (report.html, report.md, repositories.csv/.json)")
+    return target
 
 
 @task(cache_policy=NO_CACHE)
 def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None) -> dashboard.RunView:
-    """The Prefect UI's view of the run: a status table, a summary and a link to the report."""
+    """The Prefect UI's view of the run: a status table, a summary and the whole Markdown report.
+
+    The report goes in as Markdown because a `file://` link to report.html
+    cannot be opened from the UI's page.
+    """
     view = dashboard.run_view(_store(database_url), run_id)
     create_table_artifact(key="repro-status", table=view.status_rows, description=view.status_caption)
     create_markdown_artifact(key="repro-summary", markdown=view.summary_markdown, description=view.title)
     if report_path is not None:
-        create_link_artifact(key="repro-report", link=(report_path / "report.html").resolve().as_uri(),
-                             link_text="Reproducibility report (HTML)", description=view.title)
+        markdown = dashboard.markdown_for_ui((report_path / "report.md").read_text(encoding="utf-8"))
+        create_markdown_artifact(key="repro-report", markdown=markdown,
+                                 description=f"{view.title}; the HTML report is {report_path / 'report.html'}")
     return view
+
+
+@task(cache_policy=NO_CACHE)
+def announce_changes(changes: Sequence[Any], run_id: int) -> int:
+    """One Prefect event per status change (names and resources from `tracker.events`), for automations."""
+    logger = get_run_logger()
+    found = events.change_events(changes, run_id=run_id)
+    for item in found:
+        emit_event(event=item.event, resource=item.resource, payload=item.payload)
+        logger.info(f"event {item.event}: {item.payload['summary']}")
+    return len(found)
+
+
+def _check_all(batches: list[list[str]], run_id: int, database_url: str | None, tally: tracking.RunTally) -> None:
+    """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact."""
+    total = sum(len(batch) for batch in batches)
+    progress_id = cast(UUID, create_progress_artifact(
+        progress=0.0 if total else 100.0, key="repro-progress",
+        description=f"checking {total} repositories in {len(batches)} batches"))  # called synchronously: a UUID
+    if not batches:
+        return
+    done = 0
+    futures = list(check_batch.map(batches, run_id=run_id, database_url=database_url))
+    sizes = {future.task_run_id: len(batch) for future, batch in zip(futures, batches, strict=True)}
+    for future in as_completed(futures):
+        tally.add(future.result())
+        done += sizes[future.task_run_id]
+        update_progress_artifact(artifact_id=progress_id, progress=100.0 * done / total,
+                                 description=f"checked {done}/{total} repositories")
 
 
 def _rename_flow_run(name: str) -> None:
@@ -207,8 +256,7 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
         ingest_sources(sources, database_url)
         due = repositories_due(database_url, max_age_hours, run_id)
         batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
-        for batch_tally in check_batch.map(batches, run_id=run_id, database_url=database_url).result():
-            tally.add(batch_tally)
+        _check_all(batches, run_id, database_url, tally)
         if tally.awaiting_confirmation:
             held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
             tally.add(confirm_gone(held, run_id, database_url))
@@ -223,12 +271,50 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
         preserve_stage(database_url)
     report_path = write_report(database_url, report_dir) if report_dir else None
     view = publish_dashboard(database_url, run_id, report_path)
+    get_run_logger().info(events.describe_run_checks(tally.checked, view.changes, tally.by_status))
+    announce_changes(view.changes, run_id)
     _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
     if tally.run_status == "rate_limited":
         return Completed(name="RateLimited", data=text,
                          message=f"GitHub's rate limit left {tally.rate_limited} repositories for the next run")
     return text
+
+
+class PrefectUnreachable(RuntimeError):
+    """The Prefect API named by PREFECT_API_URL did not answer: nothing was run."""
+
+
+def prefect_api_problem(timeout: float = 5.0) -> str | None:
+    """One sentence when PREFECT_API_URL is set and its server does not answer, else None.
+
+    Asked before a run starts, so that a typo in the URL or a stopped server is
+    one line for the user instead of Prefect's traceback from deep in its client.
+    """
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        return None  # a temporary server is started for the run
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).raise_for_status()
+    except httpx.HTTPError as exc:
+        return (f"the Prefect API at {url} (PREFECT_API_URL) did not answer ({type(exc).__name__}); "
+                "start it with `prefect server start`, or unset PREFECT_API_URL to run on a temporary server")
+    return None
+
+
+def cron_problem(cron: str) -> str | None:
+    """Why `cron` is not a schedule Prefect accepts (its own validator's words), or None."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=cron)
+    except ValidationError as exc:
+        return "; ".join(str(error.get("msg", error)) for error in exc.errors()).removeprefix("Value error, ")
+    return None
 
 
 def dask_task_runner(address: str) -> Any:
@@ -246,8 +332,14 @@ def run_track(sources: list[str], *, max_age_hours: float | None = None, dask_ad
     """
     address = dask_address or os.environ.get(DASK_ADDRESS_VARIABLE) or None
     flow_to_run = track.with_options(task_runner=dask_task_runner(address)) if address else track
-    return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir, archive=archive,
-                       preserve=preserve)
+    try:
+        return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir,
+                           archive=archive, preserve=preserve)
+    except RuntimeError as exc:
+        # Prefect's client says so when its server went away after `prefect_api_problem` asked.
+        if str(exc).startswith("Failed to reach API"):
+            raise PrefectUnreachable(f"{exc}; the checks recorded so far are kept") from exc
+        raise
 
 
 def serve_track(sources: list[str], cron: str) -> None:

@@ -2,8 +2,10 @@
 
 A browser is the only judge of a self-contained HTML page: the check reads the
 DOM Chromium rendered from disk (no network: every fetching feature is off)
-and requires the inline SVG charts and the headline figures in it, then takes a
-screenshot for a person to look at.
+and requires the inline SVG charts the page announces (`data-charts`), the
+headline figures, a section for every repository of the table, and the table's
+filter controls shown (its one inline script ran under the page's CSP), then
+takes a screenshot for a person to look at.
 
     python scripts/report_check.py [reports/YYYY-MM-DD/report.html] [--screenshot out.png]
 
@@ -26,7 +28,6 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 )
 HEADLINE_LABELS = ("papers", "papers with a code link", "repositories", "median reproducibility score")
-EXPECTED_CHARTS = 3
 
 
 def chromium_binary() -> str:
@@ -52,14 +53,21 @@ def problems_in(dom: str) -> list[str]:
     """What a reader would miss in the rendered DOM; empty when all is there."""
     problems = []
     charts = re.findall(r"<svg\b.*?</svg>", dom, flags=re.DOTALL)
-    if len(charts) != EXPECTED_CHARTS:
-        problems.append(f"expected {EXPECTED_CHARTS} inline SVG charts, found {len(charts)}")
+    announced = re.search(r'data-charts="(\d+)"', dom)
+    expected = int(announced.group(1)) if announced else -1
+    if len(charts) != expected:
+        problems.append(f"expected {expected} inline SVG charts, found {len(charts)}")
     problems += [f"SVG chart {index + 1} draws nothing" for index, svg in enumerate(charts) if "<path" not in svg]
     figures = dict((label.strip(), value.strip()) for value, label in re.findall(
         r'<div class="figure"><div class="value">([^<]*)</div>([^<]*)</div>', dom))
     problems += [f"headline figure {label!r} is missing" for label in HEADLINE_LABELS if not figures.get(label)]
-    if "<script" in dom.lower():
-        problems.append("the report carries a <script> element; it must be static")
+    if dom.lower().count("<script") > 1:
+        problems.append("the report carries more than its one table script")
+    if re.search(r'id="repo-controls"[^>]*\bhidden\b', dom):
+        problems.append("the table's filter controls are hidden: its script did not run (CSP hash?)")
+    linked = set(re.findall(r'<a href="#(repo-[^"]+)">', dom))
+    sections = set(re.findall(r'<section class="repo" id="(repo-[^"]+)">', dom))
+    problems += [f"no section for {anchor}" for anchor in sorted(linked - sections)]
     return problems
 
 

@@ -52,8 +52,9 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
     assert rows["github.com/acme/seeing"]["score"] not in ("", "?")
     [summary_artifact] = read_artifacts(flow_run_id, "repro-summary")
     assert "Tiny Experts" in summary_artifact.data  # promised code, never linked
-    [link] = read_artifacts(flow_run_id, "repro-report")
-    assert link.data.startswith("[") and "report.html" in link.data
+    # The whole Markdown report, readable in the UI (a file:// link is not), without the images beside the file.
+    [report] = read_artifacts(flow_run_id, "repro-report")
+    assert report.data.startswith("# ") and "github.com/lab/gone" in report.data and "![" not in report.data
 
     from prefect.client.orchestration import get_client
 
@@ -101,3 +102,42 @@ def test_a_run_that_fails_while_checking_is_recorded_as_interrupted(world: World
     assert (str(run.status), run.note) == ("interrupted", "interrupted: ValueError")
     assert run.finished_at is not None and run.papers == 0
     assert world.github.total == 0  # failed before asking GitHub anything, and was not retried
+
+
+def _events(api_url: str, prefix: str, since: str) -> list[dict[str, Any]]:
+    """Every event since `since` the server holds whose name starts with `prefix`, read back through its REST API."""
+    import httpx
+    from prefect.events.worker import EventsWorker
+
+    EventsWorker.drain_all()  # what this process still holds is sent now
+    body = {"filter": {"event": {"prefix": [prefix]}, "occurred": {"since": since}}, "limit": 50}
+    deadline = time.monotonic() + 60
+    while True:  # the server stores what it received a moment later
+        found = httpx.post(f"{api_url}/events/filter", json=body, timeout=10).raise_for_status().json()["events"]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
+def test_each_status_change_is_a_prefect_event_and_progress_reaches_100(
+        world: World, prefect_server: str, read_artifacts: Any) -> None:
+    first = run_track(world)
+    assert first.is_completed(), first.message
+    [progress] = read_artifacts(first.state_details.flow_run_id, "repro-progress")
+    assert progress.type == "progress" and float(progress.data) == 100.0
+    assert progress.description == "checked 3/3 repositories"
+
+    from datetime import UTC, datetime
+
+    since = datetime.now(UTC).isoformat()  # the server is the session's: other tests' runs emitted events before
+    world.github.delete("acme/bare-bones")
+    second = run_track(world)
+    assert second.is_completed(), second.message
+    [summary] = read_artifacts(second.state_details.flow_run_id, "repro-summary")
+    assert "- **github.com/acme/bare-bones**: ok → missing" in summary.data  # names the repository
+    assert "github.com/lab/gone" not in summary.data.split("## Changes since the previous run")[1].split("##")[0]
+
+    [event] = _events(prefect_server, "repro-tracker.repository.", since)
+    assert event["event"] == "repro-tracker.repository.missing"
+    assert event["resource"]["prefect.resource.id"] == "repro-tracker.repository.github.com/acme/bare-bones"
+    assert event["payload"]["from"] == "ok" and event["payload"]["to"] == "missing"

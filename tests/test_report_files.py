@@ -14,6 +14,7 @@ import pytest
 from tracker.records import Artifact, ArtifactKind, Outcome, Status
 from tracker.report import PaperEntry, RepoEntry, ReportData, RunInfo, write_report
 from tracker.report.charts import license_chart, status_mix_chart, survival_chart
+from tracker.report.files import TABLE_SCRIPT, script_hash
 from tracker.report.escape import csv_cell, md_text, safe_url
 from tracker.report.licenses import LicenseGroup
 from tracker.report.survival import SurvivalPoint
@@ -96,9 +97,9 @@ class _Tags(HTMLParser):
 def test_writes_the_dated_directory(report_dir: Path) -> None:
     assert report_dir.name == "2025-06-01"
     assert sorted(path.name for path in report_dir.iterdir()) == [
-        "licenses.png", "report.html", "report.md", "repositories.csv", "repositories.json",
-        "status_mix.png", "survival.png",
-    ]
+        "badges", "licenses.png", "report.html", "report.md", "repositories.csv", "repositories.json",
+        "status_mix.png",
+    ]  # four repositories, none dated for long enough: no survival curve, no checklist chart (sentences instead)
     for png in report_dir.glob("*.png"):
         assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -110,26 +111,31 @@ def test_html_is_one_self_contained_file_with_charts_and_figures(report_dir: Pat
     parsed.close()
     text = " ".join(" ".join(parsed.text).split())
 
-    assert parsed.tags.count("svg") == 3
-    assert {"script", "link", "img", "iframe", "object"}.isdisjoint(parsed.tags)
+    assert parsed.tags.count("svg") == 2
+    assert {"link", "img", "iframe", "object"}.isdisjoint(parsed.tags)
+    # One script, ours, allowed by its hash alone: no other inline or fetched script may run.
+    assert parsed.tags.count("script") == 1 and html.count("<script>") == 1
+    assert f"script-src {script_hash(TABLE_SCRIPT)}" in html and f"<script>{TABLE_SCRIPT}</script>" in html
     assert not [value for name, value in parsed.attrs if name == "src"]
-    assert all(value.startswith("https://") for name, value in parsed.attrs if name == "href" and value)
+    assert all(value.startswith(("https://", "#")) for name, value in parsed.attrs if name == "href" and value)
     assert "javascript:" not in html
-    assert "<script" not in html
+    assert SCRIPT not in html
     assert SCRIPT in text  # shown as text, escaped in the source
     assert "3 papers" in text and "2 papers with a code link" in text and "1 promise code without a link" in text
     assert "33% existing repositories without a license" in text  # of the three that exist, "renamed" has none
     assert "40 median reproducibility score" in text
     assert "ok → missing" in text and "moved to github.com/newlab/renamed" in text
     assert "Kept and renamed" in text and "Promised | " in text
-    assert re.search(r'<figure id="chart-survival"[^>]*>\s*<svg', html)
+    assert re.search(r'<figure id="chart-licenses"[^>]*>\s*<svg', html)
+    assert re.search(r'<p class="chart-note" id="chart-survival"><strong>[^<]*</strong> No survival curve yet', html)
 
 
 def test_markdown_references_existing_pngs_and_escapes_hostile_text(report_dir: Path) -> None:
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     images = re.findall(r"!\[[^\]]*\]\(<([^>]+)>\)", markdown)
 
-    assert sorted(images) == ["licenses.png", "status_mix.png", "survival.png"]
+    assert sorted(images) == ["licenses.png", "status_mix.png"]
+    assert "No survival curve yet" in markdown
     assert all((report_dir / image).is_file() for image in images)
     assert "<script" not in markdown
     assert "&lt;script&gt;" in markdown
@@ -166,8 +172,9 @@ def test_csv_and_json_agree_with_the_rows(report_dir: Path, data: ReportData) ->
 
 def test_reports_are_reproducible(data: ReportData, report_dir: Path, tmp_path: Path) -> None:
     again = write_report(data, tmp_path, NOW)
-    for path in report_dir.iterdir():
-        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+    for path in (path for path in report_dir.rglob("*") if path.is_file()):
+        relative = path.relative_to(report_dir)
+        assert (again / relative).read_bytes() == path.read_bytes(), relative
 
 
 def test_each_chart_renders_at_a_realistic_size() -> None:

@@ -129,7 +129,8 @@ def test_render_history_marks_each_change() -> None:
     render_history(out, list(reversed(checks)))
     lines = [line for line in out.export_text().splitlines() if "2025-" in line]
 
-    assert [line.strip()[0] for line in lines] == ["│", "│", "●", "●"]  # oldest first
+    # Oldest first, numbered; a change marked ●. No column of bare "│" that reads as a broken border.
+    assert [line.split("│")[0].strip() for line in lines] == ["1", "2", "3 ●", "4 ●"]
     assert "status ok → moved; moved to github.com/new/name; license MIT → Apache-2.0" in lines[2]
     assert "status moved → missing" in lines[3] and "score 5 → -" in lines[3]
 

@@ -15,10 +15,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 
 app = typer.Typer(
@@ -28,8 +28,45 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+# Where standard output is a file or a pipe (a CI log), tables are laid out this wide at least,
+# so that wrapping other columns never has to cut a repository's name.
+PIPED_WIDTH = 240
+
+
+class OutputConsole(Console):
+    """Standard output's console: the terminal's width, or at least `PIPED_WIDTH` when piped."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self.is_terminal:
+            return size
+        return ConsoleDimensions(max(size.width, PIPED_WIDTH), size.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out = OutputConsole(soft_wrap=True)
+# soft_wrap: an error is one line however narrow the terminal or log, so a CI log's grep finds it whole.
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.out(f"repro-tracker {version('repro-tracker')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Is the code a paper links to still there, can anyone use it, can anyone run it?"""
 
 DbOption = Annotated[
     str | None,
@@ -66,6 +103,12 @@ class ProblemLog:
         if unread:
             err.print(f"[red]{len(unread)} source(s) could not be read in full; the rest was kept[/]")
             raise typer.Exit(1)
+
+
+# Exit codes (README, "Exit codes"): 0 fine; 1 a failure the command reports (a --fail-on hit, nothing recorded,
+# a source not read in full); 2 bad input or usage; 3 a service the command needs (the Prefect API) did not answer;
+# 130 interrupted.
+EXIT_UNAVAILABLE = 3
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -199,13 +242,10 @@ def check(
     run_id = store.start_run(sources=["check"])
     rows: list[dict[str, Any]] = []
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    progress = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        TextColumn("{task.description}"), console=err, transient=True)
+    progress = _Progress(len(due))
 
     def on_checked(checked: Any) -> None:
-        progress.update(task, advance=1, description=escape(checked.facts.ref.canonical))
+        progress.advance(checked.facts.ref.canonical)
         if as_json:
             # Streamed, not collected: at 10,000 repositories the rows alone held ~250 MB.
             out.out(json.dumps(checked_record(checked), ensure_ascii=False, default=str), highlight=False)
@@ -214,7 +254,6 @@ def check(
 
     try:
         with progress:
-            task = progress.add_task("", total=len(due))
             tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked,
                                      confirm_gone_after=settings.confirm_gone_after)
     except KeyboardInterrupt:
@@ -273,6 +312,48 @@ def _archive_stage(store: Any, settings: Any, run_id: int, keys: list[str]) -> N
     err.print(escape(tally.summary()))
 
 
+class _Progress:
+    """A bar on a terminal's standard error; elsewhere (a CI log) a plain `checked n/total` line every few seconds."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        from tracker.progress import ProgressLines
+
+        self._bar: Progress | None = None
+        self._lines: ProgressLines | None = None
+        if err.is_terminal:
+            self._bar = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                 TextColumn("{task.description}"), console=err, transient=True)
+            self._task = self._bar.add_task("", total=total)
+        elif total:
+            self._lines = ProgressLines(total=total, write=lambda line: err.out(line, highlight=False))
+
+    def advance(self, name: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=escape(name))
+        elif self._lines is not None:
+            self._lines.advance()
+
+    def __enter__(self) -> Self:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+        elif self._lines is not None:
+            self._lines.finish()
+
+
+
 def checked_record(checked: Any) -> dict[str, Any]:
     """One check as a plain object: status, scores and every check's reason."""
     facts = checked.facts
@@ -300,12 +381,18 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
-    from flows.track import run_track
+    from flows.track import PrefectUnreachable, prefect_api_problem, run_track
 
     _existing_files(sources)
     _database_url_to_env(db)
-    summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address,
-                        archive=archive, preserve=preserve_flag)
+    problem = prefect_api_problem()
+    if problem:
+        raise _fail(problem, EXIT_UNAVAILABLE)
+    try:
+        summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address,
+                            archive=archive, preserve=preserve_flag)
+    except PrefectUnreachable as exc:
+        raise _fail(str(exc), EXIT_UNAVAILABLE) from None
     out.print(escape(summary))
 
 
@@ -316,10 +403,16 @@ def schedule(
     db: DbOption = None,
 ) -> None:
     """Serve the tracking flow on a schedule until stopped (Prefect `flow.serve`)."""
-    from flows.track import serve_track
+    from flows.track import cron_problem, prefect_api_problem, serve_track
 
     _existing_files(sources)
+    problem = cron_problem(cron)
+    if problem:
+        raise _fail(f"--cron {cron!r}: {problem}", 2)
     _database_url_to_env(db)
+    unreachable = prefect_api_problem()
+    if unreachable:
+        raise _fail(unreachable, EXIT_UNAVAILABLE)
     serve_track(sources=[str(path.resolve()) for path in sources], cron=cron)
 
 
@@ -329,7 +422,7 @@ def status(
     host: Annotated[str | None, typer.Option("--host", help="Only repositories on this host.")] = None,
     paper: Annotated[str | None, typer.Option("--paper", help="Only repositories of papers whose title contains TEXT.")] = None,
     changed: Annotated[bool, typer.Option("--changed", help="Only repositories whose latest check differs from the one before.")] = False,
-    sort: Annotated[str, typer.Option("--sort", help="status, name, score, last-commit or stars.")] = "status",
+    sort: Annotated[str, typer.Option("--sort", help="status, name, score, last-commit or stars (adds a Stars column).")] = "status",
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows drawn in the table (0: all); --json always gives all.")] = 200,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 when any shown repository has one of these statuses, e.g. missing,blocked.")] = None,
     db: DbOption = None,
@@ -343,26 +436,40 @@ def status(
 
     statuses = _status_list(status_filter)
     failing = _status_list([fail_on] if fail_on else None)
+    sort_key = _sort_key(sort)
     # Importing the store and building the rows leave no cycles to collect (see `cycle_collection_paused`): ~0.1 s.
     with cycle_collection_paused():
-        from tracker.report import filter_rows, render_status, sort_rows, status_json
+        from tracker.report import (
+            SortKey,
+            filter_rows,
+            render_status,
+            sort_rows,
+            status_json,
+        )
         from tracker.report.load import status_entries
 
-        try:
-            sorted_rows = sort_rows(status_entries(_open_existing_store(db), outcomes=as_json), sort)
-        except ValueError as exc:
-            raise _fail(str(exc), 2) from exc
+        sorted_rows = sort_rows(status_entries(_open_existing_store(db), outcomes=as_json), sort_key)
         rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)
         if as_json:
             # Straight to stdout: rich scans every character of its output for control codes,
             # 0.7 s for the 7 MB that 10,000 repositories make, and JSON has nothing to style.
             sys.stdout.write(json.dumps(status_json(rows), ensure_ascii=False) + "\n")
         else:
-            render_status(out, rows, now=datetime.now(UTC), limit=limit or None)
+            render_status(out, rows, now=datetime.now(UTC), limit=limit or None,
+                          stars=sort_key == SortKey.STARS)
     hits = [row for row in rows if row.status in {Status(item) for item in failing}]
     if hits:
         err.print(f"[red]{len(hits)} repositories are {escape(', '.join(failing))}[/]")
         raise typer.Exit(1)
+
+
+def _sort_key(value: str) -> Any:
+    from tracker.report import SortKey
+
+    try:
+        return SortKey(value.strip().lower())
+    except ValueError:
+        raise _fail(f"unknown --sort {value!r}; choose from {', '.join(key.value for key in SortKey)}", 2) from None
 
 
 def _status_list(values: list[str] | None) -> list[str]:
@@ -479,6 +586,50 @@ def forget(
     else:
         out.print(f"forgot {escape(forgotten.canonical)}: {forgotten.checks} checks removed, "
                   f"{forgotten.paper_links} paper links keep their text without it")
+
+
+@app.command()
+def show(
+    target: Annotated[str, typer.Argument(help="A repository (github.com/owner/name, a URL) or a paper (id or title).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Why a repository has its status and score: every check's reason and evidence, licenses, papers, history."""
+    from datetime import UTC, datetime
+
+    from tracker.records import RepoRef
+    from tracker.report.detail import detail_json, find_papers, paper_json, repo_detail
+    from tracker.report.show import render_detail, render_paper
+
+    store = _open_existing_store(db)
+    try:
+        ref: RepoRef | None = RepoRef.parse(target)
+    except ValueError:
+        ref = None
+    papers = store.papers_with_links()
+    if ref is not None:
+        detail = repo_detail(store.history(ref.key), papers)
+        if detail is not None:
+            if as_json:
+                out.out(json.dumps(detail_json(detail), ensure_ascii=False), highlight=False)
+            else:
+                render_detail(out, detail, now=datetime.now(UTC))
+            return
+    matches = find_papers(papers, target)
+    if len(matches) > 1:
+        names = "; ".join(f"{paper.id} ({paper.title})" for paper in matches[:5])
+        more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+        raise _fail(f"{len(matches)} papers match {target!r}: {names}{more}; name one by its id", 2)
+    if not matches:
+        if ref is not None:
+            raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
+        raise _fail(f"no repository or paper matches {target!r} (a repository is host/owner/name)", 2)
+    [paper] = matches
+    details = [found for key in paper.repositories if (found := repo_detail(store.history(key), papers)) is not None]
+    if as_json:
+        out.out(json.dumps(paper_json(paper, details), ensure_ascii=False), highlight=False)
+    else:
+        render_paper(out, paper, details, now=datetime.now(UTC))
 
 
 @app.command()

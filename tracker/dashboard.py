@@ -8,7 +8,7 @@ Artifact text is Markdown rendered by the UI, so attacker-controlled text
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,8 @@ from typing import Any
 
 from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
-from tracker.report.analysis import archive_share, describe_change
+from tracker.events import run_changes
+from tracker.report.analysis import Change, archive_share, describe_change
 from tracker.report.escape import md_text
 from tracker.report.files import write_report
 from tracker.report.load import report_data
@@ -34,6 +35,7 @@ class RunView:
     status_rows: list[dict[str, Any]]
     status_caption: str
     summary_markdown: str
+    changes: tuple[Change, ...] = ()  # what this run saw change: one Prefect event each
 
 
 def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
@@ -70,8 +72,17 @@ def run_title(data: ReportData, day: datetime) -> str:
     return f"track {day:%Y-%m-%d}: {figures.papers} papers, {figures.repositories} repositories"
 
 
-def summary_markdown(data: ReportData, day: datetime) -> str:
-    """Headline figures, what changed and the papers that promised code: the `repro-summary` artifact."""
+def change_line(item: Change) -> str:
+    """One change as a Markdown list item that names the repository: ``- **github.com/a/b**: ok → missing``."""
+    return f"- **{md_text(item.canonical)}**: {md_text(describe_change(item))}"
+
+
+def summary_markdown(data: ReportData, day: datetime, found: Sequence[Change] | None = None) -> str:
+    """Headline figures, what changed and the papers that promised code: the `repro-summary` artifact.
+
+    `found` are the changes to list (a run's own, `events.run_changes`); by default every repository's
+    change since its previous check.
+    """
     figures = headline(data)
     lines = [f"# {run_title(data, day)}", ""]
     lines.append(f"- Papers: **{figures.papers}**, with a code link: **{figures.papers_with_code}**, "
@@ -89,9 +100,9 @@ def summary_markdown(data: ReportData, day: datetime) -> str:
     if share.save_requests:
         outcomes = ", ".join(f"{count} {outcome}" for outcome, count in sorted(share.save_requests.items()))
         lines.append(f"- Save requests: {md_text(outcomes)}")
-    found = changes(data).all
+    found = changes(data).all if found is None else found
     lines += ["", "## Changes since the previous run", ""]
-    lines += [f"- {md_text(describe_change(item))}" for item in found] or ["- none"]
+    lines += [change_line(item) for item in found] or ["- none"]
     promised = promised_without_link(data.papers)
     if promised:
         lines += ["", "## Code promised, never linked", ""]
@@ -104,8 +115,15 @@ def run_view(store: Store, run_id: int, *, now: datetime | None = None) -> RunVi
     data = report_data(store)
     rows = status_rows(data)
     caption = f"Run {run_id}: {len(rows)} of {len(data.repositories)} repositories, worst status first"
+    started = next((run.started_at for run in store.runs() if run.id == run_id), None)
+    found = tuple(run_changes(data.repositories, started))
     return RunView(title=run_title(data, day), status_rows=rows, status_caption=caption,
-                   summary_markdown=summary_markdown(data, day))
+                   summary_markdown=summary_markdown(data, day, found), changes=found)
+
+
+def markdown_for_ui(report_markdown: str) -> str:
+    """The Markdown report as a UI artifact: without the chart images, which sit beside the file, not in the UI."""
+    return "\n".join(line for line in report_markdown.splitlines() if not line.startswith("![")) + "\n"
 
 
 def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: Path | None,
@@ -128,4 +146,4 @@ def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: P
 
 def write_report_files(store: Store, out_dir: Path, now: datetime) -> Path:
     """Write the dated report folder from what the store holds now."""
-    return write_report(report_data(store), out_dir, now)
+    return write_report(report_data(store, details=True), out_dir, now)

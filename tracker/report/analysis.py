@@ -265,3 +265,65 @@ def archive_share(data: ReportData) -> ArchiveShare:
     return ArchiveShare(asked=len(looked), archived=counts["archived"], behind=counts["behind"],
                         not_archived=counts["not_archived"], unknown=counts["unknown"], gone_but_held=gone,
                         save_requests=dict(data.save_requests), reference_share=ESCAMILLA_ARCHIVED_SHARE)
+
+
+# The five items of the ML Code Completeness Checklist, as the checks name them.
+CHECKLIST = ("dependencies", "training_code", "evaluation_code", "pretrained_models", "results")
+# Share of the NeurIPS 2019 repositories sampled for the checklist that had all five items
+# (Stojnic et al., "ML Code Completeness Checklist", Papers with Code, 2020).
+NEURIPS_2019_ALL_FIVE = 0.09
+
+
+def checklist_completeness(repositories: Iterable[RepoEntry]) -> list[int]:
+    """How many existing repositories pass 0, 1, ... 5 of the checklist's items (index = items passed).
+
+    Only repositories whose content was judged on at least one item count:
+    one we could not read says nothing about its completeness.
+    """
+    counts = [0] * (len(CHECKLIST) + 1)
+    for repo in repositories:
+        if repo.status not in ALIVE:
+            continue
+        known = [repo.outcomes.get(name) for name in CHECKLIST]
+        if not any(outcome in (Outcome.PASS, Outcome.FAIL) for outcome in known):
+            continue
+        counts[sum(1 for outcome in known if outcome == Outcome.PASS)] += 1
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class MonthShare:
+    """Repositories of papers published in one month: how many still exist, how many are gone."""
+
+    month: str  # YYYY-MM
+    alive: int
+    gone: int
+
+    @property
+    def share(self) -> float:
+        return self.alive / (self.alive + self.gone)
+
+
+def alive_by_month(repositories: Iterable[RepoEntry]) -> list[MonthShare]:
+    """Per month of publication, oldest first: repositories alive and gone (unknown ones left out)."""
+    tally: dict[str, list[int]] = {}
+    for repo in repositories:
+        if repo.published is None or repo.status not in ALIVE | DEAD:
+            continue
+        counts = tally.setdefault(f"{repo.published:%Y-%m}", [0, 0])
+        counts[0 if repo.status in ALIVE else 1] += 1
+    return [MonthShare(month, alive, gone) for month, (alive, gone) in sorted(tally.items())]
+
+
+def runs_to_chart(runs: Sequence[RunInfo]) -> tuple[list[RunInfo], int]:
+    """The runs a status-per-run chart shows, oldest first, and how many were left out.
+
+    A `check --repo` of one repository is a run too; a bar for it beside runs
+    of hundreds says nothing. A run is shown when it checked at least half as
+    many repositories as the largest run did.
+    """
+    totals = {run.id: sum(run.status_counts.values()) for run in runs}
+    largest = max(totals.values(), default=0)
+    kept = [run for run in sorted(runs, key=lambda run: run.started_at)
+            if totals[run.id] and totals[run.id] * 2 >= largest]
+    return kept, len(runs) - len(kept)

@@ -14,15 +14,17 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator
 
 from tracker.records import Status  # noqa: E402
-from tracker.report.analysis import ArchiveShare
+from tracker.report.analysis import ArchiveShare, MonthShare
 from tracker.report.licenses import LicenseGroup  # noqa: E402
 from tracker.report.model import RunInfo  # noqa: E402
 from tracker.report.survival import SurvivalPoint  # noqa: E402
@@ -53,6 +55,11 @@ _RC = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+def _style() -> Any:
+    """The charts' matplotlib style, for one figure's drawing (typed loosely: matplotlib's stubs list every rc key)."""
+    return matplotlib.rc_context(cast(Any, _RC))
+
+
 _PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
 
 
@@ -67,7 +74,7 @@ class Chart:
 
 
 def _render(name: str, title: str, figure: Figure) -> Chart:
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"repro-tracker-{name}"}):
+    with matplotlib.rc_context(cast(Any, {**_RC, "svg.hashsalt": f"repro-tracker-{name}"})):
         svg_buffer = io.StringIO()
         figure.savefig(svg_buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
         png_buffer = io.BytesIO()
@@ -77,19 +84,21 @@ def _render(name: str, title: str, figure: Figure) -> Chart:
 
 
 def _figure() -> Figure:
-    with matplotlib.rc_context(_RC):
+    with _style():
         return Figure(figsize=(6.4, 3.4))
 
 
-def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: float = 0.0) -> Chart:
-    """Kaplan-Meier step curve: share of repositories still there, by days since publication.
+def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: float = 0.0,
+                   axis_label: str = "days since the paper appeared") -> Chart:
+    """Kaplan-Meier step curve: share of repositories still there, by days since publication (or first sighting).
 
     `horizon` is the longest follow-up; the curve runs flat to it, since
     repositories censored after the last death still count as observed alive.
     """
-    title = "Repository survival since publication (Kaplan-Meier)"
+    since = "publication" if "appeared" in axis_label else "first seen"
+    title = f"Repository survival since {since} (Kaplan-Meier)"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
         times = [0.0] + [point.time for point in points]
         survival = [1.0] + [point.survival for point in points]
@@ -101,7 +110,7 @@ def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: floa
         # At least a year wide: a first run has no follow-up yet, and a
         # fraction-of-a-day axis would read as a measurement.
         axes.set_xlim(0, max(times[-1], 365.0))
-        axes.set_xlabel("days since the paper appeared")
+        axes.set_xlabel(axis_label)
         axes.set_ylabel("share still available")
         axes.set_title(f"{title}, n = {subjects}")
         if not points:
@@ -109,13 +118,25 @@ def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: floa
     return _render("survival", title, figure)
 
 
+# More tick labels than this overlap at the chart's width; the others are left blank.
+MAX_RUN_LABELS = 10
+
+
+def run_labels(runs: Sequence[RunInfo]) -> list[str]:
+    """One short label per run, at most `MAX_RUN_LABELS` of them not blank: a date, with the time only where a day has several runs."""
+    days = [run.started_at.strftime("%Y-%m-%d") for run in runs]
+    labels = [f"{day} {run.started_at:%H:%M}" if days.count(day) > 1 else day for day, run in zip(days, runs, strict=True)]
+    step = max(1, -(-len(labels) // MAX_RUN_LABELS))
+    return [label if index % step == 0 else "" for index, label in enumerate(labels)]
+
+
 def status_mix_chart(mix: Sequence[tuple[RunInfo, dict[Status, int]]]) -> Chart:
     """Stacked bars: the status of every checked repository, one bar per run."""
     title = "Status of repositories per run"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
-        labels = [run.started_at.strftime("%Y-%m-%d\n%H:%M") for run, _ in mix]
+        labels = run_labels([run for run, _ in mix])
         positions = list(range(len(mix)))
         bottoms = [0] * len(mix)
         for status in STATUS_COLOURS:
@@ -123,7 +144,8 @@ def status_mix_chart(mix: Sequence[tuple[RunInfo, dict[Status, int]]]) -> Chart:
             if any(heights):
                 axes.bar(positions, heights, bottom=bottoms, color=STATUS_COLOURS[status], label=str(status))
                 bottoms = [low + high for low, high in zip(bottoms, heights, strict=True)]
-        axes.set_xticks(positions, labels)
+        axes.set_xticks(positions, labels, rotation=30, ha="right")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # no 17.5 repositories
         axes.set_ylabel("repositories")
         axes.set_title(title)
         if any(bottoms):
@@ -135,13 +157,14 @@ def license_chart(distribution: dict[LicenseGroup, int]) -> Chart:
     """Horizontal bars: existing repositories per license group."""
     title = "Licenses of existing repositories"
     figure = _figure()
-    with matplotlib.rc_context(_RC):
+    with _style():
         axes = figure.add_subplot()
         groups = list(LicenseGroup)
         counts = [distribution.get(group, 0) for group in groups]
         bars = axes.barh([str(group) for group in groups], counts, color=[LICENSE_COLOURS[g] for g in groups])
         axes.bar_label(bars, padding=3)
         axes.set_xlim(0, max(1, max(counts)) * 1.15)  # no negative axis when nothing exists yet
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.invert_yaxis()
         axes.set_xlabel("repositories")
         axes.set_title(title)
@@ -152,7 +175,7 @@ def archive_chart(share: ArchiveShare) -> Chart:
     """Horizontal bars: the share archived at HEAD, behind and not archived, beside Escamilla et al.'s 68%."""
     title = "In Software Heritage"
     figure = _figure()
-    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # _RC is typed loosely, as for the other charts
+    with _style():
         axes = figure.add_subplot()
         labels = ["archived at HEAD", "archived, behind HEAD", "not archived",
                   "in the archive (both)", "Escamilla et al. 2024"]
@@ -169,3 +192,40 @@ def archive_chart(share: ArchiveShare) -> Chart:
         axes.set_xlabel(f"share of the {judged} repositories the archive answered for")
         axes.set_title(title)
     return _render("archive", title, figure)
+
+
+def alive_by_month_chart(months: Sequence[MonthShare]) -> Chart:
+    """Bars: the share of repositories still there, per month their paper appeared, with the count on each."""
+    title = "Share of code links alive, by month of publication"
+    figure = _figure()
+    with _style():
+        axes = figure.add_subplot()
+        positions = list(range(len(months)))
+        bars = axes.bar(positions, [month.share for month in months], color=STATUS_COLOURS[Status.OK])
+        axes.bar_label(bars, labels=[f"{m.alive}/{m.alive + m.gone}" for m in months], padding=2, fontsize=7)
+        step = max(1, -(-len(months) // MAX_RUN_LABELS))
+        axes.set_xticks(positions, [m.month if i % step == 0 else "" for i, m in enumerate(months)],
+                        rotation=30, ha="right")
+        axes.set_ylim(0, 1.1)
+        axes.set_ylabel("share still available")
+        axes.set_title(title)
+    return _render("alive_by_month", title, figure)
+
+
+def checklist_chart(counts: Sequence[int], reference_all_five: float) -> Chart:
+    """Bars: repositories by how many of the checklist's five items they have, the NeurIPS 2019 share noted."""
+    title = "ML Code Completeness Checklist: items per repository"
+    figure = _figure()
+    total = sum(counts)
+    with _style():
+        axes = figure.add_subplot()
+        bars = axes.bar([str(items) for items in range(len(counts))], counts, color="#0288d1")
+        axes.bar_label(bars, labels=[f"{count} ({count / total:.0%})" if total else "0" for count in counts],
+                       padding=2, fontsize=7)
+        axes.set_ylim(0, max(1, max(counts)) * 1.25)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel("checklist items present (of 5)")
+        axes.set_ylabel("repositories")
+        share = counts[-1] / total if total else 0.0
+        axes.set_title(f"{title}\nall five: {share:.0%} here, {reference_all_five:.0%} in the NeurIPS 2019 sample")
+    return _render("checklist", title, figure)

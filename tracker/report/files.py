@@ -7,7 +7,9 @@ escapes every value through `md_finalize` unless we built it as `Markup`.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Sequence
@@ -19,27 +21,29 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from tracker.records import Outcome
 from tracker.report.analysis import (
+    CHECKLIST,
+    NEURIPS_2019_ALL_FIVE,
+    alive_by_month,
     archive_share,
     change_summary,
     changes,
+    checklist_completeness,
     checklist_coverage,
     describe_change,
     headline,
     license_distribution,
     promised_without_link,
+    runs_to_chart,
     status_mix,
 )
+from tracker.report.badges import BADGE_DIR, badge, badge_filename
 from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe_url
 from tracker.report.licenses import license_group
-from tracker.report.model import RepoEntry, ReportData
-from tracker.report.survival import kaplan_meier, lifetimes
-from tracker.report.terminal import (
-    format_score,
-    last_commit_text,
-    sort_rows,
-    status_json,
-)
+from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
+from tracker.report.survival import kaplan_meier, lifetimes, survival_basis
+from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json, time_ago
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -56,6 +60,9 @@ def _html_env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["score"] = format_score
+    env.filters["anchor"] = anchor
+    env.filters["day"] = lambda moment: moment.strftime("%Y-%m-%d") if moment else "unknown"
+    env.filters["minute"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M") if moment else "unknown"
     return env
 
 
@@ -120,30 +127,101 @@ def _paper_lines(data: ReportData) -> list[PaperLine]:
     return lines
 
 
-def build_charts(data: ReportData) -> list[Chart]:
-    """The charts of a report: survival, status mix per run, license groups; archival once the archive was asked."""
-    # Imported here: matplotlib costs half a second, which `status` in a terminal should not pay.
-    from tracker.report.charts import (
-        archive_chart,
-        license_chart,
-        status_mix_chart,
-        survival_chart,
-    )
+# Below these, a chart would draw noise (a curve from three repositories, a drop at day 0); a sentence says why not.
+MIN_SURVIVAL_SUBJECTS = 5
+MIN_FOLLOW_UP_DAYS = 30.0
+MIN_REPOSITORIES = 3
 
-    observed = lifetimes(data.repositories)
-    points = kaplan_meier([item.days for item in observed], [item.died for item in observed])
-    charts = [
-        survival_chart(points, subjects=len(observed), horizon=max((item.days for item in observed), default=0.0)),
-        status_mix_chart(status_mix(data.runs)),
-        license_chart(license_distribution(data.repositories)),
-    ]
+
+@dataclass(frozen=True, slots=True)
+class ReportChart:
+    """One chart of the report, or the sentence that stands where there was too little data to draw it.
+
+    `note` is the chart's caption when drawn (what it is based on), else the reason it is not.
+    """
+
+    name: str
+    title: str
+    chart: Chart | None
+    note: str
+
+
+def build_charts(data: ReportData) -> list[ReportChart]:
+    """The report's charts: survival, links alive per month, checklist completeness, licenses, status per run."""
+    # Imported here: matplotlib costs half a second, which `status` in a terminal should not pay.
+    from tracker.report import charts as draw
+
+    slots: list[ReportChart] = []
+    basis = survival_basis(data.repositories)
+    observed = lifetimes(data.repositories, basis.origin)
+    horizon = max((item.days for item in observed), default=0.0)
+    undated = (f"{basis.without_date} of {basis.with_date + basis.without_date} repositories' papers have no "
+               "publication date")
+    clock = "publication" if basis.origin == "published" else "first seen by the tracker"
+    title = "Repository survival (Kaplan-Meier)"
+    if len(observed) < MIN_SURVIVAL_SUBJECTS or horizon < MIN_FOLLOW_UP_DAYS:
+        slots.append(ReportChart("survival", title, None,
+                                 f"No survival curve yet: {len(observed)} repositories, followed for at most "
+                                 f"{horizon:.0f} days since {clock}; a curve needs {MIN_SURVIVAL_SUBJECTS} and "
+                                 f"{MIN_FOLLOW_UP_DAYS:.0f} days. {undated}."))
+    else:
+        points = kaplan_meier([item.days for item in observed], [item.died for item in observed])
+        chart = draw.survival_chart(points, subjects=len(observed), horizon=horizon, axis_label=basis.axis_label)
+        slots.append(ReportChart("survival", chart.title, chart, f"Days since {clock}. {undated}."))
+
+    months = alive_by_month(data.repositories)
+    title = "Share of code links alive, by month of publication"
+    if len(months) < 2:
+        slots.append(ReportChart("alive_by_month", title, None,
+                                 f"No chart by month of publication: {undated}"
+                                 + (f", and the rest appeared in {months[0].month}." if months else ".")))
+    else:
+        slots.append(ReportChart("alive_by_month", title, draw.alive_by_month_chart(months),
+                                 f"Each bar: repositories still there / all with a known answer. {undated}."))
+
+    completeness = checklist_completeness(data.repositories)
+    title = "ML Code Completeness Checklist: items per repository"
+    if sum(completeness) < MIN_REPOSITORIES:
+        slots.append(ReportChart("checklist", title, None,
+                                 f"No checklist chart: {sum(completeness)} existing repositories had their content "
+                                 f"read (a chart needs {MIN_REPOSITORIES})."))
+    else:
+        share = completeness[-1] / sum(completeness)
+        slots.append(ReportChart("checklist", title, draw.checklist_chart(completeness, NEURIPS_2019_ALL_FIVE),
+                                 f"{completeness[-1]} of {sum(completeness)} existing repositories ({share:.0%}) have "
+                                 f"all five items (dependencies, training, evaluation, pretrained models, results); "
+                                 f"in the NeurIPS 2019 sample {NEURIPS_2019_ALL_FIVE:.0%} did."))
+
+    licenses = license_distribution(data.repositories)
+    title = "Licenses of existing repositories"
+    if sum(licenses.values()) < MIN_REPOSITORIES:
+        slots.append(ReportChart("licenses", title, None,
+                                 f"No license chart: {sum(licenses.values())} existing repositories "
+                                 f"(a chart needs {MIN_REPOSITORIES}); the table below lists them."))
+    else:
+        slots.append(ReportChart("licenses", title, draw.license_chart(licenses),
+                                 "License groups of the repositories that exist (a gone one's license is unknown)."))
+
+    runs, left_out = runs_to_chart(data.runs)
+    title = "Status of repositories per run"
+    small = f" {left_out} small runs (such as `check --repo` of one repository) are left out." if left_out else ""
+    if len(runs) < 2:
+        slots.append(ReportChart("status_mix", title, None,
+                                 f"No chart of status per run: {len(runs)} full run(s) so far; it needs two.{small}"))
+    else:
+        slots.append(ReportChart("status_mix", title, draw.status_mix_chart(status_mix(runs)),
+                                 f"One bar per run that checked at least half as many repositories as the largest."
+                                 f"{small}"))
+
     share = archive_share(data)
     if share.asked:
-        charts.append(archive_chart(share))
-    return charts
+        slots.append(ReportChart("archive", "In Software Heritage", draw.archive_chart(share),
+                                 f"Of the {share.asked - share.unknown} repositories the archive answered for; "
+                                 f"Escamilla et al. 2024 found {share.reference_share:.0%} in Software Heritage."))
+    return slots
 
 
-def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[str, Any]:
+def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> dict[str, Any]:
     found = changes(data)
     rows = sort_rows(data.repositories)
     return {
@@ -153,16 +231,21 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
         "changes": [(str(item.kind), item.canonical, describe_change(item)) for item in found.all],
         "licenses": license_distribution(data.repositories),
         "coverage": checklist_coverage(data.repositories),
-        "papers": _paper_lines(data),
+        "papers": [line for line in _paper_lines(data) if line.repos],
+        "papers_without_links": sum(1 for paper in data.papers if not paper.repo_keys),
         "promised": promised_without_link(data.papers),
         "archive": _archive_context(data),
         "rows": [
             {
                 "canonical": row.canonical,
+                "anchor": anchor(row.key),
                 "url": _repo_url(row),
                 "status": str(row.status),
                 "status_label": row.status_label,
+                "status_rank": STATUS_ORDER.index(row.status),
                 "license": row.license_label,
+                "last_commit_at": row.last_commit_at.isoformat() if row.last_commit_at else "",
+                "checklist": checklist_items(row),
                 "group": str(license_group(row.license_spdx)),
                 "last_commit": last_commit_text(row, now),
                 "score": row.repro_score,
@@ -173,6 +256,10 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
         ],
         "charts": charts,
         "runs": len(data.runs),
+        "details": [data.details[row.key] for row in rows if row.key in data.details],
+        "anchors": {anchor(key) for key in data.details},
+        "statuses": [str(status) for status in STATUS_ORDER if any(row.status == status for row in rows)],
+        "license_labels": sorted({row.license_label for row in rows}),
     }
 
 
@@ -201,15 +288,91 @@ def _archive_context(data: ReportData) -> dict[str, Any] | None:
     }
 
 
-def render_markdown(data: ReportData, now: datetime, charts: Sequence[Chart]) -> str:
+
+def anchor(key: str) -> str:
+    """The HTML id of a repository's section: stable across reports, so a link to it keeps working."""
+    return f"repo-{key}"
+
+
+def checklist_items(row: RepoEntry) -> int:
+    return sum(1 for name in CHECKLIST if row.outcomes.get(name) == Outcome.PASS)
+
+
+def script_hash(script: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline script and no other."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+# Sorting by a column and filtering by status, license and score, in the page itself (no server). Without
+# scripts the controls stay hidden and the table is a plain table. Reads only the page's own data attributes.
+TABLE_SCRIPT = """
+(function () {
+  var table = document.getElementById("repo-table");
+  var controls = document.getElementById("repo-controls");
+  if (!table || !controls) { return; }
+  controls.hidden = false;
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var byStatus = document.getElementById("filter-status");
+  var byLicense = document.getElementById("filter-license");
+  var minScore = document.getElementById("filter-score");
+  var count = document.getElementById("filter-count");
+  function apply() {
+    var shown = 0;
+    rows.forEach(function (row) {
+      var score = row.getAttribute("data-score");
+      var keep = (!byStatus.value || row.getAttribute("data-status") === byStatus.value) &&
+        (!byLicense.value || row.getAttribute("data-license") === byLicense.value) &&
+        (!minScore.value || (score !== "" && Number(score) >= Number(minScore.value)));
+      row.hidden = !keep;
+      if (keep) { shown += 1; }
+    });
+    count.textContent = shown + " of " + rows.length + " shown";
+  }
+  [byStatus, byLicense, minScore].forEach(function (control) { control.addEventListener("input", apply); });
+  var direction = {};
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header, index) {
+    var kind = header.getAttribute("data-sort");
+    if (!kind) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    button.textContent = header.textContent;
+    header.textContent = "";
+    header.appendChild(button);
+    button.addEventListener("click", function () {
+      direction[index] = -(direction[index] || -1);
+      var sign = direction[index];
+      function value(row) {
+        var cell = row.cells[index];
+        var text = cell.getAttribute("data-value");
+        if (text === null) { text = cell.textContent; }
+        if (kind === "number") { return text === "" ? -Infinity : Number(text); }
+        return text.toLowerCase();
+      }
+      rows.sort(function (a, b) { var x = value(a), y = value(b); return (x < y ? -1 : x > y ? 1 : 0) * sign; });
+      rows.forEach(function (row) { body.appendChild(row); });
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.removeAttribute("aria-sort"); });
+      header.setAttribute("aria-sort", sign > 0 ? "ascending" : "descending");
+    });
+  });
+  apply();
+})();
+"""
+
+
+def render_markdown(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> str:
     """The report as GitHub-flavoured Markdown; charts referenced as ``<name>.png`` beside it."""
     return _markdown_env().get_template("report.md.j2").render(_context(data, now, charts))
 
 
-def render_html(data: ReportData, now: datetime, charts: Sequence[Chart]) -> str:
+def render_html(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> str:
     """The report as one HTML file with inline CSS and SVG: no script, no external resource."""
     context = _context(data, now, charts)
-    context["svgs"] = {chart.name: Markup(chart.svg) for chart in charts}
+    context["svgs"] = {slot.name: Markup(slot.chart.svg) for slot in charts if slot.chart is not None}
+    context["script"] = Markup(TABLE_SCRIPT)
+    context["script_hash"] = Markup(script_hash(TABLE_SCRIPT))  # base64 of our own digest: nothing to escape
     return _html_env().get_template("report.html.j2").render(context)
 
 
@@ -237,17 +400,23 @@ def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
     """Write the dated report directory ``out_dir/YYYY-MM-DD/`` and return it.
 
     Holds ``report.md``, ``report.html``, ``repositories.csv``,
-    ``repositories.json`` and one PNG per chart. A second report on the same
+    ``repositories.json``, one PNG per chart drawn and ``badges/``: a
+    shields.io endpoint JSON per repository (`badges.badge`). A second report on the same
     day replaces the first.
     """
     target = out_dir / now.strftime("%Y-%m-%d")
     target.mkdir(parents=True, exist_ok=True)
     charts = build_charts(data)
-    for chart in charts:
-        (target / f"{chart.name}.png").write_bytes(chart.png)
+    for slot in charts:
+        if slot.chart is not None:
+            (target / f"{slot.name}.png").write_bytes(slot.chart.png)
     rows = status_json(sort_rows(data.repositories))
     (target / "repositories.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (target / "repositories.csv").write_text(repositories_csv(rows), encoding="utf-8", newline="")
     (target / "report.md").write_text(render_markdown(data, now, charts), encoding="utf-8")
+    badge_dir = target / BADGE_DIR
+    badge_dir.mkdir(exist_ok=True)
+    for repo in data.repositories:
+        (badge_dir / badge_filename(repo.key)).write_text(json.dumps(badge(repo)) + "\n", encoding="utf-8")
     (target / "report.html").write_text(render_html(data, now, charts), encoding="utf-8")
     return target

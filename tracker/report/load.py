@@ -7,6 +7,7 @@ tested without a database; `report_data(store)` fetches the rows.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -255,14 +256,31 @@ REPO_ENTRY_FIELDS = (
 STATUS_FIELDS = tuple(name for name in REPO_ENTRY_FIELDS if name not in ("detail", "outcomes_json"))
 
 
-def report_data(store: Store) -> ReportData:
-    """Everything a report shows, read from `store`: latest checks, runs, papers, status mix."""
+# What a timeline (`check_entries`) reads of every check.
+HISTORY_FIELDS = (
+    "checked_at", "status", "detail", "license_file", "license_api", "licenses_json", "repro_score",
+    "last_commit_at", "pushed_at", "moved_to", "run_id",
+)
+
+
+def report_data(store: Store, *, details: bool = False) -> ReportData:
+    """Everything a report shows, read from `store`: latest checks, runs, papers, status mix.
+
+    `details` also reads each repository in full (`detail.repo_detail`): every
+    column of its latest check and its whole timeline, for the report's
+    per-repository sections.
+    """
+    from tracker.report.detail import repo_details
+
     with cycle_collection_paused():
+        papers = store.papers_with_links()
+        rows = store.latest_checks(fields=None if details else REPO_ENTRY_FIELDS)
         outcomes = Counter(request.outcome for request in store.archive.save_requests())
-        return report_data_from_rows(
-            store.latest_checks(fields=REPO_ENTRY_FIELDS), store.runs(), store.papers_with_links(),
-            store.status_counts(), archive=archive_entries(store), save_requests=outcomes,
-        )
+        data = report_data_from_rows(rows, store.runs(), papers, store.status_counts(),
+                                     archive=archive_entries(store), save_requests=outcomes)
+        if not details:
+            return data
+        return dataclasses.replace(data, details=repo_details(rows, store.all_checks(HISTORY_FIELDS), papers))
 
 
 def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:

@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from tracker.records import AUTHORITATIVE_GONE, Artifact, Outcome, Status
+
+if TYPE_CHECKING:
+    from tracker.report.detail import RepoDetail
 
 # A repository that answered as existing, whatever state it is in.
 ALIVE = frozenset({Status.OK, Status.MOVED, Status.ARCHIVED, Status.EMPTY})
@@ -183,3 +187,5 @@ class ReportData:
     repositories: tuple[RepoEntry, ...] = ()
     papers: tuple[PaperEntry, ...] = ()
     save_requests: Mapping[str, int] = field(default_factory=dict)  # outcome -> how many save requests
+    # Each repository in full (what `show` prints), by key; empty where a caller did not load them.
+    details: Mapping[str, RepoDetail] = field(default_factory=dict)

@@ -74,18 +74,22 @@ def _as_datetime(value: date | datetime) -> datetime:
     return datetime.combine(value, time.min, tzinfo=UTC)
 
 
-def lifetimes(repositories: Iterable[RepoEntry]) -> list[Lifetime]:
+def lifetimes(repositories: Iterable[RepoEntry], origin: str = "either") -> list[Lifetime]:
     """Lifetimes for the survival curve.
 
-    The clock starts at the paper's publication date, else at first sighting.
+    The clock starts at the paper's publication date, else at first sighting
+    (`origin` ``"either"``); ``"published"`` or ``"first_seen"`` uses that one
+    alone, so that one curve never mixes two clocks.
     A dead repository's event is the first check that saw it gone; a living one
     is censored at its latest check. Unreachable and unchecked repositories say
     nothing about survival and are left out, as is anything without a start.
     """
     result: list[Lifetime] = []
     for repo in repositories:
-        origin = repo.published or repo.first_seen
-        if origin is None:
+        start: date | datetime | None = {
+            "published": repo.published, "first_seen": repo.first_seen,
+        }.get(origin, repo.published or repo.first_seen)
+        if start is None:
             continue
         if repo.status in DEAD:
             end = repo.gone_since or repo.checked_at
@@ -97,7 +101,7 @@ def lifetimes(repositories: Iterable[RepoEntry]) -> list[Lifetime]:
             continue
         if end is None:
             continue
-        days = (_as_datetime(end) - _as_datetime(origin)).total_seconds() / 86400
+        days = (_as_datetime(end) - _as_datetime(start)).total_seconds() / 86400
         # A repository checked before its paper's date (preprints) is alive at day 0.
         result.append(Lifetime(key=repo.key, days=max(days, 0.0), died=died))
     return result
@@ -107,3 +111,28 @@ def link_survival(repositories: Iterable[RepoEntry]) -> list[SurvivalPoint]:
     """Kaplan-Meier curve of repository survival in days since publication."""
     observed = lifetimes(repositories)
     return kaplan_meier([item.days for item in observed], [item.died for item in observed])
+
+
+@dataclass(frozen=True, slots=True)
+class SurvivalBasis:
+    """Which clock a survival curve runs on, and how many repositories had no publication date."""
+
+    origin: str  # "published" or "first_seen"
+    with_date: int
+    without_date: int
+
+    @property
+    def axis_label(self) -> str:
+        return "days since the paper appeared" if self.origin == "published" else "days since first seen by the tracker"
+
+
+def survival_basis(repositories: Iterable[RepoEntry]) -> SurvivalBasis:
+    """Publication dates where most repositories' papers have one, else first sightings.
+
+    A scraped page carries no dates; mixing the two clocks in one curve would
+    put a paper of 2019 seen today beside one published today.
+    """
+    known = [repo for repo in repositories if repo.status in ALIVE | DEAD]
+    dated = sum(1 for repo in known if repo.published is not None)
+    origin = "published" if known and dated * 2 >= len(known) else "first_seen"
+    return SurvivalBasis(origin=origin, with_date=dated, without_date=len(known) - dated)

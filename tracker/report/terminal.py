@@ -22,7 +22,7 @@ from rich.text import Text
 from tracker.records import Outcome, PaperLinks, Status
 from tracker.report.analysis import change_summary
 from tracker.report.licenses import license_group
-from tracker.report.model import STATUS_ORDER, ArchiveEntry, CheckEntry, RepoEntry
+from tracker.report.model import ALIVE, STATUS_ORDER, ArchiveEntry, CheckEntry, RepoEntry
 
 STATUS_STYLE: dict[Status, str] = {
     Status.OK: "green",
@@ -186,34 +186,51 @@ def summary_line(rows: Sequence[RepoEntry]) -> Text:
     return line
 
 
+def add_name_column(table: Table, header: str, names: Iterable[str]) -> None:
+    """A column of repository names that is never cut: as wide as the longest, other columns wrap first.
+
+    Only a terminal narrower than a name itself folds it onto a second line
+    (never "…"); `tracker.cli` lays out piped output wide enough for that never to happen.
+    """
+    longest = max((len(name) for name in names), default=len(header))
+    table.add_column(header, min_width=max(longest, len(header)), overflow="fold")
+
+
 def render_status(
     console: Console,
     rows: Sequence[RepoEntry],
     *,
     now: datetime,
     limit: int | None = DEFAULT_ROW_LIMIT,
+    stars: bool = False,
 ) -> None:
     """Print a summary line and a table of `rows` in the order given.
 
     At most `limit` rows are drawn (None: all), with a note on how many were
-    left out; the summary line always counts every row.
+    left out; the summary line always counts every row. `stars` adds the
+    Stars column, for rows sorted by it: an order nobody can see is no order.
     """
     console.print(summary_line(rows))
     shown = rows if limit is None else rows[:limit]
     table = Table(show_edge=False, header_style="bold")
-    for column in ("Repository", "Status", "License", "Last commit", "Score", "Archive", "Change"):
-        table.add_column(column, justify="right" if column == "Score" else "left")
+    add_name_column(table, "Repository", (row.canonical for row in shown))
+    columns = ["Status", "License", "Last commit", "Score"] + (["Stars"] if stars else []) + ["Archive", "Change"]
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("Score", "Stars") else "left")
     for row in shown:
         style = STATUS_STYLE[row.status]
-        table.add_row(
+        cells = [
             Text(row.canonical),
             Text(row.status_label, style=style),
             Text(row.license_label),
             Text(last_commit_text(row, now)),
             Text(format_score(row.repro_score)),
-            Text(row.archive_label, style=ARCHIVE_STYLE.get(row.archive.state if row.archive else "", "")),
-            Text(change_summary(row), style="bold" if row.previous_status != row.status else ""),
-        )
+        ]
+        if stars:
+            cells.append(Text("-" if row.stars is None else str(row.stars)))
+        cells.append(Text(row.archive_label, style=ARCHIVE_STYLE.get(row.archive.state if row.archive else "", "")))
+        cells.append(Text(change_summary(row), style="bold" if row.previous_status != row.status else ""))
+        table.add_row(*cells)
     console.print(table)
     if len(shown) < len(rows):
         console.print(
@@ -221,7 +238,8 @@ def render_status(
         )
 
 
-def _differences(before: CheckEntry, after: CheckEntry) -> list[str]:
+def differences(before: CheckEntry, after: CheckEntry) -> list[str]:
+    """What changed from one check to the next, as short phrases (``status ok → missing``)."""
     found: list[str] = []
     if before.status != after.status:
         found.append(f"status {before.status} → {after.status}")
@@ -229,7 +247,9 @@ def _differences(before: CheckEntry, after: CheckEntry) -> list[str]:
         found.append(f"moved to {after.moved_to}")
     # Between a check that asked GitHub's API and one read by git alone, only the files can tell a change.
     like_for_like = before.api_asked == after.api_asked or before.license_from_files != after.license_from_files
-    if before.license_spdx != after.license_spdx and like_for_like:
+    # A gone or unreachable repository's license is unknown, which is no change of license either.
+    if (before.license_spdx != after.license_spdx and like_for_like
+            and before.status in ALIVE and after.status in ALIVE):
         found.append(f"license {before.license_spdx or 'none'} → {after.license_spdx or 'none'}")
     if before.repro_score != after.repro_score:
         found.append(f"score {format_score(before.repro_score)} → {format_score(after.repro_score)}")
@@ -247,12 +267,17 @@ def render_history(console: Console, checks: Sequence[CheckEntry], *, title: str
     if title:
         console.print(Text(title, style="bold"))
     table = Table(show_edge=False, header_style="bold")
-    for column in ("", "Checked", "Status", "License", "Score", "Archive", "Change", "Detail"):
+    # The check's number, marked ● where something changed: a column of bare "│" read as a broken border.
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Checked", no_wrap=True)
+    for column in ("Status", "License", "Score", "Archive", "Change", "Detail"):
         table.add_column(column)
     previous: CheckEntry | None = None
-    for check in ordered:
-        found = _differences(previous, check) if previous is not None else ["first check"]
-        mark = Text("●", style="bold yellow") if previous is not None and found else Text("│", style="dim")
+    for number, check in enumerate(ordered, start=1):
+        found = differences(previous, check) if previous is not None else ["first check"]
+        mark = Text(str(number))
+        if previous is not None and found:
+            mark.append(" ●", style="bold yellow")
         table.add_row(
             mark,
             Text(check.checked_at.strftime("%Y-%m-%d %H:%M")),
@@ -320,8 +345,10 @@ def _promise_label(paper_links: PaperLinks) -> str:
 def render_links_table(console: Console, found: Sequence[PaperLinks]) -> None:
     """Print each paper with the repositories and other links found in it (``links --format table``)."""
     table = Table(show_edge=False, header_style="bold")
-    for column in ("Paper", "Repositories", "Other links", "Code promised"):
-        table.add_column(column)
+    table.add_column("Paper")
+    add_name_column(table, "Repositories", (repo.canonical for paper_links in found for repo in paper_links.repos))
+    table.add_column("Other links", overflow="fold")  # a URL cut with "…" cannot be opened
+    table.add_column("Code promised")
     for paper_links in found:
         table.add_row(
             Text(paper_links.paper.title),
@@ -342,7 +369,8 @@ def render_check_results(console: Console, rows: Sequence[Mapping[str, Any]]) ->
     with ``name`` and ``outcome``).
     """
     table = Table(show_edge=False, header_style="bold")
-    for column in ("Repository", "Status", "Health", "Score", "Failed checks", "Detail"):
+    add_name_column(table, "Repository", (str(row["repository"]) for row in rows))
+    for column in ("Status", "Health", "Score", "Failed checks", "Detail"):
         table.add_column(column, justify="right" if column == "Score" else "left")
     for row in rows:
         status = Status(row["status"])

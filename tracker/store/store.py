@@ -776,6 +776,21 @@ class Store:
         statement = statement.order_by(RepositoryCheck.c.run_id)
         return self._read_checks(statement)
 
+    def all_checks(self, fields: Iterable[str]) -> list[StoredCheck]:
+        """Every check of every repository, by repository key then oldest run first; only `fields` are read.
+
+        For timelines over all repositories at once (a report's per-repository
+        history), where `history` per repository would be one query each.
+        """
+        wanted = set(fields) | set(_IDENTITY_FIELDS)
+        if unknown := wanted - _STORED_FIELDS - {"key", "canonical"}:
+            raise ValueError(f"no such StoredCheck fields: {', '.join(sorted(unknown))}")
+        columns = [_check_column(RepositoryCheck, name) for name in _CHECK_FIELDS if name in wanted]
+        statement = select(*columns, Repository.c.key, Repository.c.canonical).join(
+            Repository, Repository.c.id == RepositoryCheck.c.repository_id
+        ).order_by(Repository.c.key, RepositoryCheck.c.run_id)
+        return self._read_checks(statement)
+
     def status_counts(self) -> dict[int, dict[Status, int]]:
         """Per run id: how many checks it recorded with each status."""
         statement = select(RepositoryCheck.c.run_id, RepositoryCheck.c.status, func.count()).group_by(
