@@ -84,6 +84,7 @@ def make_paper(
     id_hints: tuple[str | None, ...] = (),
     arxiv_id: str | None = None,
     doi: str | None = None,
+    comments: object = None,
 ) -> Paper | None:
     """A `Paper`, or None after reporting why this record cannot be one."""
     if not isinstance(title, str) or not isinstance(abstract, str):
@@ -122,6 +123,7 @@ def make_paper(
         url=url,
         published=published,
         authors=tuple(a for a in (clean_text(name) for name in authors) if a),
+        comments=clean_text(comments[:MAX_ABSTRACT_CHARS]) or None if isinstance(comments, str) else None,
         line=line,
         abstract_line=abstract_line,
     )

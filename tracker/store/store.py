@@ -36,7 +36,10 @@ from tracker.store.cache import SqlAnswerCache
 from tracker.store.dialect import insert_for
 from tracker.store.engine import StoreError, database_url, make_engine, mask_url
 from tracker.store.migrate import upgrade
-from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
+from tracker.ingest.identity import title_hash
+from tracker.sources.state import HarvestPlace
+from tracker.store import paper_merge
+from tracker.store.models import HarvestState, Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
 
@@ -240,7 +243,9 @@ class Store:
 
     def _add_batch(self, connection: Connection, batch: list[PaperLinks]) -> _IngestTally:
         now = self._clock()
+        batch = paper_merge.with_arxiv_identity(connection, batch)
         papers = {item.paper.id: item for item in reversed(batch)}  # first mention wins
+        stored_before = self._stored_papers(connection, list(papers))
         inserted = connection.execute(
             insert_for(connection, Paper).on_conflict_do_nothing().returning(Paper.c.id),
             [
@@ -254,10 +259,18 @@ class Store:
                     "authors": list(item.paper.authors),
                     "code_promised": item.code_promised,
                     "first_seen_at": now,
+                    "title_key": title_hash(item.paper.title),
                 }
                 for item in papers.values()
             ],
         ).all()
+        new_ids = {row.id for row in inserted}
+        paper_merge.absorb_title_papers(connection, [
+            (paper_id, title_hash(item.paper.title)) for paper_id, item in papers.items()
+            if paper_id in new_ids and paper_id.startswith("arxiv:")
+        ])
+        paper_merge.fill_in(connection, batch, stored_before)
+        paper_merge.record_sources(connection, batch, now)
         refs: dict[str, RepoRef] = {}
         for item in batch:
             for ref in item.repos:
@@ -288,6 +301,7 @@ class Store:
             if rows:
                 statement = insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.c.id)
                 new_links += len(connection.execute(statement, rows).all())
+        paper_merge.record_provenance(connection, batch, repository_ids)
         return _IngestTally(
             papers=set(papers),
             links={(paper, f"repo:{rid}") for paper, rid in repository_links}
@@ -297,6 +311,33 @@ class Store:
             new_links=new_links,
             new_repositories=new_repositories,
         )
+
+    @staticmethod
+    def _stored_papers(connection: Connection, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(ids, _IN_CHUNK):
+            found.update(connection.execute(select(Paper.c.id).where(Paper.c.id.in_(chunk))).scalars())
+        return found
+
+    # -- harvest state (tracker.sources.read.HarvestState) ---------------------
+
+    def harvest_place(self, source: str) -> HarvestPlace | None:
+        """Where the OAI-PMH harvest of `source` (its spec) stands; None before its first page."""
+        statement = select(HarvestState).where(HarvestState.c.source == source)
+        row = run_read(self._engine, lambda connection: connection.execute(statement).first())
+        if row is None:
+            return None
+        return HarvestPlace(row.datestamp, row.resumption_token, row.seen_datestamp)
+
+    def save_harvest_place(self, source: str, place: HarvestPlace) -> None:
+        values = {"datestamp": place.datestamp, "resumption_token": place.token, "seen_datestamp": place.seen,
+                  "updated_at": self._clock()}
+
+        def work(connection: Connection) -> None:
+            statement = insert_for(connection, HarvestState).values(source=source, **values)
+            connection.execute(statement.on_conflict_do_update(index_elements=["source"], set_=values))
+
+        run_write(self._engine, work)
 
     def add_repositories(self, refs: Iterable[RepoRef]) -> int:
         """Add repositories named directly (not through a paper); returns how many were new.
