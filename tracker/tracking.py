@@ -27,6 +27,8 @@ from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
 from tracker.records import Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
 from tracker.settings import Settings
+from tracker.sources import is_spec, parse_spec
+from tracker.sources.read import read_source
 from tracker.store import IngestSummary, Store
 
 Clock = Callable[[], datetime]
@@ -41,26 +43,71 @@ def utc_now() -> datetime:
 
 
 def found_links(paths: Iterable[str | Path], *, format: str | None = None,
-                on_problem: Callable[[InputProblem], None] | None = None) -> Iterator[PaperLinks]:
-    """Every paper of every source with its code links, streamed in input order.
+                on_problem: Callable[[InputProblem], None] | None = None,
+                settings: Settings | None = None) -> Iterator[PaperLinks]:
+    """Every paper of every source (files and source specs) with its code links, streamed in input order.
 
     What extraction had to ignore in a paper (an overlong URL, links past the
     cap) is an input problem like any other, named by the paper's file and
-    line; not fatal, since the paper and its other links are still good.
+    line; not fatal, since the paper and its other links are still good. A
+    source spec is read without harvest state (see `read_source`); a fault
+    raises `SourceFault`.
     """
     handler = on_problem or log_or_raise
     for path in paths:
-        for paper in read_papers(path, format=format, on_problem=on_problem):
-            paper_links = find_code_links(paper)
-            for note in paper_links.notes:
-                handler(InputProblem(paper.source, paper.text_line, f"paper {paper.id}: {note}"))
-            yield paper_links
+        if is_spec(str(path)):
+            spec = parse_spec(str(path), today=utc_now().date())
+            for page in read_source(spec, settings or Settings.from_env(), on_problem=on_problem):
+                yield from _noted(page, handler)
+        else:
+            yield from _noted((find_code_links(paper) for paper in
+                               read_papers(path, format=format, on_problem=on_problem)), handler)
+
+
+def _noted(found: Iterable[PaperLinks], handler: Callable[[InputProblem], None]) -> Iterator[PaperLinks]:
+    for paper_links in found:
+        paper = paper_links.paper
+        for note in paper_links.notes:
+            handler(InputProblem(paper.source, paper.text_line, f"paper {paper.id}: {note}"))
+        yield paper_links
 
 
 def ingest(store: Store, paths: Iterable[str | Path], *, format: str | None = None,
-           on_problem: Callable[[InputProblem], None] | None = None) -> IngestSummary:
-    """Read sources, extract links and store them; ingesting twice adds nothing."""
-    return store.add_papers(found_links(paths, format=format, on_problem=on_problem))
+           on_problem: Callable[[InputProblem], None] | None = None,
+           settings: Settings | None = None) -> IngestSummary:
+    """Read sources (files and source specs), extract links and store them; ingesting twice adds nothing.
+
+    A source that cannot be read raises `SourceFault` after what came before it is stored.
+    """
+    total = IngestSummary()
+    for path in paths:
+        total = add_summaries(total, ingest_source(store, str(path), format=format, on_problem=on_problem,
+                                                   settings=settings))
+    return total
+
+
+def ingest_source(store: Store, source: str, *, format: str | None = None,
+                  on_problem: Callable[[InputProblem], None] | None = None,
+                  settings: Settings | None = None) -> IngestSummary:
+    """One source into the store, page by page: what was read before a fault stays stored.
+
+    An ``arxiv-list`` harvest keeps its place in the store after every page,
+    so that the next harvest starts where this one ended (or was killed).
+    """
+    handler = on_problem or log_or_raise
+    if not is_spec(source):
+        return store.add_papers(found_links([source], format=format, on_problem=on_problem))
+    spec = parse_spec(source, today=utc_now().date())
+    total = IngestSummary()
+    for page in read_source(spec, settings or Settings.from_env(), on_problem=on_problem, state=store):
+        total = add_summaries(total, store.add_papers(_noted(page, handler)))
+    return total
+
+
+def add_summaries(first: IngestSummary, second: IngestSummary) -> IngestSummary:
+    """Two ingests' counts together; a paper in both is counted twice (the pages of one source rarely share)."""
+    return IngestSummary(**{field.name: getattr(first, field.name) + getattr(second, field.name)
+                            for field in dataclasses.fields(IngestSummary)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,6 +447,19 @@ def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs
     tally.requests_made = stats.requests_made
     tally.requests_rate_limited = stats.requests_rate_counted
     return tally
+
+
+def source_fault_or_transient(state: object) -> bool:
+    """Whether a failed source is worth reading again: its service faulted, or the database did."""
+    from tracker.sources.read import SourceFault
+
+    try:
+        state.result()  # type: ignore[attr-defined]
+    except SourceFault:
+        return True
+    except Exception:
+        return is_transient(state)
+    return False
 
 
 def is_transient(state: object) -> bool:

@@ -7,6 +7,14 @@ spec helpers are imported here: the store needs `source_kind`, and importing
 it must not load an HTTP client.
 """
 
-from tracker.sources.spec import FILE_KIND, KINDS, SourceSpec, SpecError, is_spec, parse_spec, source_kind
+from tracker.sources.spec import (
+    FILE_KIND,
+    KINDS,
+    SourceSpec,
+    SpecError,
+    is_spec,
+    parse_spec,
+    source_kind,
+)
 
 __all__ = ["FILE_KIND", "KINDS", "SourceSpec", "SpecError", "is_spec", "parse_spec", "source_kind"]

@@ -14,7 +14,7 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, cast, 
 from sqlalchemy.exc import DBAPIError
 
 from tracker.records import (
+    FROM_THE_PAPER,
     INCONCLUSIVE,
     Artifact,
     ArtifactKind,
@@ -39,9 +40,27 @@ from tracker.store.migrate import upgrade
 from tracker.ingest.identity import title_hash
 from tracker.sources.state import HarvestPlace
 from tracker.store import paper_merge
-from tracker.store.models import HarvestState, Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
+from tracker.store.models import (
+    HarvestState,
+    LinkProvenance,
+    Paper,
+    PaperLink,
+    PaperSource,
+    Repository,
+    RepositoryCheck,
+    TrackingRun,
+)
 from tracker.store.retry import run_read, run_write
-from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
+from tracker.store.rows import (
+    CheckRow,
+    IngestSummary,
+    ListedLink,
+    ListedPaper,
+    PaperRow,
+    RunRow,
+    RunStatus,
+    StoredCheck,
+)
 
 T = TypeVar("T")
 
@@ -418,6 +437,61 @@ class Store:
             )
             for paper in papers
         ]
+
+    def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
+        """Papers with their sources and links (provenance, the repository's latest status), oldest first.
+
+        `source` keeps papers read from that kind of source (``arxiv``,
+        ``hf-daily``, ``pwc-links``, ``file``, ...); `since` those published on
+        or after it, or first seen on or after it when their date is unknown.
+        """
+        papers_query = select(Paper.c.id, Paper.c.title, Paper.c.published, Paper.c.first_seen_at)
+        if source is not None:
+            papers_query = papers_query.where(
+                exists().where(PaperSource.c.paper_id == Paper.c.id, PaperSource.c.source == source))
+        papers_query = papers_query.order_by(Paper.c.first_seen_at, Paper.c.id)
+        sources_query = select(PaperSource.c.paper_id, PaperSource.c.source).order_by(
+            PaperSource.c.first_seen_at, PaperSource.c.id)
+        links_query = (
+            select(PaperLink.c.id, PaperLink.c.paper_id, Repository.c.key, Repository.c.canonical,
+                   PaperLink.c.artifact_url, PaperLink.c.artifact_kind)
+            .outerjoin(Repository, Repository.c.id == PaperLink.c.repository_id)
+            .order_by(PaperLink.c.id)
+        )
+        provenance_query = select(LinkProvenance.c.link_id, LinkProvenance.c.provenance)
+
+        def read(connection: Connection) -> tuple[list[Row[Any]], ...]:
+            return tuple(list(connection.execute(query))
+                         for query in (papers_query, sources_query, links_query, provenance_query))
+
+        papers, sources, links, provenances = run_read(self._engine, read)
+        statuses = {row.key: str(row.latest.status) for row in self.latest_checks(fields=("status",))}
+        by_paper_sources: dict[str, list[str]] = {}
+        for row in sources:
+            by_paper_sources.setdefault(row.paper_id, []).append(row.source)
+        by_link: dict[int, list[str]] = {}
+        for row in provenances:
+            by_link.setdefault(row.link_id, []).append(row.provenance)
+        own_word = {value.value for value in FROM_THE_PAPER}
+        by_paper_links: dict[str, list[ListedLink]] = {}
+        for row in links:
+            found = tuple(sorted(by_link.get(row.id, ())))
+            by_paper_links.setdefault(row.paper_id, []).append(ListedLink(
+                repository=row.canonical, artifact_url=row.artifact_url, artifact_kind=row.artifact_kind,
+                provenance=found, status=statuses.get(row.key) if row.key else None,
+                aggregator_only=bool(found) and not own_word.intersection(found),
+            ))
+        listed = []
+        for paper in papers:
+            when = paper.published or paper.first_seen_at.date()
+            if since is not None and when < since:
+                continue
+            listed.append(ListedPaper(
+                id=paper.id, arxiv_id=paper.id.removeprefix("arxiv:") if paper.id.startswith("arxiv:") else None,
+                title=paper.title, published=paper.published, first_seen_at=paper.first_seen_at,
+                sources=tuple(by_paper_sources.get(paper.id, ())), links=tuple(by_paper_links.get(paper.id, ())),
+            ))
+        return listed
 
     def paper_titles(self) -> dict[str, tuple[str, ...]]:
         """Per repository key, the titles of the papers that link it, oldest paper first.
