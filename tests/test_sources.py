@@ -380,3 +380,39 @@ def test_a_cut_short_archive_keeps_what_came_before_and_says_where(
     assert result.exit_code == 1
     assert f"pwc-links:{archive}:" in _err(result) and "malformed JSON" in _err(result)
     assert json.loads(result.stdout)["new_papers"] == 2
+
+
+# -- the survival curve's time axis -------------------------------------------------------------------------------
+
+
+def test_a_paper_first_read_without_a_date_gets_arxivs_and_the_curve_counts_those_still_undated(
+    services: ScriptedService, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from tracker.records import Status
+    from tracker.report import RepoEntry
+    from tracker.report.survival import dated_from_first_sight, lifetimes
+    from tracker.store import open_store
+
+    db = str(tmp_path / "t.db")
+    page = tmp_path / "page.jsonl"
+    page.write_text(json.dumps({"id": "arXiv:2401.00001", "title": ATTENTION.title, "abstract": ATTENTION.abstract})
+                    + "\n")
+    assert runner.invoke(app, ["ingest", str(page), "--db", db]).exit_code == 0
+    services.answer(api_query(["2401.00001"]), 200, atom_feed([ATTENTION]))
+    assert runner.invoke(app, ["ingest", "arxiv:2401.00001", "--db", db]).exit_code == 0
+    with open_store(db) as store:
+        (paper,) = store.papers_with_links()
+    assert paper.published == date(2024, 1, 2)  # what the report's survival curve starts from
+
+    checked = datetime(2024, 3, 2, tzinfo=UTC)
+    seen = datetime(2024, 2, 1, tzinfo=UTC)
+    observed = lifetimes([
+        RepoEntry(key="a", canonical="a", host="github.com", status=Status.MISSING, checked_at=checked,
+                  gone_since=checked, published=date(2024, 1, 2), first_seen=seen),
+        RepoEntry(key="b", canonical="b", host="github.com", status=Status.OK, checked_at=checked, first_seen=seen),
+    ])
+    assert [(item.days, item.died, item.from_publication) for item in observed] == [(60.0, True, True),
+                                                                                   (30.0, False, False)]
+    assert dated_from_first_sight(observed) == 1

@@ -64,11 +64,14 @@ def with_arxiv_identity(connection: Connection, batch: Sequence[PaperLinks]) -> 
 
 def absorb_title_papers(connection: Connection, new_arxiv: Iterable[tuple[str, str]]) -> None:
     """Move the stored title-only papers matching new arXiv papers (id, title key) into them."""
-    for arxiv_id, key in new_arxiv:
-        old_id = _title_id(key)
-        old = connection.execute(select(Paper.c.first_seen_at).where(Paper.c.id == old_id)).first()
-        if old is None:
-            continue
+    by_old_id = {_title_id(key): arxiv_id for arxiv_id, key in new_arxiv}
+    candidates = sorted(by_old_id)
+    found: list[Any] = []
+    for start in range(0, len(candidates), _IN_CHUNK):
+        found += connection.execute(select(Paper.c.id, Paper.c.first_seen_at)
+                                    .where(Paper.c.id.in_(candidates[start:start + _IN_CHUNK]))).all()
+    for old in found:
+        old_id, arxiv_id = old.id, by_old_id[old.id]
         _move_links(connection, old_id, arxiv_id)
         for row in connection.execute(select(PaperSource.c.source, PaperSource.c.first_seen_at)
                                       .where(PaperSource.c.paper_id == old_id)).all():

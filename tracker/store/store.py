@@ -247,15 +247,15 @@ class Store:
 
     # -- papers ---------------------------------------------------------------
 
-    def add_papers(self, found: Iterable[PaperLinks]) -> IngestSummary:
+    def add_papers(self, found: Iterable[PaperLinks], *, batch_size: int = INGEST_BATCH) -> IngestSummary:
         """Add papers, their repositories and links; what is already stored is left as is.
 
         Idempotent: ingesting the same source twice adds nothing. Commits every
-        `INGEST_BATCH` papers, so a crash loses at most the open batch.
+        `batch_size` papers, so a crash loses at most the open batch.
         """
         tally = _IngestTally()
         iterator = iter(found)
-        while batch := list(itertools.islice(iterator, INGEST_BATCH)):
+        while batch := list(itertools.islice(iterator, batch_size)):
             # Tallied after commit: a retried batch must not count twice.
             tally.add(run_write(self._engine, lambda connection: self._add_batch(connection, batch)))
         return tally.summary()
