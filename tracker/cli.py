@@ -125,9 +125,8 @@ def links(
 ) -> None:
     """Print the code links of every paper, in input order, without storing anything."""
     from tracker.report.terminal import render_links_table
-    from tracker.tracking import found_links
-
     from tracker.sources.read import SourceFault
+    from tracker.tracking import found_links
 
     problems = ProblemLog(strict)
     found = found_links(_sources(files), format=input_format, on_problem=problems)
@@ -298,7 +297,6 @@ def schedule(
 ) -> None:
     """Serve the tracking flow on a schedule until stopped (Prefect `flow.serve`)."""
     from flows.track import serve_track
-
     from tracker.sources import is_spec
 
     _sources(sources)

@@ -458,13 +458,8 @@ def source_fault_or_transient(state: object) -> bool:
     """Whether a failed source is worth reading again: its service faulted, or the database did."""
     from tracker.sources.read import SourceFault
 
-    try:
-        state.result()  # type: ignore[attr-defined]
-    except SourceFault:
-        return True
-    except Exception:
-        return is_transient(state)
-    return False
+    failure = state.result(raise_on_failure=False)  # type: ignore[attr-defined]
+    return isinstance(failure, SourceFault) or is_transient(state)
 
 
 def is_transient(state: object) -> bool:

@@ -103,7 +103,10 @@ def _move_links(connection: Connection, old_id: str, new_id: str) -> None:
 
 def fill_in(connection: Connection, papers: Iterable[PaperLinks], stored_before: set[str]) -> None:
     """What a source adds to papers stored before: an abstract or url they lack, a date (arXiv's wins)."""
-    abstracts, urls, dates, authoritative = [], [], [], []
+    abstracts: list[dict[str, Any]] = []
+    urls: list[dict[str, Any]] = []
+    dates: list[dict[str, Any]] = []
+    authoritative: list[dict[str, Any]] = []
     for item in papers:
         paper = item.paper
         if paper.id not in stored_before:

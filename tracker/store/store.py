@@ -460,9 +460,9 @@ class Store:
         )
         provenance_query = select(LinkProvenance.c.link_id, LinkProvenance.c.provenance)
 
-        def read(connection: Connection) -> tuple[list[Row[Any]], ...]:
-            return tuple(list(connection.execute(query))
-                         for query in (papers_query, sources_query, links_query, provenance_query))
+        def read(connection: Connection) -> tuple[list[Any], ...]:
+            queries: tuple[Select[Any], ...] = (papers_query, sources_query, links_query, provenance_query)
+            return tuple(list(connection.execute(query)) for query in queries)
 
         papers, sources, links, provenances = run_read(self._engine, read)
         statuses = {row.key: str(row.latest.status) for row in self.latest_checks(fields=("status",))}
