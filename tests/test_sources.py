@@ -416,3 +416,22 @@ def test_a_paper_first_read_without_a_date_gets_arxivs_and_the_curve_counts_thos
     assert [(item.days, item.died, item.from_publication) for item in observed] == [(60.0, True, True),
                                                                                    (30.0, False, False)]
     assert dated_from_first_sight(observed) == 1
+
+
+def test_in_one_batch_a_title_only_copy_first_still_gets_arxivs_date_and_abstract(tmp_path: Path) -> None:
+    from tracker.ingest.identity import title_hash
+    from tracker.links import find_code_links
+    from tracker.records import Paper
+    from tracker.store import open_store
+
+    title_id = f"title:{title_hash('Sparse Mixtures for Everyone')}"
+    with open_store(str(tmp_path / "t.db")) as store:
+        store.add_papers([
+            find_code_links(Paper(title_id, "Sparse Mixtures for Everyone", "", "pwc-links:l.json")),
+            find_code_links(Paper("arxiv:2401.00002", "Sparse mixtures for everyone", "The abstract.",
+                                  "arxiv:2401.00002", published=date(2024, 1, 5))),
+        ])
+        (paper,) = store.papers_with_links()
+        (listed,) = store.listed_papers()
+    assert (paper.id, paper.published) == ("arxiv:2401.00002", date(2024, 1, 5))
+    assert listed.sources == ("arxiv", "pwc-links")

@@ -30,7 +30,6 @@ from tracker.settings import Settings
 from tracker.sources import is_spec, parse_spec
 from tracker.sources.read import read_source
 from tracker.store import IngestSummary, Store
-from tracker.store.store import INGEST_BATCH
 
 Clock = Callable[[], datetime]
 # Papers per commit when reading the Papers with Code archive (see bench/results.md).
@@ -102,7 +101,7 @@ def ingest_source(store: Store, source: str, *, format: str | None = None,
         return store.add_papers(found_links([source], format=format, on_problem=on_problem))
     spec = parse_spec(source, today=utc_now().date())
     # An archive's records are small and many: a commit costs more than the batch's memory.
-    batch_size = ARCHIVE_BATCH if spec.kind.startswith("pwc-") else INGEST_BATCH
+    batch_size = ARCHIVE_BATCH if spec.kind.startswith("pwc-") else None
     total = IngestSummary()
     for page in read_source(spec, settings or Settings.from_env(), on_problem=on_problem, state=store):
         total = add_summaries(total, store.add_papers(_noted(page, handler), batch_size=batch_size))

@@ -101,16 +101,14 @@ def _move_links(connection: Connection, old_id: str, new_id: str) -> None:
         connection.execute(delete(PaperLink).where(PaperLink.c.id == link.id))
 
 
-def fill_in(connection: Connection, papers: Iterable[PaperLinks], stored_before: set[str]) -> None:
-    """What a source adds to papers stored before: an abstract or url they lack, a date (arXiv's wins)."""
+def fill_in(connection: Connection, papers: Iterable[PaperLinks]) -> None:
+    """What copies of stored papers add to their rows: an abstract or url they lack, a date (arXiv's wins)."""
     abstracts: list[dict[str, Any]] = []
     urls: list[dict[str, Any]] = []
     dates: list[dict[str, Any]] = []
     authoritative: list[dict[str, Any]] = []
     for item in papers:
         paper = item.paper
-        if paper.id not in stored_before:
-            continue
         if paper.abstract:
             abstracts.append({"paper_id": paper.id, "value": paper.abstract})
         if paper.url:

@@ -247,15 +247,15 @@ class Store:
 
     # -- papers ---------------------------------------------------------------
 
-    def add_papers(self, found: Iterable[PaperLinks], *, batch_size: int = INGEST_BATCH) -> IngestSummary:
+    def add_papers(self, found: Iterable[PaperLinks], *, batch_size: int | None = None) -> IngestSummary:
         """Add papers, their repositories and links; what is already stored is left as is.
 
         Idempotent: ingesting the same source twice adds nothing. Commits every
-        `batch_size` papers, so a crash loses at most the open batch.
+        `batch_size` papers (default `INGEST_BATCH`), so a crash loses at most the open batch.
         """
         tally = _IngestTally()
         iterator = iter(found)
-        while batch := list(itertools.islice(iterator, batch_size)):
+        while batch := list(itertools.islice(iterator, batch_size or INGEST_BATCH)):
             # Tallied after commit: a retried batch must not count twice.
             tally.add(run_write(self._engine, lambda connection: self._add_batch(connection, batch)))
         return tally.summary()
@@ -288,7 +288,9 @@ class Store:
             (paper_id, title_hash(item.paper.title)) for paper_id, item in papers.items()
             if paper_id in new_ids and paper_id.startswith("arxiv:")
         ])
-        paper_merge.fill_in(connection, batch, stored_before)
+        # Every copy but the one inserted may add to the row: stored before, or a later copy in this batch.
+        paper_merge.fill_in(connection, [item for item in batch if item.paper.id in stored_before
+                                         or item is not papers[item.paper.id] or item.paper.id not in new_ids])
         paper_merge.record_sources(connection, batch, now)
         refs: dict[str, RepoRef] = {}
         for item in batch:
