@@ -435,3 +435,11 @@ def test_in_one_batch_a_title_only_copy_first_still_gets_arxivs_date_and_abstrac
         (listed,) = store.listed_papers()
     assert (paper.id, paper.published) == ("arxiv:2401.00002", date(2024, 1, 5))
     assert listed.sources == ("arxiv", "pwc-links")
+
+
+def test_links_reads_a_source_without_storing_it(services: ScriptedService) -> None:
+    services.answer(api_query(["2401.00001"]), 200, atom_feed([ATTENTION]))
+    result = runner.invoke(app, ["links", "arxiv:2401.00001"])
+    assert result.exit_code == 0, result.output
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["repos"] == ["github.com/lab/attention-again", "github.com/lab/attention-extras"]
