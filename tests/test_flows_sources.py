@@ -22,8 +22,9 @@ PAGE_ONLY = ArxivPaper("2401.00002", "Sparse Mixtures for Everyone", "A sparse m
 def test_a_failing_source_is_named_in_the_summary_and_the_others_are_kept(
     world: World, prefect_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.track
     from prefect.client.orchestration import get_client
+
+    import flows.track
 
     with scripted_service() as service:
         monkeypatch.setenv("ARXIV_API_URL", service.url + "api/query")

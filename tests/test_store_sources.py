@@ -8,7 +8,15 @@ from sqlalchemy import text
 from store_support import pg_database, store, store_url  # noqa: F401  (fixtures)
 
 from tracker.ingest.identity import title_hash
-from tracker.records import Artifact, ArtifactKind, FoundLink, Paper, PaperLinks, Provenance, RepoRef
+from tracker.records import (
+    Artifact,
+    ArtifactKind,
+    FoundLink,
+    Paper,
+    PaperLinks,
+    Provenance,
+    RepoRef,
+)
 from tracker.sources.state import HarvestPlace
 from tracker.store import Store, open_store
 from tracker.store.engine import make_engine
