@@ -116,3 +116,27 @@ def test_migration_0008_gives_stored_papers_their_file_source_and_links_their_ab
         with store.engine.connect() as connection:
             key = connection.execute(text("SELECT title_key FROM papers")).scalar_one()
         assert key == title_hash(TITLE)
+
+
+def test_gone_since_is_the_first_check_of_the_current_gone_streak(store: Store) -> None:
+    import dataclasses
+    from datetime import timedelta
+
+    from store_support import RESULTS, T0, ok_facts
+
+    from tracker.records import Status
+
+    history = {
+        "github.com/a/gone-long": [Status.OK, Status.MISSING, Status.UNREACHABLE, Status.MISSING],
+        "github.com/a/back-and-gone": [Status.MISSING, Status.OK, Status.BLOCKED, Status.BLOCKED],
+        "github.com/a/alive": [Status.MISSING, Status.OK, Status.OK, Status.OK],
+    }
+    store.add_repositories(RepoRef.parse(key) for key in history)
+    for run in range(4):
+        run_id = store.start_run(sources=["test"])
+        for key, statuses in history.items():
+            facts = dataclasses.replace(ok_facts(key, T0 + timedelta(days=run)), status=statuses[run])
+            store.record_check(run_id, facts, RESULTS, health="alive", repro_score=None)
+        store.finish_run(run_id, "completed")
+    assert store.gone_since() == {"github.com/a/gone-long": T0 + timedelta(days=1),
+                                  "github.com/a/back-and-gone": T0 + timedelta(days=2)}

@@ -42,8 +42,14 @@ def repo_license(check: StoredCheck) -> str | None:
     return None
 
 
-def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
-    """One repository's row; `papers` are the papers that link it."""
+def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), gone_since: datetime | None = None) -> RepoEntry:
+    """One repository's row; `papers` are the papers that link it.
+
+    `gone_since`, where the store knows it, is the first check of the current
+    gone streak (`Store.gone_since`); without it the two checks at hand bound it.
+    The survival curve starts at the earliest publication date of the papers
+    that link the repository (arXiv's first version, where a source gave it).
+    """
     published = [paper.published for paper in papers if paper.published is not None]
     first_seen = [paper.first_seen_at for paper in papers]
     return _repo_entry(
@@ -51,6 +57,7 @@ def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = ()) -> RepoEntry:
         tuple(paper.title for paper in papers),
         first_seen=min(first_seen) if first_seen else None,
         published=min(published) if published else None,
+        gone_since=gone_since,
     )
 
 
@@ -65,11 +72,13 @@ def status_entry(row: CheckRow, paper_titles: tuple[str, ...] = ()) -> RepoEntry
 
 
 def _repo_entry(
-    row: CheckRow, paper_titles: tuple[str, ...], *, first_seen: datetime | None, published: date | None
+    row: CheckRow, paper_titles: tuple[str, ...], *, first_seen: datetime | None, published: date | None,
+    gone_since: datetime | None = None,
 ) -> RepoEntry:
     latest, previous = row.latest, row.previous
-    gone_since: datetime | None = None
-    if latest.status in DEAD:
+    if latest.status not in DEAD:
+        gone_since = None
+    elif gone_since is None:
         # The earliest check we hold that saw it gone; only two are at hand.
         gone_since = previous.checked_at if previous is not None and previous.status in DEAD else latest.checked_at
     return RepoEntry(
@@ -120,8 +129,10 @@ def report_data_from_rows(
     runs: Iterable[RunRow],
     papers: Iterable[PaperRow],
     status_counts: Mapping[int, Mapping[Status, int]] | None = None,
+    gone_since: Mapping[str, datetime] | None = None,
 ) -> ReportData:
-    """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id."""
+    """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id,
+    `gone_since` the first check of each gone repository's current streak."""
     paper_rows = list(papers)
     linking: dict[str, list[PaperRow]] = {}
     for paper in paper_rows:
@@ -130,7 +141,8 @@ def report_data_from_rows(
     counts = status_counts or {}
     return ReportData(
         runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
-        repositories=tuple(repo_entry(row, linking.get(row.key, ())) for row in checks),
+        repositories=tuple(repo_entry(row, linking.get(row.key, ()), (gone_since or {}).get(row.key))
+                           for row in checks),
         papers=tuple(paper_entry(paper) for paper in paper_rows),
     )
 
@@ -166,7 +178,7 @@ def report_data(store: Store) -> ReportData:
     with cycle_collection_paused():
         return report_data_from_rows(
             store.latest_checks(fields=REPO_ENTRY_FIELDS), store.runs(), store.papers_with_links(),
-            store.status_counts(),
+            store.status_counts(), store.gone_since(),
         )
 
 

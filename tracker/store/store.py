@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, FromClause, Row, Select, Text, cast, 
 from sqlalchemy.exc import DBAPIError
 
 from tracker.records import (
+    AUTHORITATIVE_GONE,
     FROM_THE_PAPER,
     INCONCLUSIVE,
     Artifact,
@@ -756,6 +757,29 @@ class Store:
         statement = _checks_query().where(Repository.c.key == key.lower())
         statement = statement.order_by(RepositoryCheck.c.run_id)
         return self._read_checks(statement)
+
+    def gone_since(self) -> dict[str, datetime]:
+        """Per repository key whose latest conclusive check saw it gone: the first check of that streak.
+
+        Where the survival curve's events are: the first authoritative `missing`,
+        `blocked` or `disabled` after the last check that found it alive.
+        Inconclusive checks (`unreachable`, `not_checked`) neither end nor start a streak.
+        """
+        dead = [status.value for status in AUTHORITATIVE_GONE]
+        inconclusive = [status.value for status in INCONCLUSIVE]
+        later = RepositoryCheck.alias("later")
+        alive_after = (
+            exists()
+            .where(later.c.repository_id == RepositoryCheck.c.repository_id, later.c.run_id > RepositoryCheck.c.run_id,
+                   later.c.status.not_in(dead + inconclusive))
+        )
+        statement = (
+            select(Repository.c.key, func.min(RepositoryCheck.c.checked_at))
+            .join(Repository, Repository.c.id == RepositoryCheck.c.repository_id)
+            .where(RepositoryCheck.c.status.in_(dead), ~alive_after)
+            .group_by(Repository.c.key)
+        )
+        return dict(run_read(self._engine, lambda connection: connection.execute(statement).all()))
 
     def status_counts(self) -> dict[int, dict[Status, int]]:
         """Per run id: how many checks it recorded with each status."""
