@@ -10,7 +10,9 @@ or 429 after retries, an answer that is not the service's format) raises
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from tracker.http import HttpFault
 from tracker.ingest.problems import InputProblem, Reporter, log_or_raise
@@ -67,18 +69,33 @@ def read_source(spec: SourceSpec, settings: Settings, *, on_problem: Callable[[I
         raise SourceFault(spec.text, exc.reason) from None
 
 
-def _arxiv(spec: SourceSpec, settings: Settings, report: Reporter) -> Pages:
-    from tracker.sources.arxiv_api import ID_BATCH, ArxivApi
+@functools.cache
+def _arxiv_api(settings: Settings) -> Any:
+    """One client per process and settings, so that arXiv's pace holds across the sources of a run."""
+    from tracker.sources.arxiv_api import ArxivApi
 
-    api = ArxivApi.from_settings(settings)
+    return ArxivApi.from_settings(settings)
+
+
+@functools.cache
+def _oai_pmh(settings: Settings) -> Any:
+    from tracker.sources.oai_pmh import OaiPmh
+
+    return OaiPmh.from_settings(settings)
+
+
+def _arxiv(spec: SourceSpec, settings: Settings, report: Reporter) -> Pages:
+    from tracker.sources.arxiv_api import ID_BATCH
+
+    api = _arxiv_api(settings)
     for start in range(0, len(spec.ids), ID_BATCH):
         yield [find_code_links(paper) for paper in api.papers(spec.ids[start:start + ID_BATCH], report)]
 
 
 def _harvest(spec: SourceSpec, settings: Settings, report: Reporter, state: HarvestState | None) -> Pages:
-    from tracker.sources.oai_pmh import BadResumptionToken, OaiError, OaiPmh
+    from tracker.sources.oai_pmh import BadResumptionToken, OaiError
 
-    oai = OaiPmh.from_settings(settings)
+    oai = _oai_pmh(settings)
     key = spec.text
     place = (state.harvest_place(key) if state is not None else None) or HarvestPlace()
     start = spec.start or place.datestamp
