@@ -7,6 +7,7 @@ concurrency and what the Prefect UI shows.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -190,7 +191,10 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     finish_run(run_id, tally, database_url, note=unread_note)
     report_path = write_report(database_url, report_dir) if report_dir else None
     view = publish_dashboard(database_url, run_id, report_path)
-    _rename_flow_run(f"{view.title} from {_what_it_read(sources)}")
+    # "track 2026-12-03 from hf-daily:today, arxiv-list:cs.LG: 40 papers, 12 repositories"
+    day, _, figures = view.title.partition(": ")
+    view = dataclasses.replace(view, title=f"{day} from {_what_it_read(sources)}: {figures}")
+    _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
     if unread_note:
         text = f"{text}\n{unread_note}"

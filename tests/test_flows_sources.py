@@ -50,4 +50,5 @@ def test_a_failing_source_is_named_in_the_summary_and_the_others_are_kept(
     assert run.note is not None and "arxiv:2401.00001" in run.note
     with get_client(sync_client=True) as client:
         name = client.read_flow_run(state.state_details.flow_run_id).name
-    assert "papers.jsonl, arxiv:2401.00001, hf-daily:2025-01-15" in name
+    assert " from papers.jsonl, arxiv:2401.00001, hf-daily:2025-01-15: 5 papers, " in name
+    assert summary.splitlines()[0] == name
