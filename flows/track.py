@@ -29,7 +29,7 @@ from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
 from tracker.settings import Settings
-from tracker.sources.read import describe
+from tracker.sources.read import SourceFault, describe
 from tracker.store import IngestSummary, Store, open_store
 
 # Checks run in batches: one Prefect task per repository costs ~25 ms of
@@ -83,7 +83,10 @@ def ingest_sources(sources: Sequence[str], database_url: str | None) -> list[str
     for source in sources:
         state = ingest_source(source, database_url, return_state=True)
         if state.is_failed():
-            failed.append(f"{source} ({state.message or 'failed'})")
+            failure = state.result(raise_on_failure=False)
+            if not isinstance(failure, SourceFault):
+                state.result()  # a fault of ours (settings, code, the database), not the source's: it fails the run
+            failed.append(str(failure))
     if failed:
         get_run_logger().error("sources not read: %s", "; ".join(failed))
     return failed

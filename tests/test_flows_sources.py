@@ -41,7 +41,7 @@ def test_a_failing_source_is_named_in_the_summary_and_the_others_are_kept(
         asked = [asked.path for asked in service.asked]
     assert state.is_completed(), state.message
     summary = state.result()
-    assert "sources not read: arxiv:2401.00001" in summary
+    assert "sources not read: arxiv:2401.00001: could not be read: HTTP 503 after 4 attempts" in summary
     assert asked.count(api_query(["2401.00001"])) == 8  # 4 attempts by the HTTP layer, twice by the task
     store = open_store(world.database_url)
     papers = {paper.id for paper in store.listed_papers()}

@@ -31,6 +31,10 @@ class SourceFault(Exception):
         self.source = source
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[SourceFault], tuple[str, str]]:
+        # Prefect keeps a failed task's exception by pickling it, which would call __init__ with the message alone.
+        return (SourceFault, (self.source, self.reason))
+
 
 Pages = Iterator[Iterable[PaperLinks]]
 
