@@ -7,6 +7,7 @@ concurrency and what the Prefect UI shows.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -36,6 +37,7 @@ from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
 from tracker.settings import Settings
+from tracker.sources.read import SourceFault, describe
 from tracker.store import IngestSummary, Store, open_store
 
 # Checks run in batches: one Prefect task per repository costs ~25 ms of
@@ -68,13 +70,37 @@ def start_run(sources: Sequence[str], database_url: str | None, flow_run_id: str
     return _store(database_url).start_run(sources=list(sources), flow_run_id=flow_run_id)
 
 
-@task(cache_policy=NO_CACHE)
-def ingest_sources(sources: Sequence[str], database_url: str | None) -> IngestSummary:
+# A source whose service faulted (network, 5xx or 429 past the HTTP layer's own retries) is read
+# again a few minutes later; what its pages gave before the fault is stored, and an OAI-PMH harvest
+# resumes at its next page. A malformed spec or a bad file is not retried.
+SOURCE_RETRIES = int(os.environ.get("REPRO_TRACKER_SOURCE_RETRIES", "2"))
+
+
+@task(cache_policy=NO_CACHE, retries=SOURCE_RETRIES, retry_delay_seconds=exponential_backoff(backoff_factor=30),
+      retry_jitter_factor=0.5, task_run_name="ingest {source}",
+      retry_condition_fn=lambda task, task_run, state: tracking.source_fault_or_transient(state))
+def ingest_source(source: str, database_url: str | None) -> IngestSummary:
     logger = get_run_logger()
-    summary = tracking.ingest(_store(database_url), sources, on_problem=lambda problem: logger.warning(str(problem)))
-    logger.info(f"ingested {summary.papers} papers ({summary.new_papers} new) with {summary.links} links to "
-                f"{summary.repositories} repositories ({summary.new_repositories} new)")
+    summary = tracking.ingest_source(_store(database_url), source, settings=_settings(database_url),
+                                     on_problem=lambda problem: logger.warning(str(problem)))
+    logger.info(f"{source}: ingested {summary.papers} papers ({summary.new_papers} new) with {summary.links} links "
+                f"to {summary.repositories} repositories ({summary.new_repositories} new)")
     return summary
+
+
+def ingest_sources(sources: Sequence[str], database_url: str | None) -> list[str]:
+    """Each source in its own task, one after another (arXiv allows one connection); the sources not read."""
+    failed: list[str] = []
+    for source in sources:
+        state = ingest_source(source, database_url, return_state=True)
+        if state.is_failed():
+            failure = state.result(raise_on_failure=False)
+            if not isinstance(failure, SourceFault):
+                state.result()  # a fault of ours (settings, code, the database), not the source's: it fails the run
+            failed.append(str(failure))
+    if failed:
+        get_run_logger().error("sources not read: %s", "; ".join(failed))
+    return failed
 
 
 @task(cache_policy=NO_CACHE)
@@ -227,11 +253,15 @@ def _flow_run_link(run_id: int) -> str:
     return f"run {run_id} in the store, {where} in Prefect"
 
 
+def _what_it_read(sources: Sequence[str]) -> str:
+    text = describe(sources)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def _first_name() -> str:
-    """The run's name until it has counted papers and repositories."""
+    """The run's name until it has counted papers and repositories: the day and what it reads."""
     sources = flow_run.parameters.get("sources") or []
-    count = len(sources)
-    return f"track {datetime.now(UTC):%Y-%m-%d}: {count} source{'' if count == 1 else 's'}"
+    return f"track {datetime.now(UTC):%Y-%m-%d}: {_what_it_read(sources)}"
 
 
 @flow(name="track", flow_run_name=_first_name, task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES))
@@ -252,8 +282,9 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     flow_run_id = flow_run.get_id()
     run_id = start_run(sources, database_url, str(flow_run_id) if flow_run_id else None)
     tally = tracking.RunTally()
+    unread: list[str] = []
     try:
-        ingest_sources(sources, database_url)
+        unread = ingest_sources(sources, database_url)
         due = repositories_due(database_url, max_age_hours, run_id)
         batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
         _check_all(batches, run_id, database_url, tally)
@@ -264,17 +295,23 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
         # Record what was found before the interruption; the next run continues from there.
         finish_run(run_id, tally.interrupted(), database_url, note=f"interrupted: {type(exc).__name__}")
         raise
-    finish_run(run_id, tally, database_url)
+    unread_note = f"sources not read: {'; '.join(unread)}" if unread else None
+    finish_run(run_id, tally, database_url, note=unread_note)
     if preserve or (archive if archive is not None else _settings(database_url).archive):
         archive_stage(database_url, run_id)
     if preserve:
         preserve_stage(database_url)
     report_path = write_report(database_url, report_dir) if report_dir else None
     view = publish_dashboard(database_url, run_id, report_path)
+    # "track 2026-12-03 from hf-daily:today, arxiv-list:cs.LG: 40 papers, 12 repositories"
+    day, _, figures = view.title.partition(": ")
+    view = dataclasses.replace(view, title=f"{day} from {_what_it_read(sources)}: {figures}")
     get_run_logger().info(events.describe_run_checks(tally.checked, view.changes, tally.by_status))
     announce_changes(view.changes, run_id)
     _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
+    if unread_note:
+        text = f"{text}\n{unread_note}"
     if tally.run_status == "rate_limited":
         return Completed(name="RateLimited", data=text,
                          message=f"GitHub's rate limit left {tally.rate_limited} repositories for the next run")

@@ -34,6 +34,9 @@ def sealed_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
     # Port 9 (discard) on loopback: a request that was not routed to a stand-in is refused at once.
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
+    for variable in ("ARXIV_API_URL", "ARXIV_OAI_URL", "HF_ENDPOINT"):
+        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("REPRO_TRACKER_DATABASE_URL", raising=False)
     # A live repository's 404 is asked again at once: no test waits the minute a real run would.

@@ -145,6 +145,28 @@ def _existing_files(files: list[Path]) -> list[Path]:
     return files
 
 
+def _sources(items: list[str]) -> list[str]:
+    """Files and source specs, checked before anything is read: a malformed spec exits 2 naming it."""
+    import re
+    from datetime import UTC, datetime
+
+    from tracker.sources import KINDS, SpecError, is_spec, parse_spec
+
+    files: list[Path] = []
+    for item in items:
+        if is_spec(item) or (re.match(r"[a-z][a-z-]+:", item) and not Path(item).exists()):
+            try:
+                spec = parse_spec(item, today=datetime.now(UTC).date())
+            except SpecError as exc:
+                raise _fail(f"{exc} (sources: {', '.join(kind + ':' for kind in KINDS)} or a file)", 2) from None
+            if spec.path is not None:
+                files.append(spec.path)
+        else:
+            files.append(Path(item))
+    _existing_files(files)
+    return items
+
+
 class LinksFormat(enum.StrEnum):
     JSONL = "jsonl"
     TABLE = "table"
@@ -152,22 +174,26 @@ class LinksFormat(enum.StrEnum):
 
 @app.command()
 def links(
-    files: Annotated[list[Path], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files.")],
+    files: Annotated[list[str], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, hf-daily:DATE, ...).")],
     output: Annotated[LinksFormat, typer.Option("--format", help="jsonl (one object per paper) or table.")] = LinksFormat.JSONL,
     input_format: Annotated[str | None, typer.Option("--input-format", help="txt, jsonl, csv or atom.")] = None,
     strict: StrictOption = False,
 ) -> None:
     """Print the code links of every paper, in input order, without storing anything."""
     from tracker.report.terminal import render_links_table
+    from tracker.sources.read import SourceFault
     from tracker.tracking import found_links
 
     problems = ProblemLog(strict)
-    found = found_links(_existing_files(files), format=input_format, on_problem=problems)
-    if output is LinksFormat.JSONL:
-        for paper_links in found:
-            out.out(json.dumps(links_record(paper_links), ensure_ascii=False), highlight=False)
-    else:
-        render_links_table(out, list(found))
+    found = found_links(_sources(files), format=input_format, on_problem=problems)
+    try:
+        if output is LinksFormat.JSONL:
+            for paper_links in found:
+                out.out(json.dumps(links_record(paper_links), ensure_ascii=False), highlight=False)
+        else:
+            render_links_table(out, list(found))
+    except SourceFault as exc:
+        raise _fail(str(exc)) from None
     problems.finish()
 
 
@@ -188,18 +214,31 @@ def links_record(paper_links: Any) -> dict[str, Any]:
 
 @app.command()
 def ingest(
-    files: Annotated[list[Path], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files.")],
+    files: Annotated[list[str], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, arxiv-list:SET, hf-daily:DATE, hf-paper:ID, pwc-links:FILE, pwc-papers:FILE).")],
     input_format: InputFormatOption = None,
     strict: StrictOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Store papers and their code links; ingesting the same source twice adds nothing."""
-    from tracker.tracking import ingest as ingest_sources
+    """Store papers and their code links; ingesting the same source twice adds nothing.
+
+    A source that cannot be read (network, service fault) is named and the others are still read; exit 1.
+    """
+    from tracker.sources.read import SourceFault
+    from tracker.store import IngestSummary
+    from tracker.tracking import add_summaries, ingest_source
 
     problems = ProblemLog(strict)
+    sources = _sources(files)
     store = _open_store(db)
-    summary = ingest_sources(store, _existing_files(files), format=input_format, on_problem=problems)
+    summary = IngestSummary()
+    failed: list[str] = []
+    for source in sources:
+        try:
+            summary = add_summaries(summary, ingest_source(store, source, format=input_format, on_problem=problems))
+        except SourceFault as exc:
+            err.print(f"[red]error:[/] {escape(str(exc))}; what it gave before is stored")
+            failed.append(source)
     if as_json:
         out.out(json.dumps(dataclasses.asdict(summary)), highlight=False)
     else:
@@ -208,6 +247,8 @@ def ingest(
             f"{summary.repositories} repositories ({summary.new_repositories} new)"
         )
     problems.finish()
+    if failed:
+        raise _fail(f"{len(failed)} source(s) could not be read: {', '.join(failed)}")
 
 
 @app.command()
@@ -373,7 +414,7 @@ def checked_record(checked: Any) -> dict[str, Any]:
 
 @app.command()
 def run(
-    sources: Annotated[list[Path], typer.Argument(help="Sources to ingest before checking.")],
+    sources: Annotated[list[str], typer.Argument(help="Files and sources (arxiv:ID, hf-daily:today, ...) to ingest before checking.")],
     max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
     dask_address: Annotated[str | None, typer.Option("--dask-address", help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
     archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Ask Software Heritage after the checks (default: REPRO_TRACKER_ARCHIVE).")] = None,
@@ -383,13 +424,13 @@ def run(
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
     from flows.track import PrefectUnreachable, prefect_api_problem, run_track
 
-    _existing_files(sources)
+    _sources(sources)
     _database_url_to_env(db)
     problem = prefect_api_problem()
     if problem:
         raise _fail(problem, EXIT_UNAVAILABLE)
     try:
-        summary = run_track([str(path) for path in sources], max_age_hours=max_age, dask_address=dask_address,
+        summary = run_track(sources, max_age_hours=max_age, dask_address=dask_address,
                             archive=archive, preserve=preserve_flag)
     except PrefectUnreachable as exc:
         raise _fail(str(exc), EXIT_UNAVAILABLE) from None
@@ -398,14 +439,15 @@ def run(
 
 @app.command()
 def schedule(
-    sources: Annotated[list[Path], typer.Argument(help="Sources to ingest on every run.")],
+    sources: Annotated[list[str], typer.Argument(help="Files and sources (hf-daily:today, arxiv-list:cs.LG, ...) to ingest on every run.")],
     cron: Annotated[str, typer.Option("--cron", help="When to run, as a cron expression.")] = "0 6 * * *",
     db: DbOption = None,
 ) -> None:
     """Serve the tracking flow on a schedule until stopped (Prefect `flow.serve`)."""
     from flows.track import cron_problem, prefect_api_problem, serve_track
+    from tracker.sources import is_spec
 
-    _existing_files(sources)
+    _sources(sources)
     problem = cron_problem(cron)
     if problem:
         raise _fail(f"--cron {cron!r}: {problem}", 2)
@@ -413,7 +455,7 @@ def schedule(
     unreachable = prefect_api_problem()
     if unreachable:
         raise _fail(unreachable, EXIT_UNAVAILABLE)
-    serve_track(sources=[str(path.resolve()) for path in sources], cron=cron)
+    serve_track(sources=[item if is_spec(item) else str(Path(item).resolve()) for item in sources], cron=cron)
 
 
 @app.command()
@@ -533,6 +575,47 @@ def runs(
                       str(row.repositories_checked), f"{row.requests_made} ({row.requests_rate_limited})",
                       Text(row.flow_run_id or "-"))
     out.print(table)
+
+
+@app.command()
+def papers(
+    source: Annotated[str | None, typer.Option("--source", help="Only papers read from this kind of source: file, arxiv, arxiv-list, hf-daily, hf-paper, pwc-links, pwc-papers.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only papers published on or after this date (YYYY-MM-DD); first seen, where the date is unknown.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Stored papers: id, arXiv id, title, publication date, sources, links with provenance and latest status."""
+    from datetime import date
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from tracker.sources import FILE_KIND, KINDS
+
+    if source is not None and source not in (*KINDS, FILE_KIND):
+        raise _fail(f"--source {source!r}: choose from {', '.join((*KINDS, FILE_KIND))}", 2)
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise _fail(f"--since {since!r} is not a date (YYYY-MM-DD)", 2) from None
+    listed = _open_store(db).listed_papers(source=source, since=since_date)
+    if as_json:
+        sys.stdout.write(json.dumps([dataclasses.asdict(paper) for paper in listed], default=str,
+                                    ensure_ascii=False) + "\n")
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("Paper", "Published", "Sources", "Links (provenance: latest status)"):
+        table.add_column(column, overflow="fold")
+    for paper in listed:
+        lines = []
+        for link in paper.links:
+            target = link.repository or link.artifact_url or "?"
+            marks = ", ".join(link.provenance) + ("; aggregator only" if link.aggregator_only else "")
+            lines.append(f"{target} ({marks})" + (f": {link.status}" if link.status else ""))
+        table.add_row(Text(f"{paper.title}\n{paper.id}"), str(paper.published or "-"), Text(", ".join(paper.sources)),
+                      Text("\n".join(lines) or "-"))
+    out.print(table)
+    out.print(f"{len(listed)} papers")
 
 
 @app.command()

@@ -42,6 +42,8 @@ class Paper:
     url: str | None = None
     published: date | None = None
     authors: tuple[str, ...] = ()
+    # arXiv's comments field, where authors often write "Code: https://..."; None where the source has none.
+    comments: str | None = None
     line: int | None = field(default=None, compare=False)
     abstract_line: int | None = field(default=None, compare=False)
     repo_fields: tuple[str, ...] = field(default=(), compare=False)
@@ -147,9 +149,24 @@ class Artifact:
     kind: ArtifactKind
 
 
+class Provenance(enum.StrEnum):
+    """Where a link came from. The first three are the authors' own word; the rest are aggregators'."""
+
+    ABSTRACT = "abstract"  # the title or abstract
+    ARXIV_COMMENTS = "arxiv_comments"  # arXiv's comments field
+    PWC_MENTIONED_IN_PAPER = "pwc_mentioned_in_paper"  # Papers with Code says the paper itself names it
+    HF_PAPER_PAGE = "hf_paper_page"  # the Hugging Face paper page's githubRepo / projectPage
+    PWC_OFFICIAL = "pwc_official"  # Papers with Code: the authors' repository
+    PWC_UNOFFICIAL = "pwc_unofficial"  # Papers with Code: someone else's implementation
+
+
+# Provenances that are the paper's authors speaking; a link with none of them is an aggregator's alone.
+FROM_THE_PAPER = frozenset({Provenance.ABSTRACT, Provenance.ARXIV_COMMENTS, Provenance.PWC_MENTIONED_IN_PAPER})
+
+
 @dataclass(frozen=True, slots=True)
 class FoundLink:
-    """One link as found in a paper's text: the raw text and what it resolved to.
+    """One link as found for a paper: the raw text, what it resolved to, and where it was found.
 
     Exactly one of `repo` and `artifact` is set.
     """
@@ -157,6 +174,7 @@ class FoundLink:
     raw: str
     repo: RepoRef | None = None
     artifact: Artifact | None = None
+    provenance: Provenance = Provenance.ABSTRACT
 
 
 class PromiseKind(enum.StrEnum):

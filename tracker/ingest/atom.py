@@ -8,7 +8,8 @@ dropped as it arrives, so even one enormous element stays bounded.
 
 From each entry: ``id`` (the abs URL, which names the arXiv id), ``title``,
 ``summary`` (the abstract), ``published``, ``author/name``, the
-``rel="alternate"`` link as the paper's url, and ``arxiv:doi``. The arXiv
+``rel="alternate"`` link as the paper's url, ``arxiv:doi`` and ``arxiv:comment``
+(where authors often write "Code: https://..."). The arXiv
 API reports a bad query as an entry whose id is under ``/api/errors``; that
 is reported with the API's own explanation.
 """
@@ -99,13 +100,13 @@ def read_atom(handle: BinaryIO, source: str, report: Reporter) -> Iterator[tuple
 def _papers(collector: _EntryCollector, source: str, report: Reporter) -> Iterator[tuple[int, Paper]]:
     finished, collector.finished = collector.finished, []
     for line, entry, oversized in finished:
-        paper = _entry_to_paper(entry, source, line, report, oversized)
+        paper = entry_to_paper(entry, source, line, report, oversized)
         entry.clear()  # the feed keeps an empty shell, not the entry's text
         if paper is not None:
             yield line, paper
 
 
-def _entry_to_paper(entry: Element, source: str, line: int, report: Reporter, oversized: bool) -> Paper | None:
+def entry_to_paper(entry: Element, source: str, line: int | None, report: Reporter, oversized: bool) -> Paper | None:
     entry_id = (entry.findtext(f"{ATOM}id") or "").strip()
     if "/api/errors" in entry_id:
         report.warn(line, f"the arXiv API answered with an error: {(entry.findtext(f'{ATOM}summary') or '').strip()}")
@@ -129,6 +130,7 @@ def _entry_to_paper(entry: Element, source: str, line: int, report: Reporter, ov
         authors=authors,
         arxiv_id=entry_id or None,
         doi=entry.findtext(f"{ARXIV}doi"),
+        comments=entry.findtext(f"{ARXIV}comment"),
     )
 
 

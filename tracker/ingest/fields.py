@@ -99,6 +99,7 @@ def make_paper(
     arxiv_id: str | None = None,
     doi: str | None = None,
     repo_fields: tuple[str, ...] = (),
+    comments: object = None,
 ) -> Paper | None:
     """A `Paper`, or None after reporting why this record cannot be one."""
     if not isinstance(title, str) or not isinstance(abstract, str):
@@ -137,6 +138,7 @@ def make_paper(
         url=url,
         published=published,
         authors=tuple(a for a in (clean_text(name) for name in authors) if a),
+        comments=clean_text(comments[:MAX_ABSTRACT_CHARS]) or None if isinstance(comments, str) else None,
         line=line,
         abstract_line=abstract_line,
         repo_fields=repo_fields,

@@ -12,6 +12,7 @@ caller knows which file and line the text came from.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tracker.links.canonical import (
@@ -28,7 +29,7 @@ from tracker.links.canonical import (
     wants_more,
 )
 from tracker.links.promise import find_promise
-from tracker.records import Artifact, ArtifactKind, FoundLink, Paper, PaperLinks, RepoRef
+from tracker.records import Artifact, ArtifactKind, FoundLink, Paper, PaperLinks, Provenance, RepoRef
 
 # No real repository or artifact address is this long; longer runs are garbage.
 MAX_URL_LENGTH = 2_000
@@ -177,23 +178,31 @@ def _identity(link: FoundLink) -> str:
 
 
 def find_code_links(paper: Paper, *, git_hosts: frozenset[str] = frozenset()) -> PaperLinks:
-    """The paper's links from its source's ``repo`` field, title then abstract, first mention of each identity kept.
+    """The paper's links from its source's ``repo`` field, title then abstract, then arXiv's comments field, first
+    mention of each identity kept.
 
-    `code_promised` holds, with the `promise` found, only when the paper speaks of code (`find_promise`)
-    and names no repository.
-    `notes` say what the limits made extraction ignore.
+    A link named in both the abstract and the comments is kept once for each,
+    so that its provenance says both. `code_promised` holds, with the `promise`
+    found, only when the paper speaks of code (`find_promise`) and names no
+    repository. `notes` say what the limits made extraction ignore.
     """
     text = f"{paper.title}\n{paper.abstract}"
     declared, refused = _declared(paper.repo_fields, git_hosts)
     found, notes = _scan(text, git_hosts)
     found = declared + found
     notes = refused + notes
-    unique: dict[str, FoundLink] = {}
+    if paper.comments:
+        in_comments, comment_notes = _scan(paper.comments, git_hosts)
+        found += [dataclasses.replace(link, provenance=Provenance.ARXIV_COMMENTS) for link in in_comments]
+        notes += tuple(f"in arXiv's comments: {note}" for note in comment_notes)
+        text = f"{text}\n{paper.comments}"
+    unique: dict[tuple[str, Provenance], FoundLink] = {}
     for link in found:
-        unique.setdefault(_identity(link), link)
+        unique.setdefault((_identity(link), link.provenance), link)
     links = tuple(unique.values())
     has_repo = any(link.repo is not None for link in links)
-    promise = None if has_repo else find_promise(paper.abstract, title=paper.title)
+    spoken = f"{paper.abstract}\n{paper.comments}" if paper.comments else paper.abstract
+    promise = None if has_repo else find_promise(spoken, title=paper.title)
     return PaperLinks(paper=paper, links=links, code_promised=promise is not None, notes=notes, promise=promise)
 
 

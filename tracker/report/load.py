@@ -118,8 +118,15 @@ def last_commit(check: StoredCheck) -> datetime | None:
     return check.last_commit_at or check.pushed_at
 
 
-def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), archive: ArchiveEntry | None = None) -> RepoEntry:
-    """One repository's row; `papers` are the papers that link it."""
+def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), archive: ArchiveEntry | None = None,
+               gone_since: datetime | None = None) -> RepoEntry:
+    """One repository's row; `papers` are the papers that link it.
+
+    `gone_since`, where the store knows it, is the first check of the current
+    gone streak (`Store.gone_since`); without it the two checks at hand bound it.
+    The survival curve starts at the earliest publication date of the papers
+    that link the repository (arXiv's first version, where a source gave it).
+    """
     published = [paper.published for paper in papers if paper.published is not None]
     first_seen = [paper.first_seen_at for paper in papers]
     return _repo_entry(
@@ -128,6 +135,7 @@ def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), archive: ArchiveE
         first_seen=min(first_seen) if first_seen else None,
         published=min(published) if published else None,
         archive=archive,
+        gone_since=gone_since,
     )
 
 
@@ -144,10 +152,12 @@ def status_entry(row: CheckRow, paper_titles: tuple[str, ...] = (), archive: Arc
 def _repo_entry(
     row: CheckRow, paper_titles: tuple[str, ...], *, first_seen: datetime | None, published: date | None,
     archive: ArchiveEntry | None = None,
+    gone_since: datetime | None = None,
 ) -> RepoEntry:
     latest, previous = row.latest, row.previous
-    gone_since: datetime | None = None
-    if latest.status in DEAD:
+    if latest.status not in DEAD:
+        gone_since = None
+    elif gone_since is None:
         # The earliest check we hold that saw it gone; only two are at hand.
         gone_since = previous.checked_at if previous is not None and previous.status in DEAD else latest.checked_at
     return RepoEntry(
@@ -199,12 +209,14 @@ def report_data_from_rows(
     runs: Iterable[RunRow],
     papers: Iterable[PaperRow],
     status_counts: Mapping[int, Mapping[Status, int]] | None = None,
+    gone_since: Mapping[str, datetime] | None = None,
     archive: Mapping[str, ArchiveEntry] | None = None,
     save_requests: Mapping[str, int] | None = None,
 ) -> ReportData:
     """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id.
 
-    `archive` is each repository's latest archive look by key, `save_requests`
+    `gone_since` is the first check of each gone repository's current streak,
+    `archive` each repository's latest archive look by key, `save_requests`
     how many save requests ended in each outcome.
     """
     archived = archive or {}
@@ -216,7 +228,8 @@ def report_data_from_rows(
     counts = status_counts or {}
     return ReportData(
         runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
-        repositories=tuple(repo_entry(row, linking.get(row.key, ()), archived.get(row.key)) for row in checks),
+        repositories=tuple(repo_entry(row, linking.get(row.key, ()), archived.get(row.key),
+                                      (gone_since or {}).get(row.key)) for row in checks),
         papers=tuple(paper_entry(paper) for paper in paper_rows),
         save_requests=dict(save_requests or {}),
     )
@@ -276,7 +289,7 @@ def report_data(store: Store, *, details: bool = False) -> ReportData:
         papers = store.papers_with_links()
         rows = store.latest_checks(fields=None if details else REPO_ENTRY_FIELDS)
         outcomes = Counter(request.outcome for request in store.archive.save_requests())
-        data = report_data_from_rows(rows, store.runs(), papers, store.status_counts(),
+        data = report_data_from_rows(rows, store.runs(), papers, store.status_counts(), gone_since=store.gone_since(),
                                      archive=archive_entries(store), save_requests=outcomes)
         if not details:
             return data

@@ -61,11 +61,16 @@ def kaplan_meier(durations: Sequence[float], observed: Sequence[bool]) -> list[S
 
 @dataclass(frozen=True, slots=True)
 class Lifetime:
-    """One repository's observed lifetime in days since its paper appeared."""
+    """One repository's observed lifetime in days since its paper appeared.
+
+    `from_publication` is False where the paper's publication date is unknown
+    and the clock started when it was first seen, which a chart should count.
+    """
 
     key: str
     days: float
     died: bool
+    from_publication: bool = True
 
 
 def _as_datetime(value: date | datetime) -> datetime:
@@ -103,8 +108,14 @@ def lifetimes(repositories: Iterable[RepoEntry], origin: str = "either") -> list
             continue
         days = (_as_datetime(end) - _as_datetime(start)).total_seconds() / 86400
         # A repository checked before its paper's date (preprints) is alive at day 0.
-        result.append(Lifetime(key=repo.key, days=max(days, 0.0), died=died))
+        result.append(Lifetime(key=repo.key, days=max(days, 0.0), died=died,
+                               from_publication=repo.published is not None))
     return result
+
+
+def dated_from_first_sight(observed: Iterable[Lifetime]) -> int:
+    """How many lifetimes start at first sight because their paper's publication date is unknown."""
+    return sum(1 for item in observed if not item.from_publication)
 
 
 def link_survival(repositories: Iterable[RepoEntry]) -> list[SurvivalPoint]:

@@ -131,6 +131,22 @@ Paper = Table(
     # What the paper said of code it does not link (a PromiseKind value) and the sentence that said it.
     _optional("promise_kind", String),
     _optional("promise_sentence", Text),
+    # Migration 0008: the hash of the normalised title (as in `title:<hash>` ids), so
+    # that a title-only paper and the arXiv paper of the same title become one row.
+    _optional("title_key", String),
+    Index(None, "title_key"),
+)
+
+# Migration 0008: every kind of source a paper was read from ("file", "arxiv",
+# "arxiv-list", "hf-daily", "hf-paper", "pwc-links", "pwc-papers").
+PaperSource = Table(
+    "paper_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("paper_id", String, ForeignKey("papers.id")),
+    _required("source", String),
+    _required("first_seen_at", UTCDateTime),
+    UniqueConstraint("paper_id", "source"),
 )
 
 Repository = Table(
@@ -159,6 +175,28 @@ PaperLink = Table(
     UniqueConstraint("paper_id", "repository_id"),
     UniqueConstraint("paper_id", "artifact_url"),
     Index(None, "repository_id"),
+)
+
+# Migration 0008: where each link was found (a `tracker.records.Provenance` value), one row each.
+LinkProvenance = Table(
+    "link_provenance",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("link_id", Integer, ForeignKey("paper_links.id")),
+    _required("provenance", String),
+    UniqueConstraint("link_id", "provenance"),
+)
+
+# Migration 0008: where an OAI-PMH harvest of one source (its spec) stands
+# (`tracker.sources.HarvestPlace`), so that a harvest is incremental and resumable.
+HarvestState = Table(
+    "harvest_state",
+    metadata,
+    Column("source", String, primary_key=True),
+    _optional("datestamp", String),
+    _optional("resumption_token", Text),
+    _optional("seen_datestamp", String),
+    _required("updated_at", UTCDateTime),
 )
 
 TrackingRun = Table(

@@ -243,3 +243,28 @@ class Forgotten:
     canonical: str
     checks: int
     paper_links: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListedLink:
+    """One link of a listed paper: a repository (with its latest status) or an artifact, and where it was found."""
+
+    repository: str | None  # canonical form
+    artifact_url: str | None
+    artifact_kind: str | None
+    provenance: tuple[str, ...]  # `tracker.records.Provenance` values, sorted
+    status: str | None  # the repository's latest check; None before its first
+    aggregator_only: bool  # no provenance is the paper's own word (abstract, comments, mentioned in the paper)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedPaper:
+    """One paper as `repro-tracker papers` lists it."""
+
+    id: str
+    arxiv_id: str | None
+    title: str
+    published: date | None
+    first_seen_at: datetime
+    sources: tuple[str, ...]  # source kinds, in order of first sight
+    links: tuple[ListedLink, ...]

@@ -14,7 +14,7 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +38,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from tracker.records import (
+    AUTHORITATIVE_GONE,
+    FROM_THE_PAPER,
     INCONCLUSIVE,
     Artifact,
     ArtifactKind,
@@ -57,9 +59,31 @@ from tracker.store.cache import SqlAnswerCache
 from tracker.store.dialect import insert_for
 from tracker.store.engine import StoreError, database_url, is_memory_sqlite, make_engine, mask_url
 from tracker.store.migrate import upgrade
-from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
+from tracker.ingest.identity import title_hash
+from tracker.sources.state import HarvestPlace
+from tracker.store import paper_merge
+from tracker.store.models import (
+    HarvestState,
+    LinkProvenance,
+    Paper,
+    PaperLink,
+    PaperSource,
+    Repository,
+    RepositoryCheck,
+    TrackingRun,
+)
 from tracker.store.retry import run_read, run_write
-from tracker.store.rows import CheckRow, Forgotten, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
+from tracker.store.rows import (
+    CheckRow,
+    Forgotten,
+    IngestSummary,
+    ListedLink,
+    ListedPaper,
+    PaperRow,
+    RunRow,
+    RunStatus,
+    StoredCheck,
+)
 
 T = TypeVar("T")
 
@@ -331,22 +355,24 @@ class Store:
 
     # -- papers ---------------------------------------------------------------
 
-    def add_papers(self, found: Iterable[PaperLinks]) -> IngestSummary:
+    def add_papers(self, found: Iterable[PaperLinks], *, batch_size: int | None = None) -> IngestSummary:
         """Add papers, their repositories and links; what is already stored is left as is.
 
         Idempotent: ingesting the same source twice adds nothing. Commits every
-        `INGEST_BATCH` papers, so a crash loses at most the open batch.
+        `batch_size` papers (default `INGEST_BATCH`), so a crash loses at most the open batch.
         """
         tally = _IngestTally()
         iterator = iter(found)
-        while batch := list(itertools.islice(iterator, INGEST_BATCH)):
+        while batch := list(itertools.islice(iterator, batch_size or INGEST_BATCH)):
             # Tallied after commit: a retried batch must not count twice.
             tally.add(run_write(self._engine, lambda connection: self._add_batch(connection, batch)))
         return tally.summary()
 
     def _add_batch(self, connection: Connection, batch: list[PaperLinks]) -> _IngestTally:
         now = self._clock()
+        batch = paper_merge.with_arxiv_identity(connection, batch)
         papers = {item.paper.id: item for item in reversed(batch)}  # first mention wins
+        stored_before = self._stored_papers(connection, list(papers))
         inserted = connection.execute(
             insert_for(connection, Paper).on_conflict_do_nothing().returning(Paper.c.id),
             [
@@ -362,10 +388,20 @@ class Store:
                     "promise_kind": str(item.promise.kind) if item.promise else None,
                     "promise_sentence": item.promise.sentence if item.promise else None,
                     "first_seen_at": now,
+                    "title_key": title_hash(item.paper.title),
                 }
                 for item in papers.values()
             ],
         ).all()
+        new_ids = {row.id for row in inserted}
+        paper_merge.absorb_title_papers(connection, [
+            (paper_id, title_hash(item.paper.title)) for paper_id, item in papers.items()
+            if paper_id in new_ids and paper_id.startswith("arxiv:")
+        ])
+        # Every copy but the one inserted may add to the row: stored before, or a later copy in this batch.
+        paper_merge.fill_in(connection, [item for item in batch if item.paper.id in stored_before
+                                         or item is not papers[item.paper.id] or item.paper.id not in new_ids])
+        paper_merge.record_sources(connection, batch, now)
         refs: dict[str, RepoRef] = {}
         for item in batch:
             for ref in item.repos:
@@ -396,6 +432,7 @@ class Store:
             if rows:
                 statement = insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.c.id)
                 new_links += len(connection.execute(statement, rows).all())
+        paper_merge.record_provenance(connection, batch, repository_ids)
         return _IngestTally(
             papers=set(papers),
             links={(paper, f"repo:{rid}") for paper, rid in repository_links}
@@ -405,6 +442,33 @@ class Store:
             new_links=new_links,
             new_repositories=new_repositories,
         )
+
+    @staticmethod
+    def _stored_papers(connection: Connection, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(ids, _IN_CHUNK):
+            found.update(connection.execute(select(Paper.c.id).where(Paper.c.id.in_(chunk))).scalars())
+        return found
+
+    # -- harvest state (tracker.sources.read.HarvestState) ---------------------
+
+    def harvest_place(self, source: str) -> HarvestPlace | None:
+        """Where the OAI-PMH harvest of `source` (its spec) stands; None before its first page."""
+        statement = select(HarvestState).where(HarvestState.c.source == source)
+        row = run_read(self._engine, lambda connection: connection.execute(statement).first())
+        if row is None:
+            return None
+        return HarvestPlace(row.datestamp, row.resumption_token, row.seen_datestamp)
+
+    def save_harvest_place(self, source: str, place: HarvestPlace) -> None:
+        values = {"datestamp": place.datestamp, "resumption_token": place.token, "seen_datestamp": place.seen,
+                  "updated_at": self._clock()}
+
+        def work(connection: Connection) -> None:
+            statement = insert_for(connection, HarvestState).values(source=source, **values)
+            connection.execute(statement.on_conflict_do_update(index_elements=["source"], set_=values))
+
+        run_write(self._engine, work)
 
     def add_repositories(self, refs: Iterable[RepoRef]) -> int:
         """Add repositories named directly (not through a paper); returns how many were new.
@@ -513,6 +577,61 @@ class Store:
             )
             for paper in papers
         ]
+
+    def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
+        """Papers with their sources and links (provenance, the repository's latest status), oldest first.
+
+        `source` keeps papers read from that kind of source (``arxiv``,
+        ``hf-daily``, ``pwc-links``, ``file``, ...); `since` those published on
+        or after it, or first seen on or after it when their date is unknown.
+        """
+        papers_query = select(Paper.c.id, Paper.c.title, Paper.c.published, Paper.c.first_seen_at)
+        if source is not None:
+            papers_query = papers_query.where(
+                exists().where(PaperSource.c.paper_id == Paper.c.id, PaperSource.c.source == source))
+        papers_query = papers_query.order_by(Paper.c.first_seen_at, Paper.c.id)
+        sources_query = select(PaperSource.c.paper_id, PaperSource.c.source).order_by(
+            PaperSource.c.first_seen_at, PaperSource.c.id)
+        links_query = (
+            select(PaperLink.c.id, PaperLink.c.paper_id, Repository.c.key, Repository.c.canonical,
+                   PaperLink.c.artifact_url, PaperLink.c.artifact_kind)
+            .outerjoin(Repository, Repository.c.id == PaperLink.c.repository_id)
+            .order_by(PaperLink.c.id)
+        )
+        provenance_query = select(LinkProvenance.c.link_id, LinkProvenance.c.provenance)
+
+        def read(connection: Connection) -> tuple[list[Any], ...]:
+            queries: tuple[Select[Any], ...] = (papers_query, sources_query, links_query, provenance_query)
+            return tuple(list(connection.execute(query)) for query in queries)
+
+        papers, sources, links, provenances = run_read(self._engine, read)
+        statuses = {row.key: str(row.latest.status) for row in self.latest_checks(fields=("status",))}
+        by_paper_sources: dict[str, list[str]] = {}
+        for row in sources:
+            by_paper_sources.setdefault(row.paper_id, []).append(row.source)
+        by_link: dict[int, list[str]] = {}
+        for row in provenances:
+            by_link.setdefault(row.link_id, []).append(row.provenance)
+        own_word = {value.value for value in FROM_THE_PAPER}
+        by_paper_links: dict[str, list[ListedLink]] = {}
+        for row in links:
+            found = tuple(sorted(by_link.get(row.id, ())))
+            by_paper_links.setdefault(row.paper_id, []).append(ListedLink(
+                repository=row.canonical, artifact_url=row.artifact_url, artifact_kind=row.artifact_kind,
+                provenance=found, status=statuses.get(row.key) if row.key else None,
+                aggregator_only=bool(found) and not own_word.intersection(found),
+            ))
+        listed = []
+        for paper in papers:
+            when = paper.published or paper.first_seen_at.date()
+            if since is not None and when < since:
+                continue
+            listed.append(ListedPaper(
+                id=paper.id, arxiv_id=paper.id.removeprefix("arxiv:") if paper.id.startswith("arxiv:") else None,
+                title=paper.title, published=paper.published, first_seen_at=paper.first_seen_at,
+                sources=tuple(by_paper_sources.get(paper.id, ())), links=tuple(by_paper_links.get(paper.id, ())),
+            ))
+        return listed
 
     def paper_titles(self) -> dict[str, tuple[str, ...]]:
         """Per repository key, the titles of the papers that link it, oldest paper first.
@@ -790,6 +909,29 @@ class Store:
             Repository, Repository.c.id == RepositoryCheck.c.repository_id
         ).order_by(Repository.c.key, RepositoryCheck.c.run_id)
         return self._read_checks(statement)
+
+    def gone_since(self) -> dict[str, datetime]:
+        """Per repository key whose latest conclusive check saw it gone: the first check of that streak.
+
+        Where the survival curve's events are: the first authoritative `missing`,
+        `blocked` or `disabled` after the last check that found it alive.
+        Inconclusive checks (`unreachable`, `not_checked`) neither end nor start a streak.
+        """
+        dead = [status.value for status in AUTHORITATIVE_GONE]
+        inconclusive = [status.value for status in INCONCLUSIVE]
+        later = RepositoryCheck.alias("later")
+        alive_after = (
+            exists()
+            .where(later.c.repository_id == RepositoryCheck.c.repository_id, later.c.run_id > RepositoryCheck.c.run_id,
+                   later.c.status.not_in(dead + inconclusive))
+        )
+        statement = (
+            select(Repository.c.key, func.min(RepositoryCheck.c.checked_at))
+            .join(Repository, Repository.c.id == RepositoryCheck.c.repository_id)
+            .where(RepositoryCheck.c.status.in_(dead), ~alive_after)
+            .group_by(Repository.c.key)
+        )
+        return dict(run_read(self._engine, lambda connection: connection.execute(statement).all()))
 
     def status_counts(self) -> dict[int, dict[Status, int]]:
         """Per run id: how many checks it recorded with each status."""
