@@ -145,7 +145,7 @@ def test_files_in_a_tree_are_those_git_lists_and_texts_are_those_git_would_read(
     paths, wanted = files_in(tree)
     assert paths == ("README.md", "src/train.py", "env/requirements.txt", "LICENSE", "deep/er/requirements.txt")
     # src/train.py: an entry-point script one folder down, read for the checklist items as git reads it.
-    assert wanted == [("README.md", "1"), ("src/train.py", "3"), ("env/requirements.txt", "4")]
+    assert wanted == [("README.md", "1"), ("env/requirements.txt", "4"), ("src/train.py", "3")]
 
 
 class _BatchingChecker:
