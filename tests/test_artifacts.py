@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standin_http import ScriptedService, scripted_service
 
-from tracker.artifacts.doi import DoiClient, ZenodoClient, judge_doi, judge_zenodo, zenodo_record_id
+from tracker.artifacts.doi import DoiClient, ZenodoClient, judge_doi, judge_zenodo
 from tracker.artifacts.hub import HubClient
+from tracker.artifacts.kinds import zenodo_record_id
 from tracker.artifacts.verdict import (
     Hop,
     HubObservation,
@@ -20,8 +21,9 @@ from tracker.artifacts.verdict import (
     judge_page,
     soft_404,
 )
-from tracker.artifacts.web import NameNotResolved, WebClient, private_address
+from tracker.artifacts.web import NameNotResolved, WebClient
 from tracker.http import HttpClient
+from tracker.netguard import NonPublic, non_public_address
 from tracker.records import RepoKind, RepoRef
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -75,9 +77,12 @@ def test_a_permanent_redirect_is_moved_a_temporary_one_ok() -> None:
 
 def test_a_refused_address_is_not_checked() -> None:
     assert judge(PageObservation("http://10.0.0.1/", refused="private")) is LinkState.NOT_CHECKED
-    assert private_address(["93.184.216.34"]) is None
-    assert private_address(["93.184.216.34", "10.1.2.3"]) == "10.1.2.3"
-    assert private_address(["::1"]) == "::1" and private_address(["169.254.1.1"]) == "169.254.1.1"
+    assert non_public_address(["93.184.216.34"]) is None
+    assert non_public_address(["93.184.216.34", "10.1.2.3"]) == NonPublic("10.1.2.3", "a private")
+    assert non_public_address(["::1"]) == NonPublic("::1", "a loopback")
+    assert non_public_address(["169.254.1.1"]) == NonPublic("169.254.1.1", "a link-local")
+    assert non_public_address(["::ffff:127.0.0.1"]) == NonPublic("127.0.0.1", "a loopback")
+    assert non_public_address(["224.0.0.1"]) is not None  # multicast
 
 
 def test_hub_verdicts() -> None:

@@ -25,8 +25,10 @@ from tracker.report.analysis import (
     checklist_coverage,
     describe_change,
     headline,
+    kind_mix,
     license_distribution,
     promised_without_link,
+    promises_kept,
     status_mix,
 )
 from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe_url
@@ -140,6 +142,9 @@ def _context(data: ReportData, now: datetime, charts: Sequence[Chart]) -> dict[s
         "coverage": checklist_coverage(data.repositories),
         "papers": _paper_lines(data),
         "promised": promised_without_link(data.papers),
+        "kept": promises_kept(data.papers),
+        "kinds": [(kind, ", ".join(f"{count} {status}" for status, count in sorted(mix.items())))
+                  for kind, mix in kind_mix(data.repositories, data.artifacts).items()],
         "rows": [
             {
                 "canonical": row.canonical,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
+from tracker.artifacts.kinds import repository_kind
 from tracker.collector import cycle_collection_paused
 from tracker.records import Status
 from tracker.report.model import DEAD, CheckEntry, PaperEntry, RepoEntry, ReportData, RunInfo
-from tracker.store.rows import CheckRow, PaperRow, RunRow, StoredCheck
+from tracker.store.rows import ArtifactRow, CheckRow, PaperRow, RunRow, StoredCheck
 from tracker.store.store import Store
 
 # What GitHub answers for a license file it found but could not name.
@@ -96,6 +98,44 @@ def _repo_entry(
         previous_repro_score=previous.repro_score if previous is not None else None,
         previous_last_commit_at=(previous.last_commit_at or previous.pushed_at) if previous is not None else None,
         previous_moved_to=previous.moved_to if previous is not None else None,
+        kind=repository_kind(row.kind).value,
+    )
+
+
+# An artifact's state in the repositories' vocabulary, so one listing sorts, filters and fails on both:
+# `gone` (an authoritative answer) is `missing`; a gated model or page exists.
+_STATE_STATUS = {
+    "ok": Status.OK,
+    "moved": Status.MOVED,
+    "gated": Status.OK,
+    "gone": Status.MISSING,
+    "unreachable": Status.UNREACHABLE,
+    "not_checked": Status.NOT_CHECKED,
+}
+
+
+def artifact_entry(row: ArtifactRow) -> RepoEntry:
+    """One web page, DOI or short link as a listing row: its address as its name, its reason as its detail."""
+    latest, previous = row.latest, row.previous
+    status = _STATE_STATUS[latest.state]
+    gone_since = None
+    if status in DEAD:
+        gone_since = previous.checked_at if previous is not None and _STATE_STATUS[previous.state] in DEAD \
+            else latest.checked_at
+    return RepoEntry(
+        key=row.url,
+        canonical=row.url,
+        host=(urlsplit(row.url).hostname or "").lower(),
+        status=status,
+        checked_at=latest.checked_at,
+        detail=latest.reason,
+        moved_to=latest.final_url if latest.state == "moved" else None,
+        gone_since=gone_since,
+        paper_titles=row.paper_titles,
+        previous_status=_STATE_STATUS[previous.state] if previous is not None else None,
+        previous_checked_at=previous.checked_at if previous is not None else None,
+        previous_moved_to=(previous.final_url if previous.state == "moved" else None) if previous else None,
+        kind=row.kind,
     )
 
 
@@ -108,6 +148,8 @@ def paper_entry(paper: PaperRow) -> PaperEntry:
         code_promised=paper.code_promised,
         published=paper.published,
         url=paper.url,
+        first_seen=paper.first_seen_at,
+        found_later=paper.found_later,
     )
 
 
@@ -120,6 +162,7 @@ def report_data_from_rows(
     runs: Iterable[RunRow],
     papers: Iterable[PaperRow],
     status_counts: Mapping[int, Mapping[Status, int]] | None = None,
+    artifacts: Iterable[ArtifactRow] = (),
 ) -> ReportData:
     """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id."""
     paper_rows = list(papers)
@@ -132,6 +175,7 @@ def report_data_from_rows(
         runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
         repositories=tuple(repo_entry(row, linking.get(row.key, ())) for row in checks),
         papers=tuple(paper_entry(paper) for paper in paper_rows),
+        artifacts=tuple(artifact_entry(row) for row in artifacts),
     )
 
 
@@ -166,12 +210,12 @@ def report_data(store: Store) -> ReportData:
     with cycle_collection_paused():
         return report_data_from_rows(
             store.latest_checks(fields=REPO_ENTRY_FIELDS), store.runs(), store.papers_with_links(),
-            store.status_counts(),
+            store.status_counts(), store.latest_artifact_checks(),
         )
 
 
 def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
-    """Every checked repository as `status` lists it, ordered by key.
+    """Every checked repository, then every checked artifact, as `status` lists them, each ordered by key.
 
     Reads only what a listing shows: no runs, no paper records beyond their
     titles, no check details, and each check's outcomes only when `outcomes`
@@ -180,7 +224,8 @@ def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
     fields = STATUS_FIELDS + (("outcomes_json",) if outcomes else ())
     titles = store.paper_titles()
     with cycle_collection_paused():
-        return [status_entry(row, titles.get(row.key, ())) for row in store.latest_checks(fields=fields)]
+        entries = [status_entry(row, titles.get(row.key, ())) for row in store.latest_checks(fields=fields)]
+        return entries + [artifact_entry(row) for row in store.latest_artifact_checks()]
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:

@@ -78,6 +78,8 @@ class RepoEntry:
     previous_repro_score: float | None = None
     previous_last_commit_at: datetime | None = None
     previous_moved_to: str | None = None
+    # What the row is (tracker.artifacts.kinds.LinkKind): repository, model, dataset, space, page, doi, short_link.
+    kind: str = "repository"
 
     @property
     def has_previous(self) -> bool:
@@ -106,6 +108,9 @@ class PaperEntry:
     code_promised: bool = False
     published: date | None = None
     url: str | None = None
+    first_seen: datetime | None = None
+    # Repositories found after the paper promised code without a link: (key, when found).
+    found_later: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +134,6 @@ class ReportData:
     runs: tuple[RunInfo, ...] = ()
     repositories: tuple[RepoEntry, ...] = ()
     papers: tuple[PaperEntry, ...] = ()
+    # Web pages, DOIs and short links, in the repositories' shape (status: gone is `missing`), kept apart so
+    # that survival, licenses and checklist figures stay about code.
+    artifacts: tuple[RepoEntry, ...] = ()

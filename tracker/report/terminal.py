@@ -55,20 +55,24 @@ def filter_rows(
     host: str | None = None,
     paper: str | None = None,
     changed: bool = False,
+    kind: Iterable[str] = (),
 ) -> list[RepoEntry]:
     """Rows matching every given filter.
 
+    `kind`: any of these kinds (repository, model, dataset, space, page, doi, short_link).
     `status`: any of these statuses; `host`: the host, case-insensitive;
     `paper`: a case-insensitive substring of one of the row's paper titles;
     `changed`: only rows whose latest check differs from the previous one.
     """
     wanted = {Status(item) for item in status}
+    kinds = set(kind)
     host_key = host.lower() if host else None
     paper_key = paper.casefold() if paper else None
     return [
         row
         for row in rows
         if (not wanted or row.status in wanted)
+        and (not kinds or row.kind in kinds)
         and (host_key is None or row.host.lower() == host_key)
         and (paper_key is None or any(paper_key in title.casefold() for title in row.paper_titles))
         and (not changed or change_summary(row))
@@ -104,6 +108,7 @@ def row_dict(row: RepoEntry) -> dict[str, Any]:
     """One row as JSON-ready plain values: the shape of ``--json`` and of the report files."""
     return {
         "repository": row.canonical,
+        "kind": row.kind,
         "key": row.key,
         "host": row.host,
         "status": str(row.status),
