@@ -151,6 +151,26 @@ def test_a_503_that_stays_is_unreachable(web: tuple[ScriptedService, WebClient])
     assert judge(client.observe("http://lab.example.org/busy")) is LinkState.UNREACHABLE
 
 
+def test_404_and_410_from_the_host_are_gone(web: tuple[ScriptedService, WebClient]) -> None:
+    proxy, client = web
+    proxy.answer("http://lab.example.org/old", 302, Location="/older")
+    proxy.answer("http://lab.example.org/older", 404, "<title>404 Not Found</title>", Content_Type="text/html")
+    proxy.answer("http://lab.example.org/removed", 410, "Gone", Content_Type="text/plain")
+    old = judge_page(client.observe("http://lab.example.org/old"), dns_failing_since=None, now=NOW)
+    assert old.state is LinkState.GONE
+    assert old.evidence == ("302 http://lab.example.org/old", "404 http://lab.example.org/older")
+    assert judge(client.observe("http://lab.example.org/removed")) is LinkState.GONE
+
+
+def test_a_host_too_slow_to_answer_is_unreachable(web: tuple[ScriptedService, WebClient]) -> None:
+    proxy, _ = web
+    proxy.stall("http://lab.example.org/slow")
+    client = WebClient(timeout=0.3, resolve=lambda host: [PUBLIC], sleep=lambda _: None)
+    observation = client.observe("http://lab.example.org/slow")
+    client.close()
+    assert "timed out" in (observation.fault or "") and judge(observation) is LinkState.UNREACHABLE
+
+
 def test_dns_failure_and_private_addresses(web: tuple[ScriptedService, WebClient]) -> None:
     proxy, client = web
     unresolved = client.observe("http://vanished.example/")
@@ -192,6 +212,10 @@ def test_hub_not_found_gated_and_faults(hub: tuple[ScriptedService, HubClient]) 
     gated = {**MODEL, "id": "lab/gated", "gated": "manual"}
     service.answer("/api/models/lab/gated", 200, json.dumps(gated), Content_Type="application/json")
     service.answer("/api/spaces/lab/demo", 503, "upstream connect error", Content_Type="text/plain")
+    service.answer("/api/models/lab/removed", 404, '{"error":"Repository not found"}',
+                   Content_Type="application/json", X_Error_Code="RepoNotFound")
+    removed = client.observe(RepoRef("huggingface.co", "lab", "removed", RepoKind.MODEL))
+    assert removed.found is False and judge_hub(removed).state is LinkState.GONE
     gone = client.observe(RepoRef("huggingface.co", "lab", "gone", RepoKind.DATASET))
     assert judge_hub(gone).state is LinkState.GONE
     assert judge_hub(client.observe(RepoRef("huggingface.co", "lab", "gated", RepoKind.MODEL))).state is LinkState.GATED

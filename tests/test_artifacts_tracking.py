@@ -202,3 +202,27 @@ def test_a_promise_kept_on_the_hugging_face_paper_page_is_found_later_and_counte
     (found,) = [p for p in store.papers_with_links() if p.found_later]
     assert found.found_later == (("github.com/lab/kept", START),)
     assert found.published == date(2026, 11, 10)  # found 23 days after publication: within 30
+
+
+def test_check_artifacts_on_the_command_line_offline_then_status_by_kind(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    source = tmp_path / "papers.jsonl"
+    source.write_text(json.dumps(paper("2410.00007", ABSTRACT)) + "\n")
+    assert runner.invoke(app, ["ingest", str(source), "--db", db]).exit_code == 0
+    checked = runner.invoke(app, ["check", "--artifacts", "--db", db, "--json"])
+    assert checked.exit_code == 0, checked.output
+    records = [json.loads(line) for line in checked.stdout.splitlines()]
+    assert {record["kind"] for record in records} == {"page", "doi", "short_link"}
+    assert {record["state"] for record in records} == {"unreachable"}
+    listed = runner.invoke(app, ["status", "--db", db, "--json", "--kind", "page,doi"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert sorted(row["kind"] for row in rows) == ["doi", "page", "page"]
+    assert {row["status"] for row in rows} == {"unreachable"}
+    refused = runner.invoke(app, ["status", "--db", db, "--kind", "video"])
+    assert refused.exit_code == 2 and "unknown kind video" in refused.output

@@ -293,9 +293,12 @@ def _stored_repository(text: str) -> Any:
 
 def checked_record(checked: Any) -> dict[str, Any]:
     """One check as a plain object: status, scores and every check's reason."""
+    from tracker.artifacts.kinds import repository_kind
+
     facts = checked.facts
     return {
         "repository": facts.ref.canonical,
+        "kind": str(repository_kind(facts.ref.kind)),
         "status": str(facts.status),
         "detail": facts.detail,
         "moved_to": facts.moved_to.canonical if facts.moved_to else None,
