@@ -128,7 +128,12 @@ def test_a_lapsed_domain_is_gone_after_a_day_while_others_resolve(
     assert since["http://vanished.example/old"] == START
     clock.now += timedelta(hours=23)
     assert run_artifacts(store, web_checker(clock))["http://vanished.example/old"] == "unreachable"
-    clock.now += timedelta(hours=2)
+    # A run in which no name resolves (our network is down) is no evidence: the streak neither ends nor grows.
+    clock.now += timedelta(hours=1)
+    assert set(run_artifacts(store, offline_checker(clock)).values()) == {"unreachable"}
+    since = {row.url: row.latest.dns_failing_since for row in store.latest_artifact_checks()}
+    assert since["http://vanished.example/old"] == START
+    clock.now += timedelta(hours=1)
     assert run_artifacts(store, web_checker(clock))["http://vanished.example/old"] == "gone"
 
 

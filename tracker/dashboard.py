@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
-from tracker.report.analysis import describe_change
+from tracker.report.analysis import describe_change, kind_mix, promises_kept
 from tracker.report.escape import md_text
 from tracker.report.files import write_report
 from tracker.report.load import report_data
@@ -80,6 +80,15 @@ def summary_markdown(data: ReportData, day: datetime) -> str:
     if figures.median_score is not None:
         lines.append(f"- Median reproducibility score: **{format_score(figures.median_score)}** / 100")
     found = changes(data).all
+    if data.artifacts:
+        mix = kind_mix(data.artifacts)
+        lines.append("- Other links: " + "; ".join(
+            f"{kind} **{sum(counts.values())}** ({', '.join(f'{n} {status}' for status, n in sorted(counts.items()))})"
+            for kind, counts in mix.items()))
+    kept = promises_kept(data.papers)
+    if kept.kept:
+        lines.append(f"- Promises kept: **{kept.kept}** of {kept.promised} "
+                     f"({', '.join(f'{n} within {days} days' for days, n in kept.within.items())})")
     lines += ["", "## Changes since the previous run", ""]
     lines += [f"- {md_text(describe_change(item))}" for item in found] or ["- none"]
     promised = promised_without_link(data.papers)

@@ -12,8 +12,9 @@ repositories of their own kinds, checked through the Hub by
 A DNS failure starts (or continues) a streak whose first moment is kept, so
 that `judge_page` can call a name gone once it has failed for a day. A name
 that does not resolve while no name has resolved in this run is our network's
-fault and starts nothing: offline, every web artifact is `unreachable`, none
-`gone`, however many days pass.
+fault and is no evidence: the streak neither starts nor ends, and the link is
+`unreachable`. Offline, every web artifact is `unreachable`, none `gone`,
+however many days pass.
 """
 
 from __future__ import annotations
@@ -106,14 +107,17 @@ class ArtifactChecker:
 
     def _web(self, target: ArtifactTarget, now: datetime) -> ArtifactCheck:
         observation = self.web.observe(target.url)
-        streak: datetime | None = None
+        # The streak ends only when the name resolves; a run that could not ask DNS leaves it as it was.
+        streak = target.dns_failing_since if observation.resolver_fault else None
         if observation.dns_failed:
             if self.web.resolver_answers:
                 streak = target.dns_failing_since or now
             else:
+                # Not evidence either way: the streak neither starts nor ends, and the link is unreachable.
+                streak = target.dns_failing_since
                 observation = dataclasses.replace(
                     observation, dns_failed=False,
-                    fault=f"{observation.fault}; no name has resolved in this run, so DNS itself is failing")
+                    fault=f"{observation.fault}; no name has resolved in this run yet, so DNS itself may be failing")
         verdict = judge_page(observation, dns_failing_since=streak, now=now)
         redirects = tuple(f"{hop.status} {hop.url}" for hop in observation.hops)
         facts: dict[str, Any] = {}

@@ -105,7 +105,7 @@ class WebClient:
             if isinstance(refusal, NameNotResolved):
                 return PageObservation(url, tuple(hops), fault=str(refusal), dns_failed=True)
             if isinstance(refusal, ResolverFault):
-                return PageObservation(url, tuple(hops), fault=str(refusal))
+                return PageObservation(url, tuple(hops), fault=str(refusal), resolver_fault=True)
             if refusal is not None:
                 return PageObservation(url, tuple(hops), refused=refusal)
             try:
