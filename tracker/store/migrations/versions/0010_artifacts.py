@@ -63,14 +63,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("found_at", _when(), nullable=True))
     with op.batch_alter_table("papers") as batch:
         batch.add_column(sa.Column("promise_looked_at", _when(), nullable=True))
-    # Every artifact already linked, checked as tracker.artifacts.kinds.artifact_kind says; links to papers
-    # (arXiv, OpenReview, ...) are references, not watched.
+    # Every artifact already linked, in order of first sight, checked as tracker.artifacts.kinds.artifact_kind
+    # says; links to papers (arXiv, OpenReview, ...) are references, not watched.
     op.execute(
         "INSERT INTO artifacts (url, kind, first_seen_at) "
-        "SELECT l.artifact_url, MIN(CASE WHEN l.artifact_kind = 'doi' OR LOWER(l.artifact_url) LIKE '%zenodo.org/record%' "
-        "THEN 'doi' WHEN l.artifact_kind = 'short_link' THEN 'short_link' ELSE 'page' END), MIN(p.first_seen_at) "
+        "SELECT l.artifact_url, MIN(CASE WHEN l.artifact_kind = 'doi' "
+        "OR LOWER(l.artifact_url) LIKE '%zenodo.org/record%' THEN 'doi' WHEN l.artifact_kind = 'short_link' THEN 'short_link' ELSE 'page' END), MIN(p.first_seen_at) "
         "FROM paper_links l JOIN papers p ON p.id = l.paper_id "
-        "WHERE l.artifact_url IS NOT NULL AND l.artifact_kind <> 'paper' GROUP BY l.artifact_url"
+        "WHERE l.artifact_url IS NOT NULL AND l.artifact_kind <> 'paper' GROUP BY l.artifact_url "
+        "ORDER BY MIN(l.id)"
     )
 
 
