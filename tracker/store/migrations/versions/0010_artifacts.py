@@ -67,8 +67,9 @@ def upgrade() -> None:
     # says; links to papers (arXiv, OpenReview, ...) are references, not watched.
     op.execute(
         "INSERT INTO artifacts (url, kind, first_seen_at) "
-        "SELECT l.artifact_url, MIN(CASE WHEN l.artifact_kind = 'doi' "
-        "OR LOWER(l.artifact_url) LIKE '%zenodo.org/record%' THEN 'doi' WHEN l.artifact_kind = 'short_link' THEN 'short_link' ELSE 'page' END), MIN(p.first_seen_at) "
+        "SELECT l.artifact_url, "
+        "MIN(CASE WHEN l.artifact_kind = 'doi' OR LOWER(l.artifact_url) LIKE '%zenodo.org/record%' THEN 'doi' "
+        "WHEN l.artifact_kind = 'short_link' THEN 'short_link' ELSE 'page' END), MIN(p.first_seen_at) "
         "FROM paper_links l JOIN papers p ON p.id = l.paper_id "
         "WHERE l.artifact_url IS NOT NULL AND l.artifact_kind <> 'paper' GROUP BY l.artifact_url "
         "ORDER BY MIN(l.id)"
