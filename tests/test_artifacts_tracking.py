@@ -231,3 +231,24 @@ def test_check_artifacts_on_the_command_line_offline_then_status_by_kind(tmp_pat
     assert {row["status"] for row in rows} == {"unreachable"}
     refused = runner.invoke(app, ["status", "--db", db, "--kind", "video"])
     assert refused.exit_code == 2 and "unknown kind video" in refused.output
+
+
+def test_history_of_an_artifact_by_its_address(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    source = tmp_path / "papers.jsonl"
+    source.write_text(json.dumps(paper("2410.00008", "Project page: https://lab.example.org/project")) + "\n")
+    assert runner.invoke(app, ["ingest", str(source), "--db", db]).exit_code == 0
+    for _ in range(2):
+        assert runner.invoke(app, ["check", "--artifacts", "--db", db]).exit_code == 0
+    shown = runner.invoke(app, ["history", "https://lab.example.org/project", "--db", db, "--json"])
+    assert shown.exit_code == 0, shown.output
+    checks = json.loads(shown.stdout)
+    assert [check["state"] for check in checks] == ["unreachable", "unreachable"]
+    assert checks[0]["reason"].startswith("lab.example.org could not be resolved")
+    table = runner.invoke(app, ["history", "https://lab.example.org/project", "--db", db])
+    assert table.exit_code == 0 and "unreachable" in table.stdout

@@ -439,12 +439,17 @@ def history(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every check of one repository as a timeline, marking each change."""
+    """Every check of one repository (or of one web page, DOI or short link, by its URL) as a timeline."""
     from tracker.report import render_history
     from tracker.report.load import history as load_history
 
+    store = _open_store(db)
+    artifact_checks = store.artifact_history(repository.strip())
+    if artifact_checks:
+        _print_artifact_history(artifact_checks, as_json)
+        return
     ref = _stored_repository(repository)
-    checks = load_history(_open_store(db), ref.key)
+    checks = load_history(store, ref.key)
     if not checks:
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
     if as_json:
@@ -452,6 +457,26 @@ def history(
                 highlight=False)
     else:
         render_history(out, checks, title=ref.canonical)
+
+
+def _print_artifact_history(checks: list[Any], as_json: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if as_json:
+        out.out(json.dumps([dataclasses.asdict(check) for check in checks], default=str, ensure_ascii=False),
+                highlight=False)
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("Checked", "State", "Reason", "Final address"):
+        table.add_column(column, overflow="fold")
+    previous = None
+    for check in checks:
+        state = f"{check.state} (changed)" if previous is not None and check.state != previous else check.state
+        table.add_row(f"{check.checked_at:%Y-%m-%d %H:%M}", Text(state), Text(check.reason),
+                      Text(check.final_url or "-"))
+        previous = check.state
+    out.print(table)
 
 
 @app.command()
