@@ -252,3 +252,26 @@ def test_history_of_an_artifact_by_its_address(tmp_path: Path) -> None:
     assert checks[0]["reason"].startswith("lab.example.org could not be resolved")
     table = runner.invoke(app, ["history", "https://lab.example.org/project", "--db", db])
     assert table.exit_code == 0 and "unreachable" in table.stdout
+
+
+def test_a_paper_known_by_its_title_alone_is_found_through_the_hub_paper_search(
+        store: Store, tmp_path: Path, clock: Clock) -> None:
+    source = tmp_path / "papers.jsonl"
+    title = "Sparse Mixtures of Tiny Experts"
+    source.write_text(json.dumps({"title": title, "abstract": "Code will be released soon."}) + "\n"
+                      + json.dumps({"title": "Another Promise", "abstract": "Code will be released soon."}) + "\n")
+    tracking.ingest(store, [source])
+    with scripted_service() as hub:
+        results = [{"paper": {"id": "2411.01234", "title": "Sparse mixtures of tiny experts.", "upvotes": 2},
+                    "title": "Sparse mixtures of tiny experts."},
+                   {"paper": {"id": "2411.09999", "title": "Sparse Mixtures of Tiny Experts, Revisited"}}]
+        hub.answer(f"/api/papers/search?q={title.replace(' ', '+')}", 200, json.dumps(results),
+                   Content_Type="application/json")
+        hub.answer("/api/papers/search?q=Another+Promise", 200, json.dumps([]), Content_Type="application/json")
+        hub.answer("/api/papers/2411.01234", 200, json.dumps({"id": "2411.01234", "title": title,
+                                                               "githubRepo": "https://github.com/lab/tiny-moe"}),
+                   Content_Type="application/json")
+        tally = tracking.look_for_promised_code(store, PromiseFinder(HttpClient(hub.url, attempts=1), None))
+    assert tally.looked == 2 and [found.split(": ")[1] for found in tally.found] == ["github.com/lab/tiny-moe"]
+    kept = promises_kept(report_data(store).papers)
+    assert (kept.kept, [paper.title for paper in kept.open]) == (1, ["Another Promise"])

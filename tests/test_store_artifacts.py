@@ -86,14 +86,16 @@ def test_promised_code_is_looked_for_at_most_daily_and_a_find_is_linked_found_la
                           paper_links("arxiv:2411.00004", code_promised=True),
                           paper_links("title:abc", code_promised=True),
                           paper_links("arxiv:2411.00005", "github.com/lab/linked", code_promised=False)])
-        assert [due.paper_id for due in store.promises_due()] == ["arxiv:2411.00003", "arxiv:2411.00004"]
+        assert [due.paper_id for due in store.promises_due()] == ["arxiv:2411.00003", "arxiv:2411.00004", "title:abc"]
         assert store.promises_due()[0].published == date(2025, 1, 2)
+        assert store.promises_due()[2].title == "Title of title:abc"  # a paper known by its title is searched by it
         kept = RepoRef("github.com", "lab", "kept")
         assert store.record_promise_look("arxiv:2411.00003", found=kept, where="githubRepo of the paper page")
         assert not store.record_promise_look("arxiv:2411.00004")
+        assert not store.record_promise_look("title:abc")
         assert store.promises_due() == []
         clock.now = T0 + timedelta(days=1)
-        assert [due.paper_id for due in store.promises_due()] == ["arxiv:2411.00004"]
+        assert [due.paper_id for due in store.promises_due()] == ["arxiv:2411.00004", "title:abc"]
         papers = {paper.id: paper for paper in store.papers_with_links()}
         assert papers["arxiv:2411.00003"].found_later == (("github.com/lab/kept", T0),)
         assert papers["arxiv:2411.00003"].code_promised  # it promised; the promise is kept, not erased

@@ -479,11 +479,8 @@ def look_for_promised_code(store: Store, finder: PromiseFinder) -> PromiseTally:
     """
     tally = PromiseTally()
     for due in store.promises_due():
-        arxiv_id = arxiv_id_of(due.paper_id)
-        if arxiv_id is None:
-            continue
         try:
-            found = finder.look(arxiv_id)
+            found = finder.look(arxiv_id_of(due.paper_id), due.title)
         except Exception:
             log.exception("looking for the code promised by %s failed", due.paper_id)
             continue

@@ -3,7 +3,10 @@
 A paper that says "code will be released" and links nothing is asked about
 again on later runs (at most once a day, `Store.promises_due`): first the
 Hugging Face paper page (`GET {HF_ENDPOINT}/api/papers/{arxiv_id}`), whose
-`githubRepo` field its authors or the community fill in; then, with a GitHub
+`githubRepo` field its authors or the community fill in. A paper known only
+by its title (a scraped listing) is first found by the Hub's paper search
+(`GET /api/papers/search?q=...`), trusted only for a result whose title is
+the same, word for word, ignoring case and punctuation. Then, with a GitHub
 token and within a budget of its own per run (code search allows 10 requests
 a minute), GitHub's code search for the arXiv id in README files. A search is
 trusted only when exactly one repository matches: a README that cites the
@@ -70,8 +73,30 @@ class PromiseFinder:
         if self._github is not None:
             self._github.close()
 
-    def look(self, arxiv_id: str) -> FoundCode | None:
+    def look(self, arxiv_id: str | None, title: str = "") -> FoundCode | None:
+        """The repository found for a paper, by its arXiv id or, without one, its exact title on the Hub."""
+        if arxiv_id is None:
+            arxiv_id = self._arxiv_id_by_title(title) if title.strip() else None
+            if arxiv_id is None:
+                return None
         return self._paper_page(arxiv_id) or self._search(arxiv_id)
+
+    def _arxiv_id_by_title(self, title: str) -> str | None:
+        try:
+            answer = self._hub.get("api/papers/search", params={"q": title.strip()[:300]})
+        except HttpFault:
+            return None
+        body = _json(answer.content) if answer.status == 200 else None
+        wanted = _words(title)
+        found: set[str] = set()
+        for item in body if isinstance(body, list) else ():
+            paper = _paper_of(item)
+            if paper is not None and paper.get("id") and _words(str(paper.get("title") or "")) == wanted:
+                found.add(str(paper["id"]))
+        if len(found) != 1:
+            return None
+        arxiv_id = found.pop()
+        return arxiv_id if _ARXIV_ID.match(arxiv_id) else None
 
     def _paper_page(self, arxiv_id: str) -> FoundCode | None:
         try:
@@ -110,6 +135,18 @@ class PromiseFinder:
             return canonical_repo(text.strip(), git_hosts=self._git_hosts)
         except NotARepository:
             return None
+
+
+def _paper_of(item: Any) -> dict[str, Any] | None:
+    """A search result's paper: the Hub nests it under ``paper``."""
+    if not isinstance(item, dict):
+        return None
+    paper = item.get("paper", item)
+    return paper if isinstance(paper, dict) else None
+
+
+def _words(title: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", title.casefold()))
 
 
 def _json(content: bytes) -> Any:

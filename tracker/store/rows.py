@@ -268,6 +268,7 @@ class PromiseDue:
 
     paper_id: str
     published: date | None
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -804,20 +804,19 @@ class Store:
     # -- promises -------------------------------------------------------------
 
     def promises_due(self, *, every: timedelta = timedelta(days=1)) -> list[PromiseDue]:
-        """arXiv papers that promised code and link no repository, not looked at within `every`; oldest first."""
+        """Papers that promised code and link no repository, not looked at within `every`; oldest first."""
         cutoff = self._clock() - every
         statement = (
-            select(Paper.c.id, Paper.c.published)
+            select(Paper.c.id, Paper.c.published, Paper.c.title)
             .where(
                 Paper.c.code_promised.is_(True),
-                Paper.c.id.like("arxiv:%"),
                 (Paper.c.promise_looked_at.is_(None)) | (Paper.c.promise_looked_at <= cutoff),
                 ~exists().where(PaperLink.c.paper_id == Paper.c.id, PaperLink.c.repository_id.is_not(None)),
             )
             .order_by(Paper.c.first_seen_at, Paper.c.id)
         )
         rows = run_read(self._engine, lambda connection: connection.execute(statement).all())
-        return [PromiseDue(paper_id=row.id, published=row.published) for row in rows]
+        return [PromiseDue(paper_id=row.id, published=row.published, title=row.title) for row in rows]
 
     def record_promise_look(self, paper_id: str, *, found: RepoRef | None = None, where: str = "") -> bool:
         """Note that a paper's promised code was looked for now; with `found`, link that repository to it
