@@ -153,9 +153,11 @@ def _status_text(status: Status | None) -> Text:
 
 
 def summary_line(rows: Sequence[RepoEntry]) -> Text:
-    """``12 repositories: 9 ok, 2 missing, 1 moved; 3 changed since the previous check``."""
+    """``12 repositories: 9 ok, 2 missing, 1 moved; 3 changed since the previous check`` (``links`` when the
+    rows hold models, pages, DOIs or short links too)."""
     counts = Counter(row.status for row in rows)
-    line = Text(f"{len(rows)} {'repository' if len(rows) == 1 else 'repositories'}", style="bold")
+    noun = ("repository", "repositories") if all(row.kind == "repository" for row in rows) else ("link", "links")
+    line = Text(f"{len(rows)} {noun[0] if len(rows) == 1 else noun[1]}", style="bold")
     for index, status in enumerate(status for status in STATUS_ORDER if counts[status]):
         line.append(": " if index == 0 else ", ")
         line.append(f"{counts[status]} {status}", style=STATUS_STYLE[status])
