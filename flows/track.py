@@ -104,6 +104,33 @@ def ingest_sources(sources: Sequence[str], database_url: str | None) -> list[str
 
 
 @task(cache_policy=NO_CACHE)
+def check_artifacts(database_url: str | None, max_age_hours: float | None, run_id: int) -> tracking.ArtifactTally:
+    """Web pages, DOIs and short links, all in one task: the web client keeps to a few requests per host."""
+    from tracker.artifacts.check import ArtifactChecker
+
+    settings = _settings(database_url)
+    store = _store(database_url)
+    checker = ArtifactChecker.from_settings(settings)
+    try:
+        due = store.artifacts_due(max_age_hours=max_age_hours, run_id=run_id)
+        return tracking.check_artifacts_and_record(store, run_id, checker, due, workers=settings.concurrency)
+    finally:
+        checker.close()
+
+
+@task(cache_policy=NO_CACHE)
+def look_for_promised_code(database_url: str | None) -> tracking.PromiseTally:
+    """Papers that promised code without a link: the Hugging Face paper page, and GitHub search with a token."""
+    from tracker.artifacts.promises import PromiseFinder
+
+    finder = PromiseFinder.from_settings(_settings(database_url))
+    try:
+        return tracking.look_for_promised_code(_store(database_url), finder)
+    finally:
+        finder.close()
+
+
+@task(cache_policy=NO_CACHE)
 def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> list[str]:
     refs = _store(database_url).repositories_due(max_age_hours=max_age_hours, run_id=run_id)
     get_run_logger().info(f"{len(refs)} repositories are due for a check"
@@ -268,7 +295,7 @@ def _first_name() -> str:
 def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
           report_dir: str | None = "reports", batch_size: int = BATCH_SIZE, archive: bool | None = None,
           preserve: bool = False) -> Any:
-    """Ingest the sources, check every repository that is due, record the run, ask the archive, report.
+    """Ingest the sources, check the artifacts and every repository that is due, record the run, ask the archive, report.
 
     `archive` (default: REPRO_TRACKER_ARCHIVE) asks Software Heritage about the
     checked repositories once the checks are recorded; `preserve` then asks it
@@ -285,6 +312,9 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     unread: list[str] = []
     try:
         unread = ingest_sources(sources, database_url)
+        # Before the repositories: a short link or a promise kept may add one, checked in this same run.
+        check_artifacts(database_url, max_age_hours, run_id)
+        look_for_promised_code(database_url)
         due = repositories_due(database_url, max_age_hours, run_id)
         batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
         _check_all(batches, run_id, database_url, tally)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker.artifacts import web
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "trending-papers.txt"
 
@@ -34,13 +36,21 @@ def sealed_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
     # Port 9 (discard) on loopback: a request that was not routed to a stand-in is refused at once.
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
-    for variable in ("ARXIV_API_URL", "ARXIV_OAI_URL", "HF_ENDPOINT"):
-        monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    for service in ("HF_ENDPOINT", "DOI_RESOLVER_URL", "ZENODO_API_URL", "ARXIV_API_URL", "ARXIV_OAI_URL",
+                    "SWH_API_URL"):
+        monkeypatch.setenv(service, "http://127.0.0.1:9")
     monkeypatch.delenv("HF_TOKEN", raising=False)
+    # The web client asks DNS itself (to refuse private addresses); a test is offline, so DNS is too.
+    monkeypatch.setattr(web, "resolve_host", offline_resolver)
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.delenv("REPRO_TRACKER_DATABASE_URL", raising=False)
     # A live repository's 404 is asked again at once: no test waits the minute a real run would.
     monkeypatch.setenv("REPRO_TRACKER_CONFIRM_GONE_AFTER", "0")
+
+
+def offline_resolver(host: str) -> list[str]:
+    """DNS as on a machine without a network: no server to ask."""
+    raise web.ResolverFault(f"{host} could not be resolved (Temporary failure in name resolution)")
 
 
 def shared_corpus() -> Path:

@@ -4,7 +4,9 @@ Acceptance tests run the real program (the CLI, unchanged) against the shared
 corpus. Every repository the corpus links gets a repository of our own making:
 on the GitHub stand-in (for github.com links) and as a real git repository
 reached through ``url.<base>.insteadOf`` (github.com and Hugging Face alike).
-Their content varies on purpose, so that every status and score has a case:
+Hugging Face models, datasets and spaces are asked of a Hub stand-in at
+``HF_ENDPOINT`` instead, answering in the Hub's JSON (their git remotes stay
+built, and no check may clone them). Their content varies on purpose, so that every status and score has a case:
 complete ML repositories, bare ones, one without a license, one archived, one
 stale, one empty.
 
@@ -21,6 +23,7 @@ Use it as::
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -39,10 +42,11 @@ from gitrepos import (
     route_git,
 )
 from standin_github import StandinGitHub
+from standin_http import ScriptedService, scripted_service
 
 from tracker.ingest import read_papers
 from tracker.links import find_code_links
-from tracker.records import RepoRef
+from tracker.records import RepoKind, RepoRef
 
 # Repositories whose content is a case of its own; every other one is a complete
 # ML repository, MIT or Apache-2.0 in turn.
@@ -110,6 +114,25 @@ def build_world_template(corpus: Path, root: Path) -> dict[str, Recipe]:
         _build_git(root, ref, recipe)
         recipes[ref.canonical] = recipe
     return recipes
+
+
+_HUB_PATH = {RepoKind.MODEL: "models", RepoKind.DATASET: "datasets", RepoKind.SPACE: "spaces"}
+
+
+def _add_to_hub(hub: ScriptedService, ref: RepoRef, recipe: Recipe) -> None:
+    """The Hub's answer to `GET /api/{models,datasets,spaces}/{owner}/{name}` for a public repository."""
+    repo_id = ref.full_name
+    license_tag = (recipe.license or "").lower() or None
+    body = {
+        "_id": f"{abs(hash(repo_id)) % 16**24:024x}", "id": repo_id, "author": ref.owner,
+        "sha": "0123456789abcdef0123456789abcdef01234567", "lastModified": "2026-10-01T10:00:00.000Z",
+        "createdAt": "2025-01-01T00:00:00.000Z", "private": False, "disabled": False, "gated": False,
+        "downloads": 42, "likes": 1, "tags": [f"license:{license_tag}"] if license_tag else [],
+        "cardData": {"license": license_tag} if license_tag else {}, "siblings": [{"rfilename": "README.md"}],
+    }
+    if ref.kind is RepoKind.MODEL:
+        body["modelId"] = repo_id
+    hub.answer(f"/api/{_HUB_PATH[ref.kind]}/{repo_id}", 200, json.dumps(body), Content_Type="application/json")
 
 
 def _standin_fields(recipe: Recipe) -> dict[str, object]:
@@ -186,13 +209,16 @@ def corpus_world(world_template: tuple[Path, dict[str, Recipe]], tmp_path: Path,
     root = tmp_path / "remote"
     shutil.copytree(template, root, symlinks=True)
     # GraphQL is served too (from the same git remotes); the client uses it only with a token.
-    with StandinGitHub(git_root=root) as standin:
+    with StandinGitHub(git_root=root) as standin, scripted_service() as hub:
         for canonical, recipe in recipes.items():
             ref = RepoRef.parse(canonical)
             if ref.host == "github.com":
                 standin.add_repo(ref.full_name, description=f"Code for {ref.name}.", stars=10 + len(ref.name),
                                  **_standin_fields(recipe))
+            elif ref.kind is not RepoKind.CODE:
+                _add_to_hub(hub, ref, recipe)
         monkeypatch.setenv("GITHUB_API_URL", standin.api_url)
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
         route_git(monkeypatch, tmp_path, root)
         yield CorpusWorld(root=root, standin=standin, recipes=dict(recipes))
 

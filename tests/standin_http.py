@@ -30,6 +30,12 @@ class ScriptedService:
     answers: dict[str, deque[tuple[int, dict[str, str], bytes]]] = field(default_factory=lambda: defaultdict(deque))
     asked: list[Asked] = field(default_factory=list)
     url: str = ""
+    # Paths that answer only once the service stops: a server too slow for any client's timeout.
+    stalled: set[str] = field(default_factory=set)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def stall(self, path: str) -> None:
+        self.stalled.add(path)
 
     def answer(self, path: str, status: int, body: bytes | str = b"", **headers: str) -> None:
         data = body.encode() if isinstance(body, str) else body
@@ -51,6 +57,8 @@ def scripted_service() -> Iterator[ScriptedService]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             service.asked.append(Asked(self.command, self.path, dict(self.headers), body))
+            if self.path in service.stalled:
+                service.released.wait()
             status, headers, data = service.next_answer(self.path)
             self.send_response(status)
             for name, value in headers.items():
@@ -72,5 +80,6 @@ def scripted_service() -> Iterator[ScriptedService]:
     try:
         yield service
     finally:
+        service.released.set()
         server.shutdown()
         server.server_close()

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standin_http import ScriptedService, scripted_service
 
-from tracker.artifacts.doi import DoiClient, ZenodoClient, judge_doi, judge_zenodo, zenodo_record_id
+from tracker.artifacts.doi import DoiClient, ZenodoClient, judge_doi, judge_zenodo
 from tracker.artifacts.hub import HubClient
+from tracker.artifacts.kinds import zenodo_record_id
 from tracker.artifacts.verdict import (
     Hop,
     HubObservation,
@@ -20,8 +21,9 @@ from tracker.artifacts.verdict import (
     judge_page,
     soft_404,
 )
-from tracker.artifacts.web import NameNotResolved, WebClient, private_address
+from tracker.artifacts.web import NameNotResolved, WebClient
 from tracker.http import HttpClient
+from tracker.netguard import NonPublic, non_public_address
 from tracker.records import RepoKind, RepoRef
 
 NOW = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
@@ -75,9 +77,12 @@ def test_a_permanent_redirect_is_moved_a_temporary_one_ok() -> None:
 
 def test_a_refused_address_is_not_checked() -> None:
     assert judge(PageObservation("http://10.0.0.1/", refused="private")) is LinkState.NOT_CHECKED
-    assert private_address(["93.184.216.34"]) is None
-    assert private_address(["93.184.216.34", "10.1.2.3"]) == "10.1.2.3"
-    assert private_address(["::1"]) == "::1" and private_address(["169.254.1.1"]) == "169.254.1.1"
+    assert non_public_address(["93.184.216.34"]) is None
+    assert non_public_address(["93.184.216.34", "10.1.2.3"]) == NonPublic("10.1.2.3", "a private")
+    assert non_public_address(["::1"]) == NonPublic("::1", "a loopback")
+    assert non_public_address(["169.254.1.1"]) == NonPublic("169.254.1.1", "a link-local")
+    assert non_public_address(["::ffff:127.0.0.1"]) == NonPublic("127.0.0.1", "a loopback")
+    assert non_public_address(["224.0.0.1"]) is not None  # multicast
 
 
 def test_hub_verdicts() -> None:
@@ -146,6 +151,26 @@ def test_a_503_that_stays_is_unreachable(web: tuple[ScriptedService, WebClient])
     assert judge(client.observe("http://lab.example.org/busy")) is LinkState.UNREACHABLE
 
 
+def test_404_and_410_from_the_host_are_gone(web: tuple[ScriptedService, WebClient]) -> None:
+    proxy, client = web
+    proxy.answer("http://lab.example.org/old", 302, Location="/older")
+    proxy.answer("http://lab.example.org/older", 404, "<title>404 Not Found</title>", Content_Type="text/html")
+    proxy.answer("http://lab.example.org/removed", 410, "Gone", Content_Type="text/plain")
+    old = judge_page(client.observe("http://lab.example.org/old"), dns_failing_since=None, now=NOW)
+    assert old.state is LinkState.GONE
+    assert old.evidence == ("302 http://lab.example.org/old", "404 http://lab.example.org/older")
+    assert judge(client.observe("http://lab.example.org/removed")) is LinkState.GONE
+
+
+def test_a_host_too_slow_to_answer_is_unreachable(web: tuple[ScriptedService, WebClient]) -> None:
+    proxy, _ = web
+    proxy.stall("http://lab.example.org/slow")
+    client = WebClient(timeout=0.3, resolve=lambda host: [PUBLIC], sleep=lambda _: None)
+    observation = client.observe("http://lab.example.org/slow")
+    client.close()
+    assert "timed out" in (observation.fault or "") and judge(observation) is LinkState.UNREACHABLE
+
+
 def test_dns_failure_and_private_addresses(web: tuple[ScriptedService, WebClient]) -> None:
     proxy, client = web
     unresolved = client.observe("http://vanished.example/")
@@ -187,6 +212,10 @@ def test_hub_not_found_gated_and_faults(hub: tuple[ScriptedService, HubClient]) 
     gated = {**MODEL, "id": "lab/gated", "gated": "manual"}
     service.answer("/api/models/lab/gated", 200, json.dumps(gated), Content_Type="application/json")
     service.answer("/api/spaces/lab/demo", 503, "upstream connect error", Content_Type="text/plain")
+    service.answer("/api/models/lab/removed", 404, '{"error":"Repository not found"}',
+                   Content_Type="application/json", X_Error_Code="RepoNotFound")
+    removed = client.observe(RepoRef("huggingface.co", "lab", "removed", RepoKind.MODEL))
+    assert removed.found is False and judge_hub(removed).state is LinkState.GONE
     gone = client.observe(RepoRef("huggingface.co", "lab", "gone", RepoKind.DATASET))
     assert judge_hub(gone).state is LinkState.GONE
     assert judge_hub(client.observe(RepoRef("huggingface.co", "lab", "gated", RepoKind.MODEL))).state is LinkState.GATED

@@ -255,6 +255,8 @@ def ingest(
 def check(
     repo: Annotated[list[str] | None, typer.Option("--repo", help="A repository to check: host/owner/name, its URL, or git@host:owner/name; repeatable.")] = None,
     check_all: Annotated[bool, typer.Option("--all", help="Check every stored repository.")] = False,
+    artifacts: Annotated[bool, typer.Option(
+        "--artifacts", help="Check stored web pages, DOIs and short links; look again for promised code.")] = False,
     max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32, help="Repositories checked at once.")] = None,
     archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Then ask Software Heritage whether each is archived (default: REPRO_TRACKER_ARCHIVE).")] = None,
@@ -268,8 +270,9 @@ def check(
 
     quiet_library_loggers()
 
-    if not repo and not check_all:
-        raise _fail("name repositories with --repo, or check every stored one with --all", 2)
+    if not repo and not check_all and not artifacts:
+        raise _fail("name repositories with --repo, check every stored one with --all, or artifacts with --artifacts",
+                    2)
     settings = Settings.from_env(database_url=db, concurrency=concurrency, max_age_hours=max_age, archive=archive)
     # Every name is read before the database is even opened: a refused one stores nothing.
     refs = [_repository_to_check(text, settings.git_hosts) for text in repo or []]
@@ -278,9 +281,14 @@ def check(
     if refs:
         store.add_repositories(refs)
         keys = [ref.key for ref in refs]
+    run_id = store.start_run(sources=["check"])
+    if artifacts:
+        _check_artifacts(store, run_id, settings, as_json)
+        if not repo and not check_all:
+            store.finish_run(run_id, "completed")
+            return
     due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
     checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
-    run_id = store.start_run(sources=["check"])
     rows: list[dict[str, Any]] = []
 
     progress = _Progress(len(due))
@@ -312,6 +320,51 @@ def check(
     summary = ", ".join(f"{count} {status}" for status, count in sorted(tally.by_status.items())) or "nothing due"
     out.print(f"run {run_id}: {tally.checked} checked ({escape(summary)}); "
               f"{tally.requests_made} requests, {tally.requests_rate_limited} counted against the rate limit")
+
+
+def _check_artifacts(store: Any, run_id: int, settings: Any, as_json: bool) -> None:
+    """The artifact stage of `check --artifacts`: web pages, DOIs, short links, then promised code."""
+    from tracker.artifacts.check import ArtifactChecker
+    from tracker.artifacts.promises import PromiseFinder
+    from tracker.tracking import check_artifacts_and_record, look_for_promised_code
+
+    def on_checked(checked: Any) -> None:
+        if as_json:
+            out.out(json.dumps(artifact_record(checked), ensure_ascii=False, default=str), highlight=False)
+
+    checker = ArtifactChecker.from_settings(settings)
+    finder = PromiseFinder.from_settings(settings)
+    try:
+        due = store.artifacts_due(max_age_hours=settings.max_age_hours, run_id=run_id)
+        tally = check_artifacts_and_record(store, run_id, checker, due, workers=settings.concurrency,
+                                           on_checked=on_checked)
+        promises = look_for_promised_code(store, finder)
+    except KeyboardInterrupt:
+        store.finish_run(run_id, "interrupted", note="interrupted by the user")
+        raise _fail("interrupted; the checks finished so far are recorded", 130) from None
+    finally:
+        checker.close()
+        finder.close()
+    summary = ", ".join(f"{count} {state}" for state, count in sorted(tally.by_state.items())) or "nothing due"
+    led = f"; short links led to {len(tally.new_repositories)} new repositories" if tally.new_repositories else ""
+    err.print(f"run {run_id}: {tally.checked} artifacts checked ({escape(summary)}){escape(led)}; "
+              f"promised code looked for in {promises.looked} papers, found for {len(promises.found)}")
+
+
+def artifact_record(checked: Any) -> dict[str, Any]:
+    """One artifact check as a plain object."""
+    verdict = checked.verdict
+    return {
+        "url": checked.url,
+        "kind": str(checked.kind),
+        "state": str(verdict.state),
+        "reason": verdict.reason,
+        "evidence": list(verdict.evidence),
+        "final_url": verdict.final_url,
+        "redirects": list(checked.redirects),
+        "facts": checked.facts,
+        "leads_to": checked.leads_to.canonical if checked.leads_to else None,
+    }
 
 
 def _repository_to_check(text: str, git_hosts: frozenset[str]) -> Any:
@@ -397,9 +450,12 @@ class _Progress:
 
 def checked_record(checked: Any) -> dict[str, Any]:
     """One check as a plain object: status, scores and every check's reason."""
+    from tracker.artifacts.kinds import repository_kind
+
     facts = checked.facts
     return {
         "repository": facts.ref.canonical,
+        "kind": str(repository_kind(facts.ref.kind)),
         "status": str(facts.status),
         "detail": facts.detail,
         "moved_to": facts.moved_to.canonical if facts.moved_to else None,
@@ -464,6 +520,8 @@ def status(
     host: Annotated[str | None, typer.Option("--host", help="Only repositories on this host.")] = None,
     paper: Annotated[str | None, typer.Option("--paper", help="Only repositories of papers whose title contains TEXT.")] = None,
     changed: Annotated[bool, typer.Option("--changed", help="Only repositories whose latest check differs from the one before.")] = False,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="Only these kinds: repository, model, dataset, space, page, doi, short_link.")] = None,
     sort: Annotated[str, typer.Option("--sort", help="status, name, score, last-commit or stars (adds a Stars column).")] = "status",
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows drawn in the table (0: all); --json always gives all.")] = 200,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 when any shown repository has one of these statuses, e.g. missing,blocked.")] = None,
@@ -477,6 +535,7 @@ def status(
     from tracker.records import Status
 
     statuses = _status_list(status_filter)
+    kinds = _kind_list(kind)
     failing = _status_list([fail_on] if fail_on else None)
     sort_key = _sort_key(sort)
     # Importing the store and building the rows leave no cycles to collect (see `cycle_collection_paused`): ~0.1 s.
@@ -491,7 +550,7 @@ def status(
         from tracker.report.load import status_entries
 
         sorted_rows = sort_rows(status_entries(_open_existing_store(db), outcomes=as_json), sort_key)
-        rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed)
+        rows = filter_rows(sorted_rows, status=statuses, host=host, paper=paper, changed=changed, kind=kinds)
         if as_json:
             # Straight to stdout: rich scans every character of its output for control codes,
             # 0.7 s for the 7 MB that 10,000 repositories make, and JSON has nothing to style.
@@ -523,6 +582,18 @@ def _status_list(values: list[str] | None) -> list[str]:
     unknown = [item for item in chosen if item not in known]
     if unknown:
         raise _fail(f"unknown status {', '.join(unknown)}; choose from {', '.join(sorted(known))}", 2)
+    return chosen
+
+
+def _kind_list(values: list[str] | None) -> list[str]:
+    """Kinds from repeatable, comma-separated options, each checked against the known ones."""
+    from tracker.artifacts.kinds import LinkKind
+
+    known = {kind.value for kind in LinkKind}
+    chosen = [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+    unknown = [item for item in chosen if item not in known]
+    if unknown:
+        raise _fail(f"unknown kind {', '.join(unknown)}; choose from {', '.join(sorted(known))}", 2)
     return chosen
 
 
@@ -624,15 +695,19 @@ def history(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every check of one repository as a timeline, marking each change."""
-    from tracker.records import AUTHORITATIVE_GONE, RepoRef
+    """Every check of one repository (or of one web page, DOI or short link, by its URL) as a timeline."""
+    from tracker.records import AUTHORITATIVE_GONE
     from tracker.report import render_history
     from tracker.report.load import history as load_history
     from tracker.report.load import latest_archive
     from tracker.report.terminal import archive_dict
 
-    ref = _stored_repository(repository)
     store = _open_existing_store(db)
+    artifact_checks = store.artifact_history(repository.strip())
+    if artifact_checks:
+        _print_artifact_history(artifact_checks, as_json)
+        return
+    ref = _stored_repository(repository)
     checks = load_history(store, ref.key)
     if not checks:
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
@@ -645,6 +720,26 @@ def history(
     else:
         gone = checks[-1].status in AUTHORITATIVE_GONE
         render_history(out, checks, title=ref.canonical, archive=archive, gone_from=ref.host if gone else None)
+
+
+def _print_artifact_history(checks: list[Any], as_json: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    if as_json:
+        out.out(json.dumps([dataclasses.asdict(check) for check in checks], default=str, ensure_ascii=False),
+                highlight=False)
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for column in ("Checked", "State", "Reason", "Final address"):
+        table.add_column(column, overflow="fold")
+    previous = None
+    for check in checks:
+        state = f"{check.state} (changed)" if previous is not None and check.state != previous else check.state
+        table.add_row(f"{check.checked_at:%Y-%m-%d %H:%M}", Text(state), Text(check.reason),
+                      Text(check.final_url or "-"))
+        previous = check.state
+    out.print(table)
 
 
 @app.command()

@@ -17,7 +17,7 @@ from typing import Any
 from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
 from tracker.events import run_changes
-from tracker.report.analysis import Change, archive_share, describe_change
+from tracker.report.analysis import Change, archive_share, describe_change, kind_mix, promises_kept
 from tracker.report.escape import md_text
 from tracker.report.files import write_report
 from tracker.report.load import report_data
@@ -101,6 +101,15 @@ def summary_markdown(data: ReportData, day: datetime, found: Sequence[Change] | 
         outcomes = ", ".join(f"{count} {outcome}" for outcome, count in sorted(share.save_requests.items()))
         lines.append(f"- Save requests: {md_text(outcomes)}")
     found = changes(data).all if found is None else found
+    if data.artifacts:
+        mix = kind_mix(data.artifacts)
+        lines.append("- Other links: " + "; ".join(
+            f"{kind} **{sum(counts.values())}** ({', '.join(f'{n} {status}' for status, n in sorted(counts.items()))})"
+            for kind, counts in mix.items()))
+    kept = promises_kept(data.papers)
+    if kept.kept:
+        lines.append(f"- Promises kept: **{kept.kept}** of {kept.promised} "
+                     f"({', '.join(f'{n} within {days} days' for days, n in kept.within.items())})")
     lines += ["", "## Changes since the previous run", ""]
     lines += [change_line(item) for item in found] or ["- none"]
     promised = promised_without_link(data.papers)

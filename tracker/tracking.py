@@ -17,6 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.artifacts.check import ArtifactCheck, ArtifactChecker, ArtifactTarget, hub_repo_facts
+from tracker.artifacts.hub import HubClient
+from tracker.artifacts.promises import PromiseFinder, arxiv_id_of
+from tracker.artifacts.verdict import judge_hub
 from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score
 from tracker.hosts.git import GitFacts, GitHost, git_url
@@ -164,12 +168,20 @@ class RepositoryChecker:
     finished from GitHub's API (`GitHubContent`) and, failing that, from git.
     Every other case, and every repository on another host, goes the way of
     `gather`: REST for GitHub's word on existence, git for the content.
+    Hugging Face models, datasets and spaces are asked of the Hub's API
+    (`HubClient`), never cloned: what a paper's reader needs of a model is
+    whether it is there, gated or gone, its license tag and last change.
     """
 
-    def __init__(self, github: GitHubHost, git: GitHost, clock: Clock = utc_now) -> None:
+    def __init__(self, github: GitHubHost, git: GitHost, clock: Clock = utc_now,
+                 hub: HubClient | None = None) -> None:
         self.github = github
         self.git = git
         self.clock = clock
+        if hub is None:
+            settings = Settings.from_env()
+            hub = HubClient(settings.hf_endpoint, token=settings.hf_token, timeout=settings.http_timeout)
+        self.hub = hub
         self.content = GitHubContent(github, git.cache_dir)
 
     @classmethod
@@ -185,7 +197,8 @@ class RepositoryChecker:
         )
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout, max_clone_bytes=settings.max_clone_bytes,
                       whole_clone_max_kb=settings.whole_clone_max_kb, git_hosts=settings.git_hosts)
-        return cls(github, git, clock)
+        hub = HubClient(settings.hf_endpoint, token=settings.hf_token, timeout=settings.http_timeout)
+        return cls(github, git, clock, hub)
 
     @staticmethod
     def looks_in_batches(ref: RepoRef) -> bool:
@@ -264,6 +277,9 @@ class RepositoryChecker:
 
     def gather(self, ref: RepoRef) -> RepoFacts:
         now = self.clock()
+        if ref.kind is not RepoKind.CODE:
+            observation = self.hub.observe(ref)
+            return hub_repo_facts(ref, observation, judge_hub(observation), now)
         refusal = self.git.refusal(ref)
         if refusal is not None:
             return RepoFacts(ref=ref, status=Status.NOT_CHECKED, detail=refusal, checked_at=now)
@@ -614,6 +630,71 @@ def source_fault_or_transient(state: object) -> bool:
 
     failure = state.result(raise_on_failure=False)  # type: ignore[attr-defined]
     return isinstance(failure, SourceFault) or is_transient(state)
+
+
+@dataclass
+class ArtifactTally:
+    """What one run's artifact stage checked, by state, and the repositories short links led to that were new."""
+
+    by_state: dict[str, int] = dataclasses.field(default_factory=dict)
+    new_repositories: list[RepoRef] = dataclasses.field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return sum(self.by_state.values())
+
+
+def check_artifacts_and_record(store: Store, run_id: int, checker: ArtifactChecker,
+                               targets: Iterable[ArtifactTarget], *, workers: int,
+                               on_checked: Callable[[ArtifactCheck], None] | None = None) -> ArtifactTally:
+    """Check each web page, DOI and short link with at most `workers` at once, committing each check at once.
+
+    The web client keeps to a few requests per host whatever `workers` is. A
+    repository a short link led to is added to the store and returned, for
+    the run to check with the others.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    tally = ArtifactTally()
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="artifact") as pool:
+        for checked in pool.map(checker.check, targets):
+            new = store.record_artifact_check(run_id, checked)
+            if new is not None:
+                tally.new_repositories.append(new)
+            state = str(checked.verdict.state)
+            tally.by_state[state] = tally.by_state.get(state, 0) + 1
+            if on_checked is not None:
+                on_checked(checked)
+    return tally
+
+
+@dataclass
+class PromiseTally:
+    """What one run's look for promised code did: papers looked at, and repositories found for them."""
+
+    looked: int = 0
+    found: list[str] = dataclasses.field(default_factory=list)  # "paper id: repository"
+
+
+def look_for_promised_code(store: Store, finder: PromiseFinder) -> PromiseTally:
+    """Look again for the code each promising paper without a link has not been looked at for today.
+
+    A repository found is linked to the paper as `found_later` with the date;
+    every paper looked at is marked so, found or not, so it waits a day.
+    """
+    tally = PromiseTally()
+    for due in store.promises_due():
+        try:
+            found = finder.look(arxiv_id_of(due.paper_id), due.title)
+        except Exception:
+            log.exception("looking for the code promised by %s failed", due.paper_id)
+            continue
+        tally.looked += 1
+        if store.record_promise_look(due.paper_id, found=found.ref if found else None,
+                                     where=found.where if found else ""):
+            assert found is not None
+            tally.found.append(f"{due.paper_id}: {found.ref.canonical}")
+    return tally
 
 
 def is_transient(state: object) -> bool:

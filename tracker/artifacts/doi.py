@@ -11,24 +11,11 @@ paper needs to know about its archived code or data.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from tracker.artifacts.verdict import LinkState, LinkVerdict
 from tracker.http import HttpClient, HttpFault
-
-_ZENODO_DOI = re.compile(r"^10\.5281/zenodo\.(\d+)$", re.IGNORECASE)
-
-
-def zenodo_record_id(doi_or_url: str) -> str | None:
-    """The record number of a Zenodo DOI (`10.5281/zenodo.123`) or record address (`zenodo.org/records/123`)."""
-    text = doi_or_url.strip()
-    match = _ZENODO_DOI.match(text.removeprefix("https://doi.org/").removeprefix("doi:"))
-    if match:
-        return match.group(1)
-    match = re.search(r"zenodo\.org/(?:record|records|deposit)/(\d+)", text, re.IGNORECASE)
-    return match.group(1) if match else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,8 @@ class PageObservation:
     """What asking for a web address gave, before any judgement.
 
     Exactly one of `fault`, `refused` and `hops` says what happened: a fault of
-    the network or the service (`dns_failed` when the name did not resolve), a
+    the network or the service (`dns_failed` when DNS said the name has no
+    address, `resolver_fault` when DNS could not be asked at all), a
     request we would not send (a private address), or the answers received,
     redirects first and the final answer last.
     """
@@ -53,6 +54,7 @@ class PageObservation:
     fault: str | None = None
     dns_failed: bool = False
     refused: str | None = None
+    resolver_fault: bool = False  # DNS itself could not be asked: nothing is known of the name either way
 
     @property
     def final(self) -> Hop | None:

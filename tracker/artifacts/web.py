@@ -11,7 +11,6 @@ to a private, loopback or link-local address unless the user allows that host
 from __future__ import annotations
 
 import html
-import ipaddress
 import re
 import socket
 import threading
@@ -21,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from tracker.artifacts.verdict import Hop, PageObservation
 from tracker.http import Answer, HttpClient, HttpFault
+from tracker.netguard import non_public_address
 
 MAX_HOPS = 10
 TEXT_BYTES = 64 << 10  # enough for a title and a "not found" page; never the whole of a large page
@@ -31,7 +31,17 @@ _TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTA
 
 
 class NameNotResolved(Exception):
-    """DNS gave no address for the host."""
+    """DNS said the host has no address (NXDOMAIN, no data): what a domain that lapsed looks like."""
+
+
+class ResolverFault(Exception):
+    """DNS could not be asked (no server, a timeout, a temporary failure): a fault of ours, never evidence."""
+
+
+# getaddrinfo's answers that mean "this name has no address", as opposed to "could not ask".
+_NO_SUCH_NAME = frozenset(
+    code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None)) if code is not None
+)
 
 
 def resolve_host(host: str) -> list[str]:
@@ -39,17 +49,12 @@ def resolve_host(host: str) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror as exc:
-        raise NameNotResolved(f"{host} does not resolve ({exc.strerror or exc})") from None
+        if exc.errno in _NO_SUCH_NAME:
+            raise NameNotResolved(f"{host} does not resolve ({exc.strerror or exc})") from None
+        raise ResolverFault(f"{host} could not be resolved ({exc.strerror or exc})") from None
+    except (OSError, UnicodeError) as exc:
+        raise ResolverFault(f"{host} could not be resolved ({exc})") from None
     return sorted({str(info[4][0]) for info in infos})
-
-
-def private_address(addresses: Collection[str]) -> str | None:
-    """The first address that is not on the public internet, or None."""
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global or ip.is_multicast:
-            return address
-    return None
 
 
 class WebClient:
@@ -61,17 +66,27 @@ class WebClient:
         timeout: float = 15.0,
         per_host: int = 2,
         allowed_hosts: Collection[str] = (),
-        resolve: Resolver = resolve_host,
+        resolve: Resolver | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._timeout = timeout
         self._per_host = per_host
         self._allowed = {host.lower() for host in allowed_hosts}
         self._resolve = resolve
+        self._resolved_any = False
         self._sleep = sleep
         self._lock = threading.Lock()
         self._clients: dict[str, HttpClient] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    @property
+    def resolver_answers(self) -> bool:
+        """Whether DNS has given an address for some host since this client was made.
+
+        A name that does not resolve while no name resolves is our network's
+        fault (offline, no DNS server), not evidence that the domain lapsed.
+        """
+        return self._resolved_any
 
     def close(self) -> None:
         for client in self._clients.values():
@@ -89,6 +104,8 @@ class WebClient:
             refusal = self._refusal(host)
             if isinstance(refusal, NameNotResolved):
                 return PageObservation(url, tuple(hops), fault=str(refusal), dns_failed=True)
+            if isinstance(refusal, ResolverFault):
+                return PageObservation(url, tuple(hops), fault=str(refusal), resolver_fault=True)
             if refusal is not None:
                 return PageObservation(url, tuple(hops), refused=refusal)
             try:
@@ -104,16 +121,18 @@ class WebClient:
             return PageObservation(url, tuple(hops), title=title, text_start=text)
         return PageObservation(url, tuple(hops))
 
-    def _refusal(self, host: str) -> str | NameNotResolved | None:
+    def _refusal(self, host: str) -> str | NameNotResolved | ResolverFault | None:
+        resolve = self._resolve or resolve_host
         try:
-            addresses = self._resolve(host)
-        except NameNotResolved as exc:
+            addresses = resolve(host)
+        except (NameNotResolved, ResolverFault) as exc:
             return exc
+        self._resolved_any = True
         if host in self._allowed:
             return None
-        private = private_address(addresses)
-        if private is not None:
-            return (f"{host} resolves to {private}, a private or local address; not asked "
+        found = non_public_address(addresses)
+        if found is not None:
+            return (f"{host} resolves to {found.address}, {found.kind} address; not asked "
                     "(add the host to REPRO_TRACKER_GIT_HOSTS to allow it)")
         return None
 

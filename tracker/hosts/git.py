@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import ipaddress
 import json
 import os
 import re
@@ -52,6 +51,7 @@ from gitdb.util import mman as gitdb_window_manager
 
 from tracker.hosts.license_text import is_license_file, license_findings
 from tracker.links import NotARepository, canonical_repo
+from tracker.netguard import non_public_address
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
 
 # Known forges. SourceForge serves git from its own host: git.code.sf.net/p/<project>/<repo>.
@@ -259,18 +259,12 @@ def git_url(ref: RepoRef, git_hosts: frozenset[str] = frozenset()) -> str:
 
 
 def address_refusal(host: str, addresses: Iterable[str]) -> str | None:
-    """Why git must not contact `host` at these addresses (one not public), or None."""
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
-        ip = mapped or ip
-        if ip.is_global:
-            continue
-        kind = ("a loopback" if ip.is_loopback else "a link-local" if ip.is_link_local
-                else "a private" if ip.is_private else "a non-public")
-        return (f"not fetched: {host} resolves to {ip}, {kind} address; a paper's link must not make the tracker "
-                f"probe a local network. If this server is yours, {ALLOW_HINT}")
-    return None
+    """Why git must not contact `host` at these addresses (one not public, see `tracker.netguard`), or None."""
+    found = non_public_address(addresses)
+    if found is None:
+        return None
+    return (f"not fetched: {host} resolves to {found.address}, {found.kind} address; a paper's link must not make "
+            f"the tracker probe a local network. If this server is yours, {ALLOW_HINT}")
 
 
 def classify_failure(stderr: str) -> tuple[Status, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -327,3 +327,52 @@ def runs_to_chart(runs: Sequence[RunInfo]) -> tuple[list[RunInfo], int]:
     kept = [run for run in sorted(runs, key=lambda run: run.started_at)
             if totals[run.id] and totals[run.id] * 2 >= largest]
     return kept, len(runs) - len(kept)
+
+
+# Windows, in days after publication, within which a promise counts as kept.
+PROMISE_WINDOWS = (30, 90, 365)
+
+
+@dataclass(frozen=True, slots=True)
+class PromisesKept:
+    """Papers that promised code without a link: how many got one later, and how soon after publication.
+
+    `within[d]` counts the promises kept within `d` days of publication (of
+    first sight when the publication date is unknown); `open` are the papers
+    still without a repository.
+    """
+
+    promised: int
+    kept: int
+    within: Mapping[int, int]
+    open: tuple[PaperEntry, ...]
+
+
+def promises_kept(papers: Iterable[PaperEntry]) -> PromisesKept:
+    promised = kept = 0
+    within = dict.fromkeys(PROMISE_WINDOWS, 0)
+    still_open: list[PaperEntry] = []
+    for paper in papers:
+        if not paper.code_promised:
+            continue
+        promised += 1
+        if paper.found_later:
+            kept += 1
+            found = min(when for _key, when in paper.found_later)
+            start = paper.published or (paper.first_seen.date() if paper.first_seen else found.date())
+            days = (found.date() - start).days
+            for window in PROMISE_WINDOWS:
+                if days <= window:
+                    within[window] += 1
+        elif not paper.repo_keys:
+            still_open.append(paper)
+    return PromisesKept(promised, kept, within, tuple(still_open))
+
+
+def kind_mix(*entries: Iterable[RepoEntry]) -> dict[str, dict[Status, int]]:
+    """Per kind of link (repository, model, ..., short_link): how many rows are in each status, every row counted."""
+    mix: dict[str, Counter[Status]] = {}
+    for group in entries:
+        for entry in group:
+            mix.setdefault(entry.kind, Counter())[entry.status] += 1
+    return {kind: dict(counts) for kind, counts in sorted(mix.items())}

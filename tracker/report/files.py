@@ -33,9 +33,11 @@ from tracker.report.analysis import (
     checklist_coverage,
     describe_change,
     headline,
+    kind_mix,
     license_distribution,
     promised_without_link,
     runs_to_chart,
+    promises_kept,
     status_mix,
 )
 from tracker.report.badges import BADGE_DIR, badge, badge_filename
@@ -235,6 +237,9 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
         "papers_without_links": sum(1 for paper in data.papers if not paper.repo_keys),
         "promised": promised_without_link(data.papers),
         "archive": _archive_context(data),
+        "kept": promises_kept(data.papers),
+        "kinds": [(kind, ", ".join(f"{count} {status}" for status, count in sorted(mix.items())))
+                  for kind, mix in kind_mix(data.repositories, data.artifacts).items()],
         "rows": [
             {
                 "canonical": row.canonical,

@@ -11,7 +11,9 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
+from tracker.artifacts.kinds import repository_kind
 from tracker.archive.state import (
     archive_root,
     browse_url,
@@ -31,7 +33,7 @@ from tracker.report.model import (
     RunInfo,
 )
 from tracker.store.archive import StoredArchiveCheck, StoredSaveRequest
-from tracker.store.rows import CheckRow, PaperRow, RunRow, StoredCheck
+from tracker.store.rows import ArtifactRow, CheckRow, PaperRow, RunRow, StoredCheck
 from tracker.store.store import Store
 
 # What GitHub answers for a license file it found but could not name.
@@ -185,6 +187,44 @@ def _repo_entry(
         previous_last_commit_at=last_commit(previous) if previous is not None else None,
         previous_moved_to=previous.moved_to if previous is not None else None,
         archive=archive,
+        kind=repository_kind(row.kind).value,
+    )
+
+
+# An artifact's state in the repositories' vocabulary, so one listing sorts, filters and fails on both:
+# `gone` (an authoritative answer) is `missing`; a gated model or page exists.
+_STATE_STATUS = {
+    "ok": Status.OK,
+    "moved": Status.MOVED,
+    "gated": Status.OK,
+    "gone": Status.MISSING,
+    "unreachable": Status.UNREACHABLE,
+    "not_checked": Status.NOT_CHECKED,
+}
+
+
+def artifact_entry(row: ArtifactRow) -> RepoEntry:
+    """One web page, DOI or short link as a listing row: its address as its name, its reason as its detail."""
+    latest, previous = row.latest, row.previous
+    status = _STATE_STATUS[latest.state]
+    gone_since = None
+    if status in DEAD:
+        gone_since = previous.checked_at if previous is not None and _STATE_STATUS[previous.state] in DEAD \
+            else latest.checked_at
+    return RepoEntry(
+        key=row.url,
+        canonical=row.url,
+        host=(urlsplit(row.url).hostname or "").lower(),
+        status=status,
+        checked_at=latest.checked_at,
+        detail=latest.reason,
+        moved_to=latest.final_url if latest.state == "moved" else None,
+        gone_since=gone_since,
+        paper_titles=row.paper_titles,
+        previous_status=_STATE_STATUS[previous.state] if previous is not None else None,
+        previous_checked_at=previous.checked_at if previous is not None else None,
+        previous_moved_to=(previous.final_url if previous.state == "moved" else None) if previous else None,
+        kind=row.kind,
     )
 
 
@@ -197,6 +237,8 @@ def paper_entry(paper: PaperRow) -> PaperEntry:
         code_promised=paper.code_promised,
         published=paper.published,
         url=paper.url,
+        first_seen=paper.first_seen_at,
+        found_later=paper.found_later,
     )
 
 
@@ -212,6 +254,7 @@ def report_data_from_rows(
     gone_since: Mapping[str, datetime] | None = None,
     archive: Mapping[str, ArchiveEntry] | None = None,
     save_requests: Mapping[str, int] | None = None,
+    artifacts: Iterable[ArtifactRow] = (),
 ) -> ReportData:
     """`ReportData` from the store's rows; `status_counts` is each run's status mix by run id.
 
@@ -232,6 +275,7 @@ def report_data_from_rows(
                                       (gone_since or {}).get(row.key)) for row in checks),
         papers=tuple(paper_entry(paper) for paper in paper_rows),
         save_requests=dict(save_requests or {}),
+        artifacts=tuple(artifact_entry(row) for row in artifacts),
     )
 
 
@@ -290,14 +334,15 @@ def report_data(store: Store, *, details: bool = False) -> ReportData:
         rows = store.latest_checks(fields=None if details else REPO_ENTRY_FIELDS)
         outcomes = Counter(request.outcome for request in store.archive.save_requests())
         data = report_data_from_rows(rows, store.runs(), papers, store.status_counts(), gone_since=store.gone_since(),
-                                     archive=archive_entries(store), save_requests=outcomes)
+                                     archive=archive_entries(store), save_requests=outcomes,
+                                     artifacts=store.latest_artifact_checks())
         if not details:
             return data
         return dataclasses.replace(data, details=repo_details(rows, store.all_checks(HISTORY_FIELDS), papers))
 
 
 def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
-    """Every checked repository as `status` lists it, ordered by key.
+    """Every checked repository, then every checked artifact, as `status` lists them, each ordered by key.
 
     Reads only what a listing shows: no runs, no paper records beyond their
     titles, no check details, and each check's outcomes only when `outcomes`
@@ -307,8 +352,9 @@ def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
     titles = store.paper_titles()
     archived = archive_entries(store)
     with cycle_collection_paused():
-        return [status_entry(row, titles.get(row.key, ()), archived.get(row.key))
-                for row in store.latest_checks(fields=fields)]
+        entries = [status_entry(row, titles.get(row.key, ()), archived.get(row.key))
+                   for row in store.latest_checks(fields=fields)]
+        return entries + [artifact_entry(row) for row in store.latest_artifact_checks()]
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:

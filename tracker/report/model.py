@@ -114,6 +114,8 @@ class RepoEntry:
     previous_last_commit_at: datetime | None = None
     previous_moved_to: str | None = None
     archive: ArchiveEntry | None = None
+    # What the row is (tracker.artifacts.kinds.LinkKind): repository, model, dataset, space, page, doi, short_link.
+    kind: str = "repository"
 
     @property
     def has_previous(self) -> bool:
@@ -158,6 +160,9 @@ class PaperEntry:
     code_promised: bool = False
     published: date | None = None
     url: str | None = None
+    first_seen: datetime | None = None
+    # Repositories found after the paper promised code without a link: (key, when found).
+    found_later: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +194,6 @@ class ReportData:
     save_requests: Mapping[str, int] = field(default_factory=dict)  # outcome -> how many save requests
     # Each repository in full (what `show` prints), by key; empty where a caller did not load them.
     details: Mapping[str, RepoDetail] = field(default_factory=dict)
+    # Web pages, DOIs and short links, in the repositories' shape (status: gone is `missing`), kept apart so
+    # that survival, licenses and checklist figures stay about code.
+    artifacts: tuple[RepoEntry, ...] = ()

@@ -57,20 +57,24 @@ def filter_rows(
     host: str | None = None,
     paper: str | None = None,
     changed: bool = False,
+    kind: Iterable[str] = (),
 ) -> list[RepoEntry]:
     """Rows matching every given filter.
 
+    `kind`: any of these kinds (repository, model, dataset, space, page, doi, short_link).
     `status`: any of these statuses; `host`: the host, case-insensitive;
     `paper`: a case-insensitive substring of one of the row's paper titles;
     `changed`: only rows whose latest check differs from the previous one.
     """
     wanted = {Status(item) for item in status}
+    kinds = set(kind)
     host_key = host.lower() if host else None
     paper_key = paper.casefold() if paper else None
     return [
         row
         for row in rows
         if (not wanted or row.status in wanted)
+        and (not kinds or row.kind in kinds)
         and (host_key is None or row.host.lower() == host_key)
         and (paper_key is None or any(paper_key in title.casefold() for title in row.paper_titles))
         and (not changed or change_summary(row))
@@ -106,6 +110,7 @@ def row_dict(row: RepoEntry) -> dict[str, Any]:
     """One row as JSON-ready plain values: the shape of ``--json`` and of the report files."""
     return {
         "repository": row.canonical,
+        "kind": row.kind,
         "key": row.key,
         "host": row.host,
         "status": str(row.status),
@@ -175,9 +180,11 @@ def _status_text(status: Status | None, moved_to: str | None = None) -> Text:
 
 
 def summary_line(rows: Sequence[RepoEntry]) -> Text:
-    """``12 repositories: 9 ok, 2 missing, 1 moved; 3 changed since the previous check``."""
+    """``12 repositories: 9 ok, 2 missing, 1 moved; 3 changed since the previous check`` (``links`` when the
+    rows hold models, pages, DOIs or short links too)."""
     counts = Counter(row.status for row in rows)
-    line = Text(f"{len(rows)} {'repository' if len(rows) == 1 else 'repositories'}", style="bold")
+    noun = ("repository", "repositories") if all(row.kind == "repository" for row in rows) else ("link", "links")
+    line = Text(f"{len(rows)} {noun[0] if len(rows) == 1 else noun[1]}", style="bold")
     for index, status in enumerate(status for status in STATUS_ORDER if counts[status]):
         line.append(": " if index == 0 else ", ")
         line.append(f"{counts[status]} {status}", style=STATUS_STYLE[status])

@@ -5,10 +5,23 @@ come back as frozen plain values (`tracker.store.rows`).
 """
 
 from tracker.store.engine import StoreError, database_url, mask_url
-from tracker.store.rows import CheckRow, IngestSummary, PaperRow, RunRow, RunStatus, StoredCheck
+from tracker.store.rows import (
+    ArtifactCheckRow,
+    ArtifactRow,
+    CheckRow,
+    IngestSummary,
+    PaperRow,
+    PromiseDue,
+    RunRow,
+    RunStatus,
+    StoredCheck,
+)
 from tracker.store.store import Machine, NoDatabaseError, Store, open_existing_store, open_store
 
 __all__ = [
+    "ArtifactCheckRow",
+    "ArtifactRow",
+    "PromiseDue",
     "CheckRow",
     "IngestSummary",
     "Machine",

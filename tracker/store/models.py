@@ -131,6 +131,8 @@ Paper = Table(
     # What the paper said of code it does not link (a PromiseKind value) and the sentence that said it.
     _optional("promise_kind", String),
     _optional("promise_sentence", Text),
+    # Migration 0010: when the tracker last looked for the code a paper promised without a link (at most daily).
+    _optional("promise_looked_at", UTCDateTime),
     # Migration 0008: the hash of the normalised title (as in `title:<hash>` ids), so
     # that a title-only paper and the arXiv paper of the same title become one row.
     _optional("title_key", String),
@@ -172,6 +174,11 @@ PaperLink = Table(
     _optional("artifact_url", Text),
     _optional("artifact_kind", String),
     _required("raw_text", Text),
+    # Migration 0010: how the link was found. NULL: in the paper's own text (or its source's repo field);
+    # "short_link": a short link the paper wrote led to this repository (raw_text is the short link);
+    # "found_later": found after the paper promised code without a link (raw_text says where), at `found_at`.
+    _optional("provenance", String),
+    _optional("found_at", UTCDateTime),
     UniqueConstraint("paper_id", "repository_id"),
     UniqueConstraint("paper_id", "artifact_url"),
     Index(None, "repository_id"),
@@ -266,6 +273,38 @@ RepositoryCheck = Table(
     # Serves "latest check per repository (up to a run)" and history: one
     # index seek per repository whatever the number of runs.
     Index(None, "repository_id", "run_id"),
+)
+
+# Migration 0010: the artifacts papers link besides repositories (web pages, DOIs, short links), one row per
+# address, and each one's check per run, as for repositories. Hugging Face models, datasets and spaces are
+# repositories of their own kinds, not artifacts.
+ArtifactRecord = Table(
+    "artifacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("url", Text, unique=True),
+    _required("kind", String),  # a tracker.artifacts.kinds.LinkKind value: page, doi, short_link
+    _required("first_seen_at", UTCDateTime),
+)
+
+ArtifactCheckRecord = Table(
+    "artifact_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _required("run_id", Integer, ForeignKey("tracking_runs.id")),
+    _required("artifact_id", Integer, ForeignKey("artifacts.id")),
+    _required("checked_at", UTCDateTime),
+    _required("state", String),  # a tracker.artifacts.verdict.LinkState value
+    _required("reason", Text),
+    _required("evidence", JSONType),  # list of strings
+    _optional("final_url", Text),
+    _required("redirects", JSONType),  # ["301 http://...", "200 https://..."], first request first
+    _required("facts", JSONType),  # title, http_status, versions, files, doi target, ...
+    # When the name first failed to resolve in the current streak; NULL once it resolves. A streak of a day
+    # or more makes a page `gone`.
+    _optional("dns_failing_since", UTCDateTime),
+    UniqueConstraint("run_id", "artifact_id"),
+    Index(None, "artifact_id", "run_id"),
 )
 
 # One conditional-request answer (`tracker.hosts.cache.CachedAnswer`).

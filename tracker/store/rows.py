@@ -25,7 +25,6 @@ from tracker.records import (
     Status,
 )
 
-
 # Dictionary lookups, because enum construction by value is slow and
 # `Store.latest_checks` builds tens of thousands of these.
 _OUTCOMES = {outcome.value: outcome for outcome in Outcome}
@@ -202,6 +201,7 @@ class CheckRow:
     host: str  # as stored with the identity, so readers need not parse `canonical`
     latest: StoredCheck
     previous: StoredCheck | None
+    kind: str = "code"  # a RepoKind value: code, model, dataset, space
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +234,43 @@ class PaperRow:
     repositories: tuple[str, ...]  # repository keys, in order of first mention
     artifacts: tuple[Artifact, ...]
     promise: Promise | None = None  # None also for papers stored before promises were kept
+    # Repositories found after the paper promised code without a link: (key, when found).
+    found_later: tuple[tuple[str, datetime], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactCheckRow:
+    """One stored check of one artifact (a web page, DOI or short link)."""
+
+    run_id: int
+    checked_at: datetime
+    state: str  # a tracker.artifacts.verdict.LinkState value
+    reason: str
+    evidence: tuple[str, ...]
+    final_url: str | None
+    redirects: tuple[str, ...]
+    facts: dict[str, Any]
+    dns_failing_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRow:
+    """One artifact's newest check and the one before, with the titles of the papers that link it."""
+
+    url: str
+    kind: str  # a tracker.artifacts.kinds.LinkKind value
+    latest: ArtifactCheckRow
+    previous: ArtifactCheckRow | None
+    paper_titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseDue:
+    """A paper that promised code without linking it, due for another look."""
+
+    paper_id: str
+    published: date | None
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from tracker.artifacts.kinds import LinkKind, artifact_kind
 from tracker.records import (
     AUTHORITATIVE_GONE,
     FROM_THE_PAPER,
@@ -63,6 +64,8 @@ from tracker.ingest.identity import title_hash
 from tracker.sources.state import HarvestPlace
 from tracker.store import paper_merge
 from tracker.store.models import (
+    ArtifactCheckRecord,
+    ArtifactRecord,
     HarvestState,
     LinkProvenance,
     Paper,
@@ -74,16 +77,22 @@ from tracker.store.models import (
 )
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import (
+    ArtifactCheckRow,
+    ArtifactRow,
     CheckRow,
     Forgotten,
     IngestSummary,
     ListedLink,
     ListedPaper,
     PaperRow,
+    PromiseDue,
     RunRow,
     RunStatus,
     StoredCheck,
 )
+
+if TYPE_CHECKING:
+    from tracker.artifacts.check import ArtifactCheck, ArtifactTarget
 
 T = TypeVar("T")
 
@@ -427,6 +436,14 @@ class Store:
                             "raw_text": link.raw,
                         },
                     )
+        watched: dict[str, dict[str, Any]] = {}
+        for row in artifact_links.values():
+            kind = artifact_kind(row["artifact_url"], row["artifact_kind"])
+            if kind is not None:
+                watched.setdefault(row["artifact_url"], {"url": row["artifact_url"], "kind": kind.value,
+                                                         "first_seen_at": now})
+        if watched:
+            connection.execute(insert_for(connection, ArtifactRecord).on_conflict_do_nothing(), list(watched.values()))
         new_links = 0
         for rows in (list(repository_links.values()), list(artifact_links.values())):
             if rows:
@@ -543,7 +560,8 @@ class Store:
             Paper.c.first_seen_at, Paper.c.id
         )
         links_query = (
-            select(PaperLink.c.paper_id, Repository.c.key, PaperLink.c.artifact_url, PaperLink.c.artifact_kind)
+            select(PaperLink.c.paper_id, Repository.c.key, PaperLink.c.artifact_url, PaperLink.c.artifact_kind,
+                   PaperLink.c.provenance, PaperLink.c.found_at)
             .outerjoin(Repository, Repository.c.id == PaperLink.c.repository_id)
             .order_by(PaperLink.c.id)
         )
@@ -554,9 +572,12 @@ class Store:
         papers, links = run_read(self._engine, read)
         keys: dict[str, list[str]] = {}
         artifacts: dict[str, list[Artifact]] = {}
+        found_later: dict[str, list[tuple[str, datetime]]] = {}
         for link in links:
             if link.key is not None:
                 keys.setdefault(link.paper_id, []).append(link.key)
+                if link.provenance == FOUND_LATER and link.found_at is not None:
+                    found_later.setdefault(link.paper_id, []).append((link.key, link.found_at))
             elif link.artifact_url is not None:
                 artifacts.setdefault(link.paper_id, []).append(
                     Artifact(url=link.artifact_url, kind=ArtifactKind(link.artifact_kind))
@@ -574,6 +595,7 @@ class Store:
                 repositories=tuple(keys.get(paper.id, ())),
                 artifacts=tuple(artifacts.get(paper.id, ())),
                 promise=_promise(paper.promise_kind, paper.promise_sentence),
+                found_later=tuple(found_later.get(paper.id, ())),
             )
             for paper in papers
         ]
@@ -844,6 +866,177 @@ class Store:
         rows.sort(key=lambda row: row.id)
         return [RepoRef(host=row.host, owner=row.owner, name=row.name, kind=RepoKind(row.kind)) for row in rows]
 
+    # -- artifacts ------------------------------------------------------------
+
+    def artifacts_due(self, *, max_age_hours: float | None = None, run_id: int | None = None,
+                      kinds: Iterable[str] | None = None) -> list[ArtifactTarget]:
+        """Artifacts to check, in order of first sight, each with its current DNS streak.
+
+        Like `repositories_due`: minus those with a conclusive check younger
+        than `max_age_hours` and those already checked in `run_id`.
+        """
+        from tracker.artifacts.check import ArtifactTarget
+
+        conditions = []
+        if max_age_hours is not None:
+            cutoff = self._clock() - timedelta(hours=max_age_hours)
+            conditions.append(~exists().where(
+                ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id,
+                ArtifactCheckRecord.c.checked_at >= cutoff,
+                ArtifactCheckRecord.c.state.not_in(["unreachable", "not_checked"]),
+            ))
+        if run_id is not None:
+            conditions.append(~exists().where(ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id,
+                                              ArtifactCheckRecord.c.run_id == run_id))
+        if kinds is not None:
+            conditions.append(ArtifactRecord.c.kind.in_(list(kinds)))
+        newest = (
+            select(ArtifactCheckRecord.c.dns_failing_since)
+            .where(ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
+            .order_by(ArtifactCheckRecord.c.run_id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = (
+            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, newest.label("since"))
+            .where(*conditions)
+            .order_by(ArtifactRecord.c.id)
+        )
+        rows = run_read(self._engine, lambda connection: connection.execute(statement).all())
+        return [ArtifactTarget(row.url, LinkKind(row.kind), _aware(row.since)) for row in rows]
+
+    def record_artifact_check(self, run_id: int, check: ArtifactCheck) -> RepoRef | None:
+        """Store one artifact's check in its own transaction; idempotent per (run, artifact).
+
+        A short link that leads to a repository adds that repository and links
+        it to every paper that wrote the short link, with the short link as the
+        link's text and `short_link` as its provenance. Returns that
+        repository when it is new to the store (so the run can check it), else None.
+        """
+        verdict = check.verdict
+        values = {
+            "run_id": run_id,
+            "checked_at": check.checked_at,
+            "state": verdict.state.value,
+            "reason": verdict.reason,
+            "evidence": list(verdict.evidence),
+            "final_url": verdict.final_url,
+            "redirects": list(check.redirects),
+            "facts": check.facts,
+            "dns_failing_since": check.dns_failing_since,
+        }
+
+        def work(connection: Connection) -> RepoRef | None:
+            if connection.execute(select(TrackingRun.c.id).where(TrackingRun.c.id == run_id)).first() is None:
+                raise LookupError(f"no run {run_id} in the store: use the id start_run returned")
+            now = self._clock()
+            connection.execute(
+                insert_for(connection, ArtifactRecord).on_conflict_do_nothing(),
+                {"url": check.url, "kind": check.kind.value, "first_seen_at": now},
+            )
+            artifact_id = connection.execute(
+                select(ArtifactRecord.c.id).where(ArtifactRecord.c.url == check.url)
+            ).scalar_one()
+            connection.execute(
+                insert_for(connection, ArtifactCheckRecord).on_conflict_do_nothing(),
+                {"artifact_id": artifact_id, **values},
+            )
+            if check.leads_to is None:
+                return None
+            created, ids = self._ensure_repositories(connection, [check.leads_to], now)
+            papers = connection.execute(
+                select(PaperLink.c.paper_id).where(PaperLink.c.artifact_url == check.url).distinct()
+            ).scalars().all()
+            if papers:
+                connection.execute(
+                    insert_for(connection, PaperLink).on_conflict_do_nothing(),
+                    [{"paper_id": paper, "repository_id": ids[check.leads_to.key], "raw_text": check.url,
+                      "provenance": SHORT_LINK, "found_at": check.checked_at} for paper in papers],
+                )
+            return check.leads_to if created else None
+
+        return run_write(self._engine, work)
+
+    def latest_artifact_checks(self) -> list[ArtifactRow]:
+        """Per checked artifact: its newest check and the one before, with the titles of its papers; by URL."""
+        checks = (
+            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, *(c for c in ArtifactCheckRecord.c
+                                                                 if c.name not in ("id", "artifact_id")))
+            .join(ArtifactCheckRecord, ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
+            .order_by(ArtifactRecord.c.url, ArtifactCheckRecord.c.run_id.desc())
+        )
+        titles = (
+            select(PaperLink.c.artifact_url, Paper.c.title)
+            .join(Paper, Paper.c.id == PaperLink.c.paper_id)
+            .where(PaperLink.c.artifact_url.is_not(None))
+            .order_by(Paper.c.first_seen_at, Paper.c.id)
+        )
+
+        def read(connection: Connection) -> tuple[list[Row[Any]], list[Row[Any]]]:
+            return list(connection.execute(checks)), list(connection.execute(titles))
+
+        check_rows, title_rows = run_read(self._engine, read)
+        by_url: dict[str, list[str]] = {}
+        for title_row in title_rows:
+            by_url.setdefault(title_row.artifact_url, []).append(title_row.title)
+        grouped: dict[str, list[Row[Any]]] = {}
+        for row in check_rows:
+            found = grouped.setdefault(row.url, [])
+            if len(found) < 2:
+                found.append(row)
+        return [
+            ArtifactRow(url=url, kind=found[0].kind, latest=_artifact_check(found[0]),
+                        previous=_artifact_check(found[1]) if len(found) > 1 else None,
+                        paper_titles=tuple(by_url.get(url, ())))
+            for url, found in grouped.items()
+        ]
+
+    def artifact_history(self, url: str) -> list[ArtifactCheckRow]:
+        """Every check of one artifact, oldest run first."""
+        statement = (
+            select(*(c for c in ArtifactCheckRecord.c if c.name not in ("id", "artifact_id")))
+            .join(ArtifactRecord, ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
+            .where(ArtifactRecord.c.url == url)
+            .order_by(ArtifactCheckRecord.c.run_id)
+        )
+        return [_artifact_check(row) for row in run_read(self._engine, lambda c: c.execute(statement).all())]
+
+    # -- promises -------------------------------------------------------------
+
+    def promises_due(self, *, every: timedelta = timedelta(days=1)) -> list[PromiseDue]:
+        """Papers that promised code and link no repository, not looked at within `every`; oldest first."""
+        cutoff = self._clock() - every
+        statement = (
+            select(Paper.c.id, Paper.c.published, Paper.c.title)
+            .where(
+                Paper.c.code_promised.is_(True),
+                (Paper.c.promise_looked_at.is_(None)) | (Paper.c.promise_looked_at <= cutoff),
+                ~exists().where(PaperLink.c.paper_id == Paper.c.id, PaperLink.c.repository_id.is_not(None)),
+            )
+            .order_by(Paper.c.first_seen_at, Paper.c.id)
+        )
+        rows = run_read(self._engine, lambda connection: connection.execute(statement).all())
+        return [PromiseDue(paper_id=row.id, published=row.published, title=row.title) for row in rows]
+
+    def record_promise_look(self, paper_id: str, *, found: RepoRef | None = None, where: str = "") -> bool:
+        """Note that a paper's promised code was looked for now; with `found`, link that repository to it
+        (provenance `found_later`, `where` as the link's text, the date). Returns whether a link was added."""
+        now = self._clock()
+
+        def work(connection: Connection) -> bool:
+            connection.execute(update(Paper).where(Paper.c.id == paper_id).values(promise_looked_at=now))
+            if found is None:
+                return False
+            _, ids = self._ensure_repositories(connection, [found], now)
+            added = connection.execute(
+                insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.c.id),
+                {"paper_id": paper_id, "repository_id": ids[found.key], "raw_text": where or found.canonical,
+                 "provenance": FOUND_LATER, "found_at": now},
+            ).first()
+            return added is not None
+
+        return run_write(self._engine, work)
+
     def record_check(
         self,
         run_id: int,
@@ -988,6 +1181,7 @@ class Store:
             Repository.c.key,
             Repository.c.canonical,
             Repository.c.host,
+            Repository.c.kind,
             newest(0).label("latest_id"),
             newest(1).label("previous_id"),
         ).subquery()
@@ -996,7 +1190,7 @@ class Store:
         # (latest, previous)` gave two rows each and made SQLite run the picks
         # again to order them, 2.5x the time at 10,000 repositories. Only the
         # wanted columns are read; every other field takes the one NULL.
-        columns: list[Any] = [picks.c.key, picks.c.canonical, picks.c.host, null().label("unread")]
+        columns: list[Any] = [picks.c.key, picks.c.canonical, picks.c.host, null().label("unread"), picks.c.kind]
         identity, unread_at = {"key": 0, "canonical": 1}, 3
 
         def take(table: FromClause) -> operator.itemgetter[Any]:
@@ -1038,6 +1232,7 @@ class Store:
                         host=row[2],
                         latest=check(take_latest(row)),
                         previous=None if before[id_at] is None else check(before),
+                        kind=row[4],
                     )
                 )
             return rows
@@ -1050,6 +1245,34 @@ def _promise(kind: str | None, sentence: str | None) -> Promise | None:
     if kind is None or sentence is None or kind not in set(PromiseKind):
         return None
     return Promise(kind=PromiseKind(kind), sentence=sentence)
+
+
+# `paper_links.provenance` of links the paper did not write itself.
+SHORT_LINK = "short_link"
+FOUND_LATER = "found_later"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A time read through a subquery, which bypasses the column type on SQLite: naive UTC there."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _artifact_check(row: Row[Any]) -> ArtifactCheckRow:
+    return ArtifactCheckRow(
+        run_id=row.run_id,
+        checked_at=row.checked_at,
+        state=row.state,
+        reason=row.reason,
+        evidence=tuple(row.evidence or ()),
+        final_url=row.final_url,
+        redirects=tuple(row.redirects or ()),
+        facts=dict(row.facts or {}),
+        dns_failing_since=row.dns_failing_since,
+    )
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
