@@ -775,18 +775,25 @@ def show(
     """Why a repository has its status and score: every check's reason and evidence, licenses, papers, history."""
     from datetime import UTC, datetime
 
+    from tracker.links import NotARepository, canonical_repo
     from tracker.records import RepoRef
     from tracker.report.detail import detail_json, find_papers, paper_json, repo_detail
+    from tracker.report.load import latest_archive
     from tracker.report.show import render_detail, render_paper
 
     store = _open_existing_store(db)
     try:
-        ref: RepoRef | None = RepoRef.parse(target)
-    except ValueError:
+        ref: RepoRef | None = canonical_repo(target, any_host=True)
+    except NotARepository:
         ref = None
     papers = store.papers_with_links()
+
+    def detail_of(key: str) -> Any:
+        found = repo_detail(store.history(key), papers)
+        return dataclasses.replace(found, archive=latest_archive(store, key)) if found is not None else None
+
     if ref is not None:
-        detail = repo_detail(store.history(ref.key), papers)
+        detail = detail_of(ref.key)
         if detail is not None:
             if as_json:
                 out.out(json.dumps(detail_json(detail), ensure_ascii=False), highlight=False)
@@ -803,7 +810,7 @@ def show(
             raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
         raise _fail(f"no repository or paper matches {target!r} (a repository is host/owner/name)", 2)
     [paper] = matches
-    details = [found for key in paper.repositories if (found := repo_detail(store.history(key), papers)) is not None]
+    details = [found for key in paper.repositories if (found := detail_of(key)) is not None]
     if as_json:
         out.out(json.dumps(paper_json(paper, details), ensure_ascii=False), highlight=False)
     else:

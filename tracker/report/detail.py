@@ -18,8 +18,8 @@ from typing import Any
 from tracker.records import CheckResult, LicenseFinding, Outcome, Status
 from tracker.report.analysis import CHECKLIST
 from tracker.report.load import check_entries, repo_license
-from tracker.report.model import ALIVE, CheckEntry
-from tracker.report.terminal import differences
+from tracker.report.model import ALIVE, DEAD, ArchiveEntry, CheckEntry
+from tracker.report.terminal import archive_dict, archive_lines, differences
 from tracker.store.rows import CheckRow, PaperRow, StoredCheck
 
 # History in brief: the changes, at most this many of the newest.
@@ -86,6 +86,15 @@ class RepoDetail:
     checks: tuple[CheckResult, ...]
     papers: tuple[PaperCite, ...]
     history: HistoryBrief
+    archive: ArchiveEntry | None = None  # the latest look at Software Heritage, where one was made
+
+    @property
+    def archive_lines(self) -> list[str]:
+        """Where the code is kept; for a gone repository, "gone from github.com, archived on ..."."""
+        if self.archive is None:
+            return []
+        gone_from = self.canonical.split("/", 1)[0] if self.status in DEAD else None
+        return archive_lines(self.archive, gone_from=gone_from)
 
     @property
     def checklist_items(self) -> int:
@@ -187,6 +196,8 @@ def detail_json(detail: RepoDetail) -> dict[str, Any]:
     data["status"] = str(detail.status)
     data["checks"] = [{**asdict(check), "outcome": str(check.outcome)} for check in detail.checks]
     data["checklist_items"] = detail.checklist_items
+    data.pop("archive", None)
+    data.update(archive_dict(detail.archive))
     return _plain(data)
 
 
