@@ -15,11 +15,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import typer
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+
+if TYPE_CHECKING:
+    from tracker.settings import Settings
+    from tracker.store import Store
 
 app = typer.Typer(
     name="repro-tracker",
@@ -117,7 +121,17 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _open_store(db: str | None):
+def _settings(**overrides: Any) -> Settings:
+    """The settings from the environment and the command line; a value that cannot be used exits 2 naming it."""
+    from tracker.settings import Settings
+
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+
+
+def _open_store(db: str | None) -> Store:
     from tracker.store import open_store
 
     try:
@@ -126,7 +140,7 @@ def _open_store(db: str | None):
         raise _fail(f"cannot open the database: {exc}") from exc
 
 
-def _open_existing_store(db: str | None):
+def _open_existing_store(db: str | None) -> Store:
     """The store for a command that only reads: exit 2 where there is no repro-tracker database, creating nothing."""
     from tracker.store import NoDatabaseError, open_existing_store
 
@@ -185,7 +199,7 @@ def links(
     from tracker.tracking import found_links
 
     problems = ProblemLog(strict)
-    found = found_links(_sources(files), format=input_format, on_problem=problems)
+    found = found_links(_sources(files), format=input_format, on_problem=problems, settings=_settings())
     try:
         if output is LinksFormat.JSONL:
             for paper_links in found:
@@ -230,12 +244,14 @@ def ingest(
 
     problems = ProblemLog(strict)
     sources = _sources(files)
-    store = _open_store(db)
+    settings = _settings(database_url=db)
+    store = _open_store(settings.database_url)
     summary = IngestSummary()
     failed: list[str] = []
     for source in sources:
         try:
-            summary = add_summaries(summary, ingest_source(store, source, format=input_format, on_problem=problems))
+            summary = add_summaries(summary, ingest_source(store, source, format=input_format, on_problem=problems,
+                                                                 settings=settings))
         except SourceFault as exc:
             err.print(f"[red]error:[/] {escape(str(exc))}; what it gave before is stored")
             failed.append(source)
@@ -263,14 +279,14 @@ def check(
 ) -> None:
     """Check repositories (existence, license, activity, reproducibility) and record one check each."""
     from tracker.hosts.github import quiet_library_loggers
-    from tracker.settings import Settings
+    from tracker.run_lifecycle import TrackedRun
     from tracker.tracking import RepositoryChecker, check_and_record
 
     quiet_library_loggers()
 
     if not repo and not check_all:
         raise _fail("name repositories with --repo, or check every stored one with --all", 2)
-    settings = Settings.from_env(database_url=db, concurrency=concurrency, max_age_hours=max_age, archive=archive)
+    settings = _settings(database_url=db, concurrency=concurrency, max_age_hours=max_age, archive=archive)
     # Every name is read before the database is even opened: a refused one stores nothing.
     refs = [_repository_to_check(text, settings.git_hosts) for text in repo or []]
     store = _open_store(settings.database_url)
@@ -280,7 +296,8 @@ def check(
         keys = [ref.key for ref in refs]
     due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
     checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
-    run_id = store.start_run(sources=["check"])
+    run = TrackedRun.start(store, ["check"])
+    run_id = run.id
     rows: list[dict[str, Any]] = []
 
     progress = _Progress(len(due))
@@ -294,14 +311,12 @@ def check(
             rows.append(checked_record(checked))
 
     try:
-        with progress:
+        with run, progress:
             tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked,
                                      confirm_gone_after=settings.confirm_gone_after)
+            run.finish(tally)
     except KeyboardInterrupt:
-        store.finish_run(run_id, "interrupted", note="interrupted by the user")
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None
-    store.finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
-                     requests_rate_limited=tally.requests_rate_limited)
     if settings.archive:
         _archive_stage(store, settings, run_id, [ref.key for ref in due])
     if as_json:
@@ -425,6 +440,7 @@ def run(
     from flows.track import PrefectUnreachable, prefect_api_problem, run_track
 
     _sources(sources)
+    _settings(database_url=db)  # a bad setting is one line here, not a failed flow run
     _database_url_to_env(db)
     problem = prefect_api_problem()
     if problem:
@@ -448,6 +464,7 @@ def schedule(
     from tracker.sources import is_spec
 
     _sources(sources)
+    _settings(database_url=db)
     problem = cron_problem(cron)
     if problem:
         raise _fail(f"--cron {cron!r}: {problem}", 2)
@@ -536,9 +553,8 @@ def preserve(
     """Ask Software Heritage to save the live repositories it lacks or holds behind HEAD, most at risk first."""
     from tracker.archive.preserve import preserve as preserve_repositories
     from tracker.archive.swh import SoftwareHeritage
-    from tracker.settings import Settings
 
-    settings = Settings.from_env(database_url=db)
+    settings = _settings(database_url=db)
     store = _open_store(settings.database_url)
     swh = None if dry_run else SoftwareHeritage.from_settings(settings)
     try:
@@ -750,4 +766,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
