@@ -8,11 +8,8 @@ need them, so `status` answers at once.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import json
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Self
@@ -20,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import typer
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+
+from tracker.output import checked_record, dumps, dumps_plain, history_records, links_record, records
 
 if TYPE_CHECKING:
     from tracker.settings import Settings
@@ -203,27 +202,12 @@ def links(
     try:
         if output is LinksFormat.JSONL:
             for paper_links in found:
-                out.out(json.dumps(links_record(paper_links), ensure_ascii=False), highlight=False)
+                out.out(dumps(links_record(paper_links)), highlight=False)
         else:
             render_links_table(out, list(found))
     except SourceFault as exc:
         raise _fail(str(exc)) from None
     problems.finish()
-
-
-def links_record(paper_links: Any) -> dict[str, Any]:
-    """The JSON shape of `links`: one object per paper."""
-    return {
-        "paper": {"id": paper_links.paper.id, "title": paper_links.paper.title},
-        "repos": [repo.canonical for repo in paper_links.repos],
-        "artifacts": [{"url": a.url, "kind": str(a.kind)} for a in paper_links.artifacts],
-        "code_promised": paper_links.code_promised,
-        "promise": (
-            {"kind": str(paper_links.promise.kind), "sentence": paper_links.promise.sentence}
-            if paper_links.promise is not None
-            else None
-        ),
-    }
 
 
 @app.command()
@@ -256,7 +240,7 @@ def ingest(
             err.print(f"[red]error:[/] {escape(str(exc))}; what it gave before is stored")
             failed.append(source)
     if as_json:
-        out.out(json.dumps(dataclasses.asdict(summary)), highlight=False)
+        out.out(dumps(summary), highlight=False)
     else:
         out.print(
             f"{summary.papers} papers ({summary.new_papers} new), {summary.links} links, "
@@ -306,7 +290,7 @@ def check(
         progress.advance(checked.facts.ref.canonical)
         if as_json:
             # Streamed, not collected: at 10,000 repositories the rows alone held ~250 MB.
-            out.out(json.dumps(checked_record(checked), ensure_ascii=False, default=str), highlight=False)
+            out.out(dumps(checked_record(checked)), highlight=False)
         else:
             rows.append(checked_record(checked))
 
@@ -410,23 +394,6 @@ class _Progress:
 
 
 
-def checked_record(checked: Any) -> dict[str, Any]:
-    """One check as a plain object: status, scores and every check's reason."""
-    facts = checked.facts
-    return {
-        "repository": facts.ref.canonical,
-        "status": str(facts.status),
-        "detail": facts.detail,
-        "moved_to": facts.moved_to.canonical if facts.moved_to else None,
-        "health": checked.health,
-        "repro_score": checked.repro_score,
-        "checks": [
-            {"name": r.name, "outcome": str(r.outcome), "score": r.score, "reason": r.reason, "evidence": list(r.evidence)}
-            for r in checked.results
-        ],
-    }
-
-
 @app.command()
 def run(
     sources: Annotated[list[str], typer.Argument(help="Files and sources (arxiv:ID, hf-daily:today, ...) to ingest before checking.")],
@@ -512,7 +479,7 @@ def status(
         if as_json:
             # Straight to stdout: rich scans every character of its output for control codes,
             # 0.7 s for the 7 MB that 10,000 repositories make, and JSON has nothing to style.
-            sys.stdout.write(json.dumps(status_json(rows), ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps_plain(status_json(rows)) + "\n")
         else:
             render_status(out, rows, now=datetime.now(UTC), limit=limit or None,
                           stars=sort_key == SortKey.STARS)
@@ -563,7 +530,7 @@ def preserve(
         if swh is not None:
             swh.close()
     if as_json:
-        out.out(json.dumps(result.as_dict(), ensure_ascii=False, default=str), highlight=False)
+        out.out(dumps(result.as_dict()), highlight=False)
         return
     from tracker.report.terminal import render_preserve
 
@@ -581,7 +548,7 @@ def runs(
 
     rows = _open_existing_store(db).runs()
     if as_json:
-        out.out(json.dumps([dataclasses.asdict(row) for row in rows], default=str), highlight=False)
+        out.out(dumps(records(rows)), highlight=False)
         return
     table = Table(show_edge=False, header_style="bold")
     for column in ("Run", "Started", "Status", "Checked", "Requests (rate-counted)", "Prefect flow run"):
@@ -616,8 +583,7 @@ def papers(
         raise _fail(f"--since {since!r} is not a date (YYYY-MM-DD)", 2) from None
     listed = _open_store(db).listed_papers(source=source, since=since_date)
     if as_json:
-        sys.stdout.write(json.dumps([dataclasses.asdict(paper) for paper in listed], default=str,
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps(records(listed)) + "\n")
         return
     table = Table(show_edge=False, header_style="bold")
     for column in ("Paper", "Published", "Sources", "Links (provenance: latest status)"):
@@ -641,7 +607,7 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """Every check of one repository as a timeline, marking each change."""
-    from tracker.records import AUTHORITATIVE_GONE, RepoRef
+    from tracker.records import AUTHORITATIVE_GONE
     from tracker.report import render_history
     from tracker.report.load import history as load_history
     from tracker.report.load import latest_archive
@@ -654,10 +620,7 @@ def history(
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
     archive = latest_archive(store, ref.key)
     if as_json:
-        rows = [{**dataclasses.asdict(check), **archive_dict(check.archive)} for check in checks]
-        if rows:  # the newest row carries the latest archive look, wherever it was made
-            rows[-1].update(archive_dict(archive))
-        out.out(json.dumps(rows, default=str, ensure_ascii=False), highlight=False)
+        out.out(dumps(history_records(checks, archive, archive_dict)), highlight=False)
     else:
         gone = checks[-1].status in AUTHORITATIVE_GONE
         render_history(out, checks, title=ref.canonical, archive=archive, gone_from=ref.host if gone else None)
@@ -681,7 +644,7 @@ def forget(
     if forgotten is None:
         raise _fail(f"no repository {ref.canonical} is stored; nothing removed", 1)
     if as_json:
-        out.out(json.dumps(dataclasses.asdict(forgotten), ensure_ascii=False), highlight=False)
+        out.out(dumps(forgotten), highlight=False)
     else:
         out.print(f"forgot {escape(forgotten.canonical)}: {forgotten.checks} checks removed, "
                   f"{forgotten.paper_links} paper links keep their text without it")
@@ -710,7 +673,7 @@ def show(
         detail = repo_detail(store.history(ref.key), papers)
         if detail is not None:
             if as_json:
-                out.out(json.dumps(detail_json(detail), ensure_ascii=False), highlight=False)
+                out.out(dumps(detail_json(detail)), highlight=False)
             else:
                 render_detail(out, detail, now=datetime.now(UTC))
             return
@@ -726,7 +689,7 @@ def show(
     [paper] = matches
     details = [found for key in paper.repositories if (found := repo_detail(store.history(key), papers)) is not None]
     if as_json:
-        out.out(json.dumps(paper_json(paper, details), ensure_ascii=False), highlight=False)
+        out.out(dumps(paper_json(paper, details)), highlight=False)
     else:
         render_paper(out, paper, details, now=datetime.now(UTC))
 
@@ -744,7 +707,7 @@ def report(
 
     target = write_report_files(_open_existing_store(db), out_dir, datetime.now(UTC))
     if as_json:
-        out.out(json.dumps({"report": str(target)}), highlight=False)
+        out.out(dumps({"report": target}), highlight=False)
     else:
         out.print(f"report written to {escape(str(target))}/ (open report.html in a browser)")
 

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracker.output import utc_iso
 from tracker.records import Outcome, PaperLinks, Status
 from tracker.report.analysis import change_summary
 from tracker.report.licenses import license_group
@@ -99,7 +100,7 @@ def sort_rows(rows: Iterable[RepoEntry], key: SortKey | str = SortKey.STATUS) ->
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return utc_iso(value)
 
 
 def row_dict(row: RepoEntry) -> dict[str, Any]:
