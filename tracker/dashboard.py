@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.events import run_changes
 from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
-from tracker.events import run_changes
 from tracker.report.analysis import Change, archive_share, describe_change
 from tracker.report.escape import md_text
 from tracker.report.files import write_report

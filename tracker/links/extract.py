@@ -220,4 +220,5 @@ def _declared(fields: tuple[str, ...], git_hosts: frozenset[str]) -> tuple[list[
 
 def code_promised(text: str, *, git_hosts: frozenset[str] = frozenset()) -> bool:
     """Whether `text` says it has code, models or data (`find_promise`) without linking any repository."""
-    return find_promise(text) is not None and not any(link.repo is not None for link in extract_links(text, git_hosts=git_hosts))
+    return find_promise(text) is not None and not any(
+        link.repo is not None for link in extract_links(text, git_hosts=git_hosts))

@@ -43,7 +43,7 @@ from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe
 from tracker.report.licenses import license_group
 from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes, survival_basis
-from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json, time_ago
+from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -264,7 +264,10 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
 
 
 def _archive_context(data: ReportData) -> dict[str, Any] | None:
-    """The Software Heritage section: shares beside Escamilla et al., gone code with its archived copy, save requests."""
+    """The Software Heritage section.
+
+    Shares beside Escamilla et al., gone code with its archived copy, save requests.
+    """
     share = archive_share(data)
     if not share.asked:
         return None
