@@ -73,11 +73,14 @@ def _main(
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: REPRO_TRACKER_DATABASE_URL, else SQLite in the data folder)."),
+    typer.Option("--db",
+        help="Database URL or SQLite file (default: REPRO_TRACKER_DATABASE_URL, else SQLite in the data folder)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+# `--format` is what a command prints (`links --format table`), `--input-format` what it reads; `ingest`
+# still takes its earlier `--format` for the input, as an alias.
 InputFormatOption = Annotated[
-    str | None, typer.Option("--format", help="Input format: txt, jsonl, csv or atom (default: by extension).")
+    str | None, typer.Option("--input-format", help="Input format: txt, jsonl, csv or atom (default: by extension).")
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Any input problem fails the command with exit code 2.")]
 
@@ -187,9 +190,11 @@ class LinksFormat(enum.StrEnum):
 
 @app.command()
 def links(
-    files: Annotated[list[str], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, hf-daily:DATE, ...).")],
-    output: Annotated[LinksFormat, typer.Option("--format", help="jsonl (one object per paper) or table.")] = LinksFormat.JSONL,
-    input_format: Annotated[str | None, typer.Option("--input-format", help="txt, jsonl, csv or atom.")] = None,
+    files: Annotated[list[str], typer.Argument(
+        help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, hf-daily:DATE, ...).")],
+    output: Annotated[LinksFormat, typer.Option("--format",
+        help="jsonl (one object per paper) or table.")] = LinksFormat.JSONL,
+    input_format: InputFormatOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Print the code links of every paper, in input order, without storing anything."""
@@ -212,8 +217,12 @@ def links(
 
 @app.command()
 def ingest(
-    files: Annotated[list[str], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, arxiv-list:SET, hf-daily:DATE, hf-paper:ID, pwc-links:FILE, pwc-papers:FILE).")],
-    input_format: InputFormatOption = None,
+    files: Annotated[list[str], typer.Argument(
+        help=("Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, arxiv-list:SET, hf-daily:DATE, "
+              "hf-paper:ID, pwc-links:FILE, pwc-papers:FILE)."))],
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", "--format",
+        help="Input format: txt, jsonl, csv or atom (default: by extension); --format is its earlier name.")] = None,
     strict: StrictOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -253,11 +262,15 @@ def ingest(
 
 @app.command()
 def check(
-    repo: Annotated[list[str] | None, typer.Option("--repo", help="A repository to check: host/owner/name, its URL, or git@host:owner/name; repeatable.")] = None,
+    repo: Annotated[list[str] | None, typer.Option("--repo",
+        help="A repository to check: host/owner/name, its URL, or git@host:owner/name; repeatable.")] = None,
     check_all: Annotated[bool, typer.Option("--all", help="Check every stored repository.")] = False,
-    max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32, help="Repositories checked at once.")] = None,
-    archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Then ask Software Heritage whether each is archived (default: REPRO_TRACKER_ARCHIVE).")] = None,
+    max_age: Annotated[float | None, typer.Option("--max-age",
+        help="Skip repositories checked within this many hours.")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32,
+        help="Repositories checked at once.")] = None,
+    archive: Annotated[bool | None, typer.Option("--archive/--no-archive",
+        help="Then ask Software Heritage whether each is archived (default: REPRO_TRACKER_ARCHIVE).")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -337,7 +350,10 @@ def _stored_repository(text: str) -> Any:
     except NotARepository as exc:
         raise _fail(str(exc), 2) from exc
 def _archive_stage(store: Any, settings: Any, run_id: int, keys: list[str]) -> None:
-    """Ask Software Heritage about the repositories just checked; after the checks are recorded, so it never holds them up."""
+    """Ask Software Heritage about the repositories just checked.
+
+    After the checks are recorded, so it never holds them up.
+    """
     from tracker.archive.stage import run_archive_stage
     from tracker.archive.swh import SoftwareHeritage
 
@@ -396,11 +412,16 @@ class _Progress:
 
 @app.command()
 def run(
-    sources: Annotated[list[str], typer.Argument(help="Files and sources (arxiv:ID, hf-daily:today, ...) to ingest before checking.")],
-    max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
-    dask_address: Annotated[str | None, typer.Option("--dask-address", help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
-    archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Ask Software Heritage after the checks (default: REPRO_TRACKER_ARCHIVE).")] = None,
-    preserve_flag: Annotated[bool, typer.Option("--preserve", help="Then ask Software Heritage to save what is most at risk.")] = False,
+    sources: Annotated[list[str], typer.Argument(
+        help="Files and sources (arxiv:ID, hf-daily:today, ...) to ingest before checking.")],
+    max_age: Annotated[float | None, typer.Option("--max-age",
+        help="Skip repositories checked within this many hours.")] = None,
+    dask_address: Annotated[str | None, typer.Option("--dask-address",
+        help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
+    archive: Annotated[bool | None, typer.Option("--archive/--no-archive",
+        help="Ask Software Heritage after the checks (default: REPRO_TRACKER_ARCHIVE).")] = None,
+    preserve_flag: Annotated[bool, typer.Option("--preserve",
+        help="Then ask Software Heritage to save what is most at risk.")] = False,
     db: DbOption = None,
 ) -> None:
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
@@ -422,7 +443,8 @@ def run(
 
 @app.command()
 def schedule(
-    sources: Annotated[list[str], typer.Argument(help="Files and sources (hf-daily:today, arxiv-list:cs.LG, ...) to ingest on every run.")],
+    sources: Annotated[list[str], typer.Argument(
+        help="Files and sources (hf-daily:today, arxiv-list:cs.LG, ...) to ingest on every run.")],
     cron: Annotated[str, typer.Option("--cron", help="When to run, as a cron expression.")] = "0 6 * * *",
     db: DbOption = None,
 ) -> None:
@@ -444,13 +466,19 @@ def schedule(
 
 @app.command()
 def status(
-    status_filter: Annotated[list[str] | None, typer.Option("--status", help="Only these statuses (repeatable or comma-separated).")] = None,
+    status_filter: Annotated[list[str] | None, typer.Option("--status",
+        help="Only these statuses (repeatable or comma-separated).")] = None,
     host: Annotated[str | None, typer.Option("--host", help="Only repositories on this host.")] = None,
-    paper: Annotated[str | None, typer.Option("--paper", help="Only repositories of papers whose title contains TEXT.")] = None,
-    changed: Annotated[bool, typer.Option("--changed", help="Only repositories whose latest check differs from the one before.")] = False,
-    sort: Annotated[str, typer.Option("--sort", help="status, name, score, last-commit or stars (adds a Stars column).")] = "status",
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows drawn in the table (0: all); --json always gives all.")] = 200,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 when any shown repository has one of these statuses, e.g. missing,blocked.")] = None,
+    paper: Annotated[str | None, typer.Option("--paper",
+        help="Only repositories of papers whose title contains TEXT.")] = None,
+    changed: Annotated[bool, typer.Option("--changed",
+        help="Only repositories whose latest check differs from the one before.")] = False,
+    sort: Annotated[str, typer.Option("--sort",
+        help="status, name, score, last-commit or stars (adds a Stars column).")] = "status",
+    limit: Annotated[int, typer.Option("--limit", min=0,
+        help="Rows drawn in the table (0: all); --json always gives all.")] = 200,
+    fail_on: Annotated[str | None, typer.Option("--fail-on",
+        help="Exit 1 when any shown repository has one of these statuses, e.g. missing,blocked.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -562,8 +590,13 @@ def runs(
 
 @app.command()
 def papers(
-    source: Annotated[str | None, typer.Option("--source", help="Only papers read from this kind of source: file, arxiv, arxiv-list, hf-daily, hf-paper, pwc-links, pwc-papers.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only papers published on or after this date (YYYY-MM-DD); first seen, where the date is unknown.")] = None,
+    source: Annotated[str | None, typer.Option("--source",
+        help=("Only papers read from this kind of source: file, arxiv, arxiv-list, hf-daily, hf-paper, pwc-links, "
+              "pwc-papers."))] = None,
+    since: Annotated[str | None, typer.Option("--since",
+        help=("Only papers published on or after this date (YYYY-MM-DD); first seen, where the date is unknown."
+              "Only papers published on or after this date (YYYY-MM-DD); "
+              "first seen, where the date is unknown."))] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -652,7 +685,8 @@ def forget(
 
 @app.command()
 def show(
-    target: Annotated[str, typer.Argument(help="A repository (github.com/owner/name, a URL) or a paper (id or title).")],
+    target: Annotated[str, typer.Argument(
+        help="A repository (github.com/owner/name, a URL) or a paper (id or title).")],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

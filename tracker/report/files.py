@@ -213,11 +213,11 @@ def build_charts(data: ReportData) -> list[ReportChart]:
                                  f"One bar per run that checked at least half as many repositories as the largest."
                                  f"{small}"))
 
-    share = archive_share(data)
-    if share.asked:
-        slots.append(ReportChart("archive", "In Software Heritage", draw.archive_chart(share),
-                                 f"Of the {share.asked - share.unknown} repositories the archive answered for; "
-                                 f"Escamilla et al. 2024 found {share.reference_share:.0%} in Software Heritage."))
+    archived = archive_share(data)
+    if archived.asked:
+        slots.append(ReportChart("archive", "In Software Heritage", draw.archive_chart(archived),
+                                 f"Of the {archived.asked - archived.unknown} repositories the archive answered for; "
+                                 f"Escamilla et al. 2024 found {archived.reference_share:.0%} in Software Heritage."))
     return slots
 
 
