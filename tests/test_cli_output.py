@@ -148,3 +148,10 @@ def test_every_json_gives_times_in_utc_with_a_z_and_ids_as_numbers(db: str) -> N
     assert utc.match(row["checked_at"]) and utc.match(row["last_commit_at"])
     shown = json.loads(runner.invoke(app, ["show", "github.com/lab/quiet", "--db", db, "--json"]).stdout)
     assert utc.match(shown["checked_at"])
+
+
+def test_a_bad_setting_stops_a_reading_command_too_in_one_line(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPRO_TRACKER_HTTP_TIMEOUT", "soon")
+    result = runner.invoke(app, ["status", "--db", db])
+    assert result.exit_code == 2
+    assert _one_line_error(result) == "error: REPRO_TRACKER_HTTP_TIMEOUT='soon' is not a number"

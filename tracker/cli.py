@@ -70,6 +70,8 @@ def _main(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Is the code a paper links to still there, can anyone use it, can anyone run it?"""
+    # Every command reads settings somewhere (`status` for the archive's address): a bad one is one line, here.
+    _settings()
 
 DbOption = Annotated[
     str | None,
