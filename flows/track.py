@@ -30,7 +30,7 @@ from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from tracker import dashboard, events, tracking
+from tracker import dashboard, events, run_lifecycle, tracking
 from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
@@ -61,11 +61,6 @@ def _settings(database_url: str | None, max_age_hours: float | None = None) -> S
     # The token is read from the environment inside each task, never passed as a
     # parameter: Prefect records flow parameters in its database and UI.
     return Settings.from_env(database_url=database_url, max_age_hours=max_age_hours)
-
-
-# The runs this process has started and not finished, by flow-run id: the failure and crash hooks
-# (`_record_interruption`) close them with what they found so far.
-_OPEN_RUNS: dict[str, TrackedRun] = {}
 
 
 @task(cache_policy=NO_CACHE)
@@ -279,7 +274,7 @@ def _record_interruption(flow: Any, flow_run: Any, state: Any) -> None:
     The next run continues from there. A run already finished (its checks recorded, a later stage such as
     the report failing) keeps how its checks ended.
     """
-    run = _OPEN_RUNS.pop(str(flow_run.id), None)
+    run = run_lifecycle.OPEN_RUNS.pop(str(flow_run.id), None)
     if run is None:
         return
     try:
@@ -310,7 +305,7 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     flow_run_id = flow_run.get_id()
     run_id = start_run(sources, database_url, str(flow_run_id) if flow_run_id else None)
     # An exception from here to `finish_run` leaves the run to `_record_interruption`, with what `tally` holds.
-    run = _OPEN_RUNS[str(flow_run_id)] = TrackedRun(_store(database_url), run_id)
+    run = run_lifecycle.OPEN_RUNS[str(flow_run_id)] = TrackedRun(_store(database_url), run_id)
     tally = run.tally
     settings = _settings(database_url, max_age_hours)
     unread = ingest_sources(sources, database_url, retries=settings.source_retries)
@@ -323,7 +318,7 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
         tally.add(confirm_gone(held, run_id, database_url))
     unread_note = f"sources not read: {'; '.join(unread)}" if unread else None
     finish_run(run_id, tally, database_url, note=unread_note)
-    _OPEN_RUNS.pop(str(flow_run_id), None)
+    run_lifecycle.OPEN_RUNS.pop(str(flow_run_id), None)
     if preserve or (archive if archive is not None else settings.archive):
         archive_stage(database_url, run_id)
     if preserve:

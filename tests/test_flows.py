@@ -119,7 +119,9 @@ def test_a_crashed_run_is_recorded_as_interrupted_by_the_crash_hook(world: World
     [run] = store.runs()
     assert (str(run.status), run.note) == ("interrupted", "interrupted by the user")
     assert run.finished_at is not None
-    assert flows.track._OPEN_RUNS == {}
+    from tracker.run_lifecycle import OPEN_RUNS
+
+    assert OPEN_RUNS == {}
 
 
 def _events(api_url: str, prefix: str, since: str) -> list[dict[str, Any]]:

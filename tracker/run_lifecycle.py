@@ -69,3 +69,9 @@ class TrackedRun:
                  traceback: TracebackType | None) -> None:
         if cause is not None:
             self.interrupt(cause)
+
+
+# The runs this process has started and not finished, by the flow run that holds them: Prefect's failure and
+# crash hooks get only the flow run, and close what they find here. A dict in this module rather than in
+# `flows/`, because Dask pickles the flow's functions with the globals they use, and a store does not pickle.
+OPEN_RUNS: dict[str, TrackedRun] = {}
