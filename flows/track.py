@@ -89,7 +89,8 @@ def ingest_source(source: str, database_url: str | None) -> IngestSummary:
 def ingest_sources(sources: Sequence[str], database_url: str | None, retries: int) -> list[str]:
     """Each source in its own task, one after another (arXiv allows one connection); the sources not read."""
     failed: list[str] = []
-    ingest = ingest_source.with_options(retries=retries)
+    # The task as declared unless REPRO_TRACKER_SOURCE_RETRIES asks for another count.
+    ingest = ingest_source if retries == DEFAULT_SOURCE_RETRIES else ingest_source.with_options(retries=retries)
     for source in sources:
         state = ingest(source, database_url, return_state=True)
         if state.is_failed():
