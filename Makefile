@@ -20,7 +20,10 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/repro-tracker run examples/papers.txt
 
+# Lint and types first (the configuration is in pyproject.toml): a finding fails the build like a test.
 test: $(BIN)/.installed
+	$(BIN)/ruff check tracker flows
+	$(BIN)/mypy tracker flows
 	$(BIN)/python -m pytest
 
 # A Prefect server on a free port, a run against the stand-in world, and a

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import logging
-import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,10 +30,11 @@ from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from tracker import dashboard, events, tracking
+from tracker import dashboard, events, run_lifecycle, tracking
 from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
+from tracker.run_lifecycle import TrackedRun
 from tracker.settings import Settings
 from tracker.sources.read import SourceFault, describe
 from tracker.store import IngestSummary, Store, open_store
@@ -43,13 +42,12 @@ from tracker.store import IngestSummary, Store, open_store
 # Checks run in batches: one Prefect task per repository costs ~25 ms of
 # orchestration against a few ms of checking a repository whose answer is cached,
 # so 1,000 single tasks would spend most of a run in Prefect (see README, "The Prefect UI").
-# A batch's GitHub repositories share one GraphQL look, hence the look's size.
-BATCH_SIZE = int(os.environ.get("REPRO_TRACKER_BATCH_SIZE", str(LOOK_BATCH)))
-# Batches in flight at once; each batch checks `Settings.concurrency` repositories
-# at once, so at most PARALLEL_BATCHES x concurrency requests reach GitHub together:
-# 2 x 8 = 16 by default, far below GitHub's 100.
-PARALLEL_BATCHES = int(os.environ.get("REPRO_TRACKER_PARALLEL_BATCHES", "2"))
-DASK_ADDRESS_VARIABLE = "REPRO_TRACKER_DASK_ADDRESS"
+# A batch's GitHub repositories share one GraphQL look, hence the look's size
+# (REPRO_TRACKER_BATCH_SIZE, `Settings.batch_size`, sets another).
+BATCH_SIZE = LOOK_BATCH
+# Batches in flight at once by default (`Settings.parallel_batches`, REPRO_TRACKER_PARALLEL_BATCHES):
+# `run_track` and `serve_track` give the flow a task runner of the configured width.
+PARALLEL_BATCHES: int = Settings.model_fields["parallel_batches"].default
 
 # Loggers that repeat, per repository, what the run's summary already says
 # (urllib3's retries of an unreachable host, PyGithub's redirect notes).
@@ -67,16 +65,16 @@ def _settings(database_url: str | None, max_age_hours: float | None = None) -> S
 
 @task(cache_policy=NO_CACHE)
 def start_run(sources: Sequence[str], database_url: str | None, flow_run_id: str | None) -> int:
-    return _store(database_url).start_run(sources=list(sources), flow_run_id=flow_run_id)
+    return TrackedRun.start(_store(database_url), sources, flow_run_id=flow_run_id).id
 
 
 # A source whose service faulted (network, 5xx or 429 past the HTTP layer's own retries) is read
-# again a few minutes later; what its pages gave before the fault is stored, and an OAI-PMH harvest
-# resumes at its next page. A malformed spec or a bad file is not retried.
-SOURCE_RETRIES = int(os.environ.get("REPRO_TRACKER_SOURCE_RETRIES", "2"))
+# again a few minutes later (`Settings.source_retries` times); what its pages gave before the fault
+# is stored, and an OAI-PMH harvest resumes at its next page. A malformed spec or a bad file is not retried.
+DEFAULT_SOURCE_RETRIES: int = Settings.model_fields["source_retries"].default
 
 
-@task(cache_policy=NO_CACHE, retries=SOURCE_RETRIES, retry_delay_seconds=exponential_backoff(backoff_factor=30),
+@task(cache_policy=NO_CACHE, retries=DEFAULT_SOURCE_RETRIES, retry_delay_seconds=exponential_backoff(backoff_factor=30),
       retry_jitter_factor=0.5, task_run_name="ingest {source}",
       retry_condition_fn=lambda task, task_run, state: tracking.source_fault_or_transient(state))
 def ingest_source(source: str, database_url: str | None) -> IngestSummary:
@@ -88,11 +86,13 @@ def ingest_source(source: str, database_url: str | None) -> IngestSummary:
     return summary
 
 
-def ingest_sources(sources: Sequence[str], database_url: str | None) -> list[str]:
+def ingest_sources(sources: Sequence[str], database_url: str | None, retries: int) -> list[str]:
     """Each source in its own task, one after another (arXiv allows one connection); the sources not read."""
     failed: list[str] = []
+    # The task as declared unless REPRO_TRACKER_SOURCE_RETRIES asks for another count.
+    ingest = ingest_source if retries == DEFAULT_SOURCE_RETRIES else ingest_source.with_options(retries=retries)
     for source in sources:
-        state = ingest_source(source, database_url, return_state=True)
+        state = ingest(source, database_url, return_state=True)
         if state.is_failed():
             failure = state.result(raise_on_failure=False)
             if not isinstance(failure, SourceFault):
@@ -173,8 +173,8 @@ def confirm_gone(awaiting: dict[str, datetime], run_id: int, database_url: str |
 
 @task(cache_policy=NO_CACHE)
 def finish_run(run_id: int, tally: tracking.RunTally, database_url: str | None, note: str | None = None) -> None:
-    _store(database_url).finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
-                                    requests_rate_limited=tally.requests_rate_limited, note=note)
+    # Tasks may run on a Dask worker: they get the run's id, never the flow process's store.
+    TrackedRun(_store(database_url), run_id).finish(tally, note=note)
 
 
 # Archival is its own stage, after the run's checks are recorded: a slow or spent
@@ -268,7 +268,7 @@ def _rename_flow_run(name: str) -> None:
     flow_run_id = flow_run.get_id()
     if flow_run_id:
         with get_client(sync_client=True) as client:
-            client.update_flow_run(flow_run_id, name=name)
+            client.update_flow_run(UUID(str(flow_run_id)), name=name)
 
 
 def _flow_run_link(run_id: int) -> str:
@@ -291,12 +291,36 @@ def _first_name() -> str:
     return f"track {datetime.now(UTC):%Y-%m-%d}: {_what_it_read(sources)}"
 
 
-@flow(name="track", flow_run_name=_first_name, task_runner=ThreadPoolTaskRunner(max_workers=PARALLEL_BATCHES))
+def _thread_runner(workers: int) -> Any:
+    """Batches checked in threads of this process; `Any` because Prefect types a runner by its futures."""
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def _record_interruption(flow: Any, flow_run: Any, state: Any) -> None:
+    """Failure, crash and cancellation hook: the run's row says `interrupted`, keeping what it checked.
+
+    The next run continues from there. A run already finished (its checks recorded, a later stage such as
+    the report failing) keeps how its checks ended.
+    """
+    run = run_lifecycle.OPEN_RUNS.pop(str(flow_run.id), None)
+    if run is None:
+        return
+    try:
+        cause = state.result(raise_on_failure=False)
+    except BaseException as exc:  # a crashed state may hold no result at all
+        cause = exc
+    run.interrupt(cause if isinstance(cause, BaseException) else None,
+                  note=None if isinstance(cause, BaseException) else f"interrupted: {state.name}")
+
+
+@flow(name="track", flow_run_name=_first_name, task_runner=_thread_runner(PARALLEL_BATCHES),
+      on_failure=[_record_interruption], on_crashed=[_record_interruption], on_cancellation=[_record_interruption])
 def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
-          report_dir: str | None = "reports", batch_size: int = BATCH_SIZE, archive: bool | None = None,
+          report_dir: str | None = "reports", batch_size: int | None = None, archive: bool | None = None,
           preserve: bool = False) -> Any:
     """Ingest the sources, check the artifacts and every repository that is due, record the run, ask the archive, report.
 
+    `batch_size` defaults to REPRO_TRACKER_BATCH_SIZE, else the GraphQL look's size.
     `archive` (default: REPRO_TRACKER_ARCHIVE) asks Software Heritage about the
     checked repositories once the checks are recorded; `preserve` then asks it
     to save the ones most at risk (implies `archive`).
@@ -308,26 +332,25 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     quiet_library_loggers()
     flow_run_id = flow_run.get_id()
     run_id = start_run(sources, database_url, str(flow_run_id) if flow_run_id else None)
-    tally = tracking.RunTally()
-    unread: list[str] = []
-    try:
-        unread = ingest_sources(sources, database_url)
-        # Before the repositories: a short link or a promise kept may add one, checked in this same run.
-        check_artifacts(database_url, max_age_hours, run_id)
-        look_for_promised_code(database_url)
-        due = repositories_due(database_url, max_age_hours, run_id)
-        batches = [due[i:i + batch_size] for i in range(0, len(due), batch_size)]
-        _check_all(batches, run_id, database_url, tally)
-        if tally.awaiting_confirmation:
-            held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
-            tally.add(confirm_gone(held, run_id, database_url))
-    except BaseException as exc:
-        # Record what was found before the interruption; the next run continues from there.
-        finish_run(run_id, tally.interrupted(), database_url, note=f"interrupted: {type(exc).__name__}")
-        raise
+    # An exception from here to `finish_run` leaves the run to `_record_interruption`, with what `tally` holds.
+    run = run_lifecycle.OPEN_RUNS[str(flow_run_id)] = TrackedRun(_store(database_url), run_id)
+    tally = run.tally
+    settings = _settings(database_url, max_age_hours)
+    unread = ingest_sources(sources, database_url, retries=settings.source_retries)
+    # Before the repositories: a short link or a promise kept may add one, checked in this same run.
+    check_artifacts(database_url, max_age_hours, run_id)
+    look_for_promised_code(database_url)
+    due = repositories_due(database_url, max_age_hours, run_id)
+    size = batch_size or settings.batch_size or BATCH_SIZE
+    batches = [due[i:i + size] for i in range(0, len(due), size)]
+    _check_all(batches, run_id, database_url, tally)
+    if tally.awaiting_confirmation:
+        held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
+        tally.add(confirm_gone(held, run_id, database_url))
     unread_note = f"sources not read: {'; '.join(unread)}" if unread else None
     finish_run(run_id, tally, database_url, note=unread_note)
-    if preserve or (archive if archive is not None else _settings(database_url).archive):
+    run_lifecycle.OPEN_RUNS.pop(str(flow_run_id), None)
+    if preserve or (archive if archive is not None else settings.archive):
         archive_stage(database_url, run_id)
     if preserve:
         preserve_stage(database_url)
@@ -397,11 +420,13 @@ def run_track(sources: list[str], *, max_age_hours: float | None = None, dask_ad
 
     Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
     """
-    address = dask_address or os.environ.get(DASK_ADDRESS_VARIABLE) or None
-    flow_to_run = track.with_options(task_runner=dask_task_runner(address)) if address else track
+    settings = Settings.from_env()
+    address = dask_address or settings.dask_address
+    flow_to_run = track.with_options(task_runner=dask_task_runner(address)) if address else _configured(settings)
     try:
-        return flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir,
-                           archive=archive, preserve=preserve)
+        summary = flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir,
+                              archive=archive, preserve=preserve)
+        return cast(str, summary)  # the summary text, also when the run ended in a named Completed state
     except RuntimeError as exc:
         # Prefect's client says so when its server went away after `prefect_api_problem` asked.
         if str(exc).startswith("Failed to reach API"):
@@ -415,4 +440,11 @@ def serve_track(sources: list[str], cron: str) -> None:
     The database comes from REPRO_TRACKER_DATABASE_URL in the serving process's
     environment, never from a parameter (parameters are stored and shown by Prefect).
     """
-    track.serve(name="repro-tracker", cron=cron, parameters={"sources": sources})
+    _configured(Settings.from_env()).serve(name="repro-tracker", cron=cron, parameters={"sources": sources})
+
+
+def _configured(settings: Settings) -> Any:
+    """`track` with as many batches in flight as the settings allow."""
+    if settings.parallel_batches == PARALLEL_BATCHES:
+        return track
+    return track.with_options(task_runner=_thread_runner(settings.parallel_batches))

@@ -240,7 +240,7 @@ def test_status_carries_every_repositorys_archive_state_and_the_gone_ones_copy(w
     assert {name: row["archive"] for name, row in rows.items()} == {
         "github.com/acme/kept": "archived", "github.com/acme/moving": "behind",
         "github.com/acme/fresh": "not_archived", "github.com/acme/vanished": "archived"}
-    assert rows["github.com/acme/kept"]["archive_visit"] == T0.isoformat()
+    assert rows["github.com/acme/kept"]["archive_visit"] == f"{T0:%Y-%m-%dT%H:%M:%S}Z"  # output.utc_iso
     assert rows["github.com/acme/fresh"]["archive_visit"] is None
     vanished = rows["github.com/acme/vanished"]
     assert vanished["status"] == "missing"

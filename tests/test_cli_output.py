@@ -129,3 +129,29 @@ def test_check_outside_a_terminal_prints_plain_progress_on_stderr(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "checked 2/2" in result.stderr.splitlines()
     assert "checked" not in result.stdout
+
+
+def test_every_json_gives_times_in_utc_with_a_z_and_ids_as_numbers(db: str) -> None:
+    """README, "Output for scripts": one document for a list or a thing, ISO 8601 UTC times, numeric ids."""
+    import json
+    import re
+
+    utc = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    runs = json.loads(runner.invoke(app, ["runs", "--db", db, "--json"]).stdout)
+    assert [run["id"] for run in runs] == [1, 2]
+    assert all(utc.match(run["started_at"]) and utc.match(run["finished_at"]) for run in runs)
+    history = json.loads(runner.invoke(app, ["history", "github.com/lab/quiet", "--db", db, "--json"]).stdout)
+    assert len(history) == 2 and all(utc.match(row["checked_at"]) for row in history)
+    assert [row["run_id"] for row in history] == [1, 2]
+    [row] = [row for row in json.loads(runner.invoke(app, ["status", "--db", db, "--json"]).stdout)
+             if row["repository"] == "github.com/lab/quiet"]
+    assert utc.match(row["checked_at"]) and utc.match(row["last_commit_at"])
+    shown = json.loads(runner.invoke(app, ["show", "github.com/lab/quiet", "--db", db, "--json"]).stdout)
+    assert utc.match(shown["checked_at"])
+
+
+def test_a_bad_setting_stops_a_reading_command_too_in_one_line(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPRO_TRACKER_HTTP_TIMEOUT", "soon")
+    result = runner.invoke(app, ["status", "--db", db])
+    assert result.exit_code == 2
+    assert _one_line_error(result) == "error: REPRO_TRACKER_HTTP_TIMEOUT='soon' is not a number"

@@ -134,3 +134,26 @@ def test_check_needs_repositories_or_all_and_refuses_what_is_not_one(tmp_path: P
     bad = runner.invoke(app, ["check", "--repo", "github.com/only-owner", "--db", db])
     assert bad.exit_code == 2
     assert "not a repository" in bad.stderr
+
+
+def test_a_bad_setting_is_one_line_naming_its_variable_and_exit_2(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPRO_TRACKER_CONCURRENCY", "abc")
+    papers = tmp_path / "papers.txt"
+    papers.write_text("Title: A\nCode at https://github.com/acme/a\n", encoding="utf-8")
+    for args in (["check", "--repo", "github.com/acme/a", "--db", str(tmp_path / "t.db")], ["links", str(papers)],
+                 ["ingest", str(papers), "--db", str(tmp_path / "t.db")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.strip() == "error: REPRO_TRACKER_CONCURRENCY='abc' is not a number"
+    assert not (tmp_path / "t.db").exists()  # nothing was opened or recorded
+
+
+def test_settings_keep_every_token_out_of_their_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.settings import Settings
+
+    for variable in ("GITHUB_TOKEN", "HF_TOKEN", "SWH_TOKEN"):
+        monkeypatch.setenv(variable, f"secret-{variable}")
+    settings = Settings.from_env()
+    assert settings.github_token == "secret-GITHUB_TOKEN" and settings.swh_token == "secret-SWH_TOKEN"
+    assert "secret-" not in repr(settings) and "secret-" not in str(settings)

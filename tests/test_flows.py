@@ -104,6 +104,26 @@ def test_a_run_that_fails_while_checking_is_recorded_as_interrupted(world: World
     assert world.github.total == 0  # failed before asking GitHub anything, and was not retried
 
 
+def test_a_crashed_run_is_recorded_as_interrupted_by_the_crash_hook(world: World, prefect_server: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interrupt in the flow's own body crashes the flow run; `on_crashed` closes the store's run row."""
+    import flows.track
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(flows.track, "repositories_due", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_track(world)
+    store = open_store(world.database_url)
+    [run] = store.runs()
+    assert (str(run.status), run.note) == ("interrupted", "interrupted by the user")
+    assert run.finished_at is not None
+    from tracker.run_lifecycle import OPEN_RUNS
+
+    assert OPEN_RUNS == {}
+
+
 def _events(api_url: str, prefix: str, since: str) -> list[dict[str, Any]]:
     """Every event since `since` the server holds whose name starts with `prefix`, read back through its REST API."""
     import httpx

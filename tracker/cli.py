@@ -8,18 +8,21 @@ need them, so `status` answers at once.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import json
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import typer
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
+
+from tracker.output import artifact_record, checked_record, dumps, dumps_plain, history_records, links_record, records
+
+if TYPE_CHECKING:
+    from tracker.settings import Settings
+    from tracker.store import Store
 
 app = typer.Typer(
     name="repro-tracker",
@@ -67,14 +70,19 @@ def _main(
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Is the code a paper links to still there, can anyone use it, can anyone run it?"""
+    # Every command reads settings somewhere (`status` for the archive's address): a bad one is one line, here.
+    _settings()
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: REPRO_TRACKER_DATABASE_URL, else SQLite in the data folder)."),
+    typer.Option("--db",
+        help="Database URL or SQLite file (default: REPRO_TRACKER_DATABASE_URL, else SQLite in the data folder)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+# `--format` is what a command prints (`links --format table`), `--input-format` what it reads; `ingest`
+# still takes its earlier `--format` for the input, as an alias.
 InputFormatOption = Annotated[
-    str | None, typer.Option("--format", help="Input format: txt, jsonl, csv or atom (default: by extension).")
+    str | None, typer.Option("--input-format", help="Input format: txt, jsonl, csv or atom (default: by extension).")
 ]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Any input problem fails the command with exit code 2.")]
 
@@ -117,7 +125,17 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _open_store(db: str | None):
+def _settings(**overrides: Any) -> Settings:
+    """The settings from the environment and the command line; a value that cannot be used exits 2 naming it."""
+    from tracker.settings import Settings
+
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+
+
+def _open_store(db: str | None) -> Store:
     from tracker.store import open_store
 
     try:
@@ -126,7 +144,7 @@ def _open_store(db: str | None):
         raise _fail(f"cannot open the database: {exc}") from exc
 
 
-def _open_existing_store(db: str | None):
+def _open_existing_store(db: str | None) -> Store:
     """The store for a command that only reads: exit 2 where there is no repro-tracker database, creating nothing."""
     from tracker.store import NoDatabaseError, open_existing_store
 
@@ -174,9 +192,11 @@ class LinksFormat(enum.StrEnum):
 
 @app.command()
 def links(
-    files: Annotated[list[str], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, hf-daily:DATE, ...).")],
-    output: Annotated[LinksFormat, typer.Option("--format", help="jsonl (one object per paper) or table.")] = LinksFormat.JSONL,
-    input_format: Annotated[str | None, typer.Option("--input-format", help="txt, jsonl, csv or atom.")] = None,
+    files: Annotated[list[str], typer.Argument(
+        help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, hf-daily:DATE, ...).")],
+    output: Annotated[LinksFormat, typer.Option("--format",
+        help="jsonl (one object per paper) or table.")] = LinksFormat.JSONL,
+    input_format: InputFormatOption = None,
     strict: StrictOption = False,
 ) -> None:
     """Print the code links of every paper, in input order, without storing anything."""
@@ -185,11 +205,11 @@ def links(
     from tracker.tracking import found_links
 
     problems = ProblemLog(strict)
-    found = found_links(_sources(files), format=input_format, on_problem=problems)
+    found = found_links(_sources(files), format=input_format, on_problem=problems, settings=_settings())
     try:
         if output is LinksFormat.JSONL:
             for paper_links in found:
-                out.out(json.dumps(links_record(paper_links), ensure_ascii=False), highlight=False)
+                out.out(dumps(links_record(paper_links)), highlight=False)
         else:
             render_links_table(out, list(found))
     except SourceFault as exc:
@@ -197,25 +217,14 @@ def links(
     problems.finish()
 
 
-def links_record(paper_links: Any) -> dict[str, Any]:
-    """The JSON shape of `links`: one object per paper."""
-    return {
-        "paper": {"id": paper_links.paper.id, "title": paper_links.paper.title},
-        "repos": [repo.canonical for repo in paper_links.repos],
-        "artifacts": [{"url": a.url, "kind": str(a.kind)} for a in paper_links.artifacts],
-        "code_promised": paper_links.code_promised,
-        "promise": (
-            {"kind": str(paper_links.promise.kind), "sentence": paper_links.promise.sentence}
-            if paper_links.promise is not None
-            else None
-        ),
-    }
-
-
 @app.command()
 def ingest(
-    files: Annotated[list[str], typer.Argument(help="Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, arxiv-list:SET, hf-daily:DATE, hf-paper:ID, pwc-links:FILE, pwc-papers:FILE).")],
-    input_format: InputFormatOption = None,
+    files: Annotated[list[str], typer.Argument(
+        help=("Paper lists, JSONL, CSV or arXiv Atom files, or sources (arxiv:ID, arxiv-list:SET, hf-daily:DATE, "
+              "hf-paper:ID, pwc-links:FILE, pwc-papers:FILE)."))],
+    input_format: Annotated[str | None, typer.Option(
+        "--input-format", "--format",
+        help="Input format: txt, jsonl, csv or atom (default: by extension); --format is its earlier name.")] = None,
     strict: StrictOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -230,17 +239,19 @@ def ingest(
 
     problems = ProblemLog(strict)
     sources = _sources(files)
-    store = _open_store(db)
+    settings = _settings(database_url=db)
+    store = _open_store(settings.database_url)
     summary = IngestSummary()
     failed: list[str] = []
     for source in sources:
         try:
-            summary = add_summaries(summary, ingest_source(store, source, format=input_format, on_problem=problems))
+            summary = add_summaries(summary, ingest_source(store, source, format=input_format, on_problem=problems,
+                                                                 settings=settings))
         except SourceFault as exc:
             err.print(f"[red]error:[/] {escape(str(exc))}; what it gave before is stored")
             failed.append(source)
     if as_json:
-        out.out(json.dumps(dataclasses.asdict(summary)), highlight=False)
+        out.out(dumps(summary), highlight=False)
     else:
         out.print(
             f"{summary.papers} papers ({summary.new_papers} new), {summary.links} links, "
@@ -253,19 +264,23 @@ def ingest(
 
 @app.command()
 def check(
-    repo: Annotated[list[str] | None, typer.Option("--repo", help="A repository to check: host/owner/name, its URL, or git@host:owner/name; repeatable.")] = None,
+    repo: Annotated[list[str] | None, typer.Option("--repo",
+        help="A repository to check: host/owner/name, its URL, or git@host:owner/name; repeatable.")] = None,
     check_all: Annotated[bool, typer.Option("--all", help="Check every stored repository.")] = False,
     artifacts: Annotated[bool, typer.Option(
         "--artifacts", help="Check stored web pages, DOIs and short links; look again for promised code.")] = False,
-    max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32, help="Repositories checked at once.")] = None,
-    archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Then ask Software Heritage whether each is archived (default: REPRO_TRACKER_ARCHIVE).")] = None,
+    max_age: Annotated[float | None, typer.Option("--max-age",
+        help="Skip repositories checked within this many hours.")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, max=32,
+        help="Repositories checked at once.")] = None,
+    archive: Annotated[bool | None, typer.Option("--archive/--no-archive",
+        help="Then ask Software Heritage whether each is archived (default: REPRO_TRACKER_ARCHIVE).")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check repositories (existence, license, activity, reproducibility) and record one check each."""
     from tracker.hosts.github import quiet_library_loggers
-    from tracker.settings import Settings
+    from tracker.run_lifecycle import TrackedRun
     from tracker.tracking import RepositoryChecker, check_and_record
 
     quiet_library_loggers()
@@ -273,7 +288,7 @@ def check(
     if not repo and not check_all and not artifacts:
         raise _fail("name repositories with --repo, check every stored one with --all, or artifacts with --artifacts",
                     2)
-    settings = Settings.from_env(database_url=db, concurrency=concurrency, max_age_hours=max_age, archive=archive)
+    settings = _settings(database_url=db, concurrency=concurrency, max_age_hours=max_age, archive=archive)
     # Every name is read before the database is even opened: a refused one stores nothing.
     refs = [_repository_to_check(text, settings.git_hosts) for text in repo or []]
     store = _open_store(settings.database_url)
@@ -281,11 +296,12 @@ def check(
     if refs:
         store.add_repositories(refs)
         keys = [ref.key for ref in refs]
-    run_id = store.start_run(sources=["check"])
+    run = TrackedRun.start(store, ["check"])
+    run_id = run.id
     if artifacts:
-        _check_artifacts(store, run_id, settings, as_json)
+        _check_artifacts(store, run, settings, as_json)
         if not repo and not check_all:
-            store.finish_run(run_id, "completed")
+            run.finish()
             return
     due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
     checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
@@ -297,19 +313,17 @@ def check(
         progress.advance(checked.facts.ref.canonical)
         if as_json:
             # Streamed, not collected: at 10,000 repositories the rows alone held ~250 MB.
-            out.out(json.dumps(checked_record(checked), ensure_ascii=False, default=str), highlight=False)
+            out.out(dumps(checked_record(checked)), highlight=False)
         else:
             rows.append(checked_record(checked))
 
     try:
-        with progress:
+        with run, progress:
             tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked,
                                      confirm_gone_after=settings.confirm_gone_after)
+            run.finish(tally)
     except KeyboardInterrupt:
-        store.finish_run(run_id, "interrupted", note="interrupted by the user")
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None
-    store.finish_run(run_id, tally.run_status, requests_made=tally.requests_made,
-                     requests_rate_limited=tally.requests_rate_limited)
     if settings.archive:
         _archive_stage(store, settings, run_id, [ref.key for ref in due])
     if as_json:
@@ -322,7 +336,7 @@ def check(
               f"{tally.requests_made} requests, {tally.requests_rate_limited} counted against the rate limit")
 
 
-def _check_artifacts(store: Any, run_id: int, settings: Any, as_json: bool) -> None:
+def _check_artifacts(store: Any, run: Any, settings: Any, as_json: bool) -> None:
     """The artifact stage of `check --artifacts`: web pages, DOIs, short links, then promised code."""
     from tracker.artifacts.check import ArtifactChecker
     from tracker.artifacts.promises import PromiseFinder
@@ -330,17 +344,18 @@ def _check_artifacts(store: Any, run_id: int, settings: Any, as_json: bool) -> N
 
     def on_checked(checked: Any) -> None:
         if as_json:
-            out.out(json.dumps(artifact_record(checked), ensure_ascii=False, default=str), highlight=False)
+            out.out(dumps(artifact_record(checked)), highlight=False)
 
     checker = ArtifactChecker.from_settings(settings)
     finder = PromiseFinder.from_settings(settings)
+    run_id = run.id
     try:
         due = store.artifacts_due(max_age_hours=settings.max_age_hours, run_id=run_id)
         tally = check_artifacts_and_record(store, run_id, checker, due, workers=settings.concurrency,
                                            on_checked=on_checked)
         promises = look_for_promised_code(store, finder)
-    except KeyboardInterrupt:
-        store.finish_run(run_id, "interrupted", note="interrupted by the user")
+    except KeyboardInterrupt as exc:
+        run.interrupt(exc)
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None
     finally:
         checker.close()
@@ -349,22 +364,6 @@ def _check_artifacts(store: Any, run_id: int, settings: Any, as_json: bool) -> N
     led = f"; short links led to {len(tally.new_repositories)} new repositories" if tally.new_repositories else ""
     err.print(f"run {run_id}: {tally.checked} artifacts checked ({escape(summary)}){escape(led)}; "
               f"promised code looked for in {promises.looked} papers, found for {len(promises.found)}")
-
-
-def artifact_record(checked: Any) -> dict[str, Any]:
-    """One artifact check as a plain object."""
-    verdict = checked.verdict
-    return {
-        "url": checked.url,
-        "kind": str(checked.kind),
-        "state": str(verdict.state),
-        "reason": verdict.reason,
-        "evidence": list(verdict.evidence),
-        "final_url": verdict.final_url,
-        "redirects": list(checked.redirects),
-        "facts": checked.facts,
-        "leads_to": checked.leads_to.canonical if checked.leads_to else None,
-    }
 
 
 def _repository_to_check(text: str, git_hosts: frozenset[str]) -> Any:
@@ -391,7 +390,10 @@ def _stored_repository(text: str) -> Any:
     except NotARepository as exc:
         raise _fail(str(exc), 2) from exc
 def _archive_stage(store: Any, settings: Any, run_id: int, keys: list[str]) -> None:
-    """Ask Software Heritage about the repositories just checked; after the checks are recorded, so it never holds them up."""
+    """Ask Software Heritage about the repositories just checked.
+
+    After the checks are recorded, so it never holds them up.
+    """
     from tracker.archive.stage import run_archive_stage
     from tracker.archive.swh import SoftwareHeritage
 
@@ -448,39 +450,25 @@ class _Progress:
 
 
 
-def checked_record(checked: Any) -> dict[str, Any]:
-    """One check as a plain object: status, scores and every check's reason."""
-    from tracker.artifacts.kinds import repository_kind
-
-    facts = checked.facts
-    return {
-        "repository": facts.ref.canonical,
-        "kind": str(repository_kind(facts.ref.kind)),
-        "status": str(facts.status),
-        "detail": facts.detail,
-        "moved_to": facts.moved_to.canonical if facts.moved_to else None,
-        "health": checked.health,
-        "repro_score": checked.repro_score,
-        "checks": [
-            {"name": r.name, "outcome": str(r.outcome), "score": r.score, "reason": r.reason, "evidence": list(r.evidence)}
-            for r in checked.results
-        ],
-    }
-
-
 @app.command()
 def run(
-    sources: Annotated[list[str], typer.Argument(help="Files and sources (arxiv:ID, hf-daily:today, ...) to ingest before checking.")],
-    max_age: Annotated[float | None, typer.Option("--max-age", help="Skip repositories checked within this many hours.")] = None,
-    dask_address: Annotated[str | None, typer.Option("--dask-address", help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
-    archive: Annotated[bool | None, typer.Option("--archive/--no-archive", help="Ask Software Heritage after the checks (default: REPRO_TRACKER_ARCHIVE).")] = None,
-    preserve_flag: Annotated[bool, typer.Option("--preserve", help="Then ask Software Heritage to save what is most at risk.")] = False,
+    sources: Annotated[list[str], typer.Argument(
+        help="Files and sources (arxiv:ID, hf-daily:today, ...) to ingest before checking.")],
+    max_age: Annotated[float | None, typer.Option("--max-age",
+        help="Skip repositories checked within this many hours.")] = None,
+    dask_address: Annotated[str | None, typer.Option("--dask-address",
+        help="Check on this Dask cluster, e.g. tcp://scheduler:8786 (default: REPRO_TRACKER_DASK_ADDRESS).")] = None,
+    archive: Annotated[bool | None, typer.Option("--archive/--no-archive",
+        help="Ask Software Heritage after the checks (default: REPRO_TRACKER_ARCHIVE).")] = None,
+    preserve_flag: Annotated[bool, typer.Option("--preserve",
+        help="Then ask Software Heritage to save what is most at risk.")] = False,
     db: DbOption = None,
 ) -> None:
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
     from flows.track import PrefectUnreachable, prefect_api_problem, run_track
 
     _sources(sources)
+    _settings(database_url=db)  # a bad setting is one line here, not a failed flow run
     _database_url_to_env(db)
     problem = prefect_api_problem()
     if problem:
@@ -495,7 +483,8 @@ def run(
 
 @app.command()
 def schedule(
-    sources: Annotated[list[str], typer.Argument(help="Files and sources (hf-daily:today, arxiv-list:cs.LG, ...) to ingest on every run.")],
+    sources: Annotated[list[str], typer.Argument(
+        help="Files and sources (hf-daily:today, arxiv-list:cs.LG, ...) to ingest on every run.")],
     cron: Annotated[str, typer.Option("--cron", help="When to run, as a cron expression.")] = "0 6 * * *",
     db: DbOption = None,
 ) -> None:
@@ -504,6 +493,7 @@ def schedule(
     from tracker.sources import is_spec
 
     _sources(sources)
+    _settings(database_url=db)
     problem = cron_problem(cron)
     if problem:
         raise _fail(f"--cron {cron!r}: {problem}", 2)
@@ -516,15 +506,21 @@ def schedule(
 
 @app.command()
 def status(
-    status_filter: Annotated[list[str] | None, typer.Option("--status", help="Only these statuses (repeatable or comma-separated).")] = None,
+    status_filter: Annotated[list[str] | None, typer.Option("--status",
+        help="Only these statuses (repeatable or comma-separated).")] = None,
     host: Annotated[str | None, typer.Option("--host", help="Only repositories on this host.")] = None,
-    paper: Annotated[str | None, typer.Option("--paper", help="Only repositories of papers whose title contains TEXT.")] = None,
-    changed: Annotated[bool, typer.Option("--changed", help="Only repositories whose latest check differs from the one before.")] = False,
+    paper: Annotated[str | None, typer.Option("--paper",
+        help="Only repositories of papers whose title contains TEXT.")] = None,
+    changed: Annotated[bool, typer.Option("--changed",
+        help="Only repositories whose latest check differs from the one before.")] = False,
     kind: Annotated[list[str] | None, typer.Option(
         "--kind", help="Only these kinds: repository, model, dataset, space, page, doi, short_link.")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="status, name, score, last-commit or stars (adds a Stars column).")] = "status",
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Rows drawn in the table (0: all); --json always gives all.")] = 200,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit 1 when any shown repository has one of these statuses, e.g. missing,blocked.")] = None,
+    sort: Annotated[str, typer.Option("--sort",
+        help="status, name, score, last-commit or stars (adds a Stars column).")] = "status",
+    limit: Annotated[int, typer.Option("--limit", min=0,
+        help="Rows drawn in the table (0: all); --json always gives all.")] = 200,
+    fail_on: Annotated[str | None, typer.Option("--fail-on",
+        help="Exit 1 when any shown repository has one of these statuses, e.g. missing,blocked.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -554,7 +550,7 @@ def status(
         if as_json:
             # Straight to stdout: rich scans every character of its output for control codes,
             # 0.7 s for the 7 MB that 10,000 repositories make, and JSON has nothing to style.
-            sys.stdout.write(json.dumps(status_json(rows), ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps_plain(status_json(rows)) + "\n")
         else:
             render_status(out, rows, now=datetime.now(UTC), limit=limit or None,
                           stars=sort_key == SortKey.STARS)
@@ -607,9 +603,8 @@ def preserve(
     """Ask Software Heritage to save the live repositories it lacks or holds behind HEAD, most at risk first."""
     from tracker.archive.preserve import preserve as preserve_repositories
     from tracker.archive.swh import SoftwareHeritage
-    from tracker.settings import Settings
 
-    settings = Settings.from_env(database_url=db)
+    settings = _settings(database_url=db)
     store = _open_store(settings.database_url)
     swh = None if dry_run else SoftwareHeritage.from_settings(settings)
     try:
@@ -618,7 +613,7 @@ def preserve(
         if swh is not None:
             swh.close()
     if as_json:
-        out.out(json.dumps(result.as_dict(), ensure_ascii=False, default=str), highlight=False)
+        out.out(dumps(result.as_dict()), highlight=False)
         return
     from tracker.report.terminal import render_preserve
 
@@ -636,7 +631,7 @@ def runs(
 
     rows = _open_existing_store(db).runs()
     if as_json:
-        out.out(json.dumps([dataclasses.asdict(row) for row in rows], default=str), highlight=False)
+        out.out(dumps(records(rows)), highlight=False)
         return
     table = Table(show_edge=False, header_style="bold")
     for column in ("Run", "Started", "Status", "Checked", "Requests (rate-counted)", "Prefect flow run"):
@@ -650,8 +645,13 @@ def runs(
 
 @app.command()
 def papers(
-    source: Annotated[str | None, typer.Option("--source", help="Only papers read from this kind of source: file, arxiv, arxiv-list, hf-daily, hf-paper, pwc-links, pwc-papers.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only papers published on or after this date (YYYY-MM-DD); first seen, where the date is unknown.")] = None,
+    source: Annotated[str | None, typer.Option("--source",
+        help=("Only papers read from this kind of source: file, arxiv, arxiv-list, hf-daily, hf-paper, pwc-links, "
+              "pwc-papers."))] = None,
+    since: Annotated[str | None, typer.Option("--since",
+        help=("Only papers published on or after this date (YYYY-MM-DD); first seen, where the date is unknown."
+              "Only papers published on or after this date (YYYY-MM-DD); "
+              "first seen, where the date is unknown."))] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -671,8 +671,7 @@ def papers(
         raise _fail(f"--since {since!r} is not a date (YYYY-MM-DD)", 2) from None
     listed = _open_store(db).listed_papers(source=source, since=since_date)
     if as_json:
-        sys.stdout.write(json.dumps([dataclasses.asdict(paper) for paper in listed], default=str,
-                                    ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps(records(listed)) + "\n")
         return
     table = Table(show_edge=False, header_style="bold")
     for column in ("Paper", "Published", "Sources", "Links (provenance: latest status)"):
@@ -713,10 +712,7 @@ def history(
         raise _fail(f"no checks recorded for {ref.canonical}; run `repro-tracker check --repo {ref.canonical}`")
     archive = latest_archive(store, ref.key)
     if as_json:
-        rows = [{**dataclasses.asdict(check), **archive_dict(check.archive)} for check in checks]
-        if rows:  # the newest row carries the latest archive look, wherever it was made
-            rows[-1].update(archive_dict(archive))
-        out.out(json.dumps(rows, default=str, ensure_ascii=False), highlight=False)
+        out.out(dumps(history_records(checks, archive, archive_dict)), highlight=False)
     else:
         gone = checks[-1].status in AUTHORITATIVE_GONE
         render_history(out, checks, title=ref.canonical, archive=archive, gone_from=ref.host if gone else None)
@@ -727,8 +723,7 @@ def _print_artifact_history(checks: list[Any], as_json: bool) -> None:
     from rich.text import Text
 
     if as_json:
-        out.out(json.dumps([dataclasses.asdict(check) for check in checks], default=str, ensure_ascii=False),
-                highlight=False)
+        out.out(dumps(records(checks)), highlight=False)
         return
     table = Table(show_edge=False, header_style="bold")
     for column in ("Checked", "State", "Reason", "Final address"):
@@ -760,7 +755,7 @@ def forget(
     if forgotten is None:
         raise _fail(f"no repository {ref.canonical} is stored; nothing removed", 1)
     if as_json:
-        out.out(json.dumps(dataclasses.asdict(forgotten), ensure_ascii=False), highlight=False)
+        out.out(dumps(forgotten), highlight=False)
     else:
         out.print(f"forgot {escape(forgotten.canonical)}: {forgotten.checks} checks removed, "
                   f"{forgotten.paper_links} paper links keep their text without it")
@@ -768,11 +763,13 @@ def forget(
 
 @app.command()
 def show(
-    target: Annotated[str, typer.Argument(help="A repository (github.com/owner/name, a URL) or a paper (id or title).")],
+    target: Annotated[str, typer.Argument(
+        help="A repository (github.com/owner/name, a URL) or a paper (id or title).")],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Why a repository has its status and score: every check's reason and evidence, licenses, papers, history."""
+    from dataclasses import replace
     from datetime import UTC, datetime
 
     from tracker.links import NotARepository, canonical_repo
@@ -790,13 +787,13 @@ def show(
 
     def detail_of(key: str) -> Any:
         found = repo_detail(store.history(key), papers)
-        return dataclasses.replace(found, archive=latest_archive(store, key)) if found is not None else None
+        return replace(found, archive=latest_archive(store, key)) if found is not None else None
 
     if ref is not None:
         detail = detail_of(ref.key)
         if detail is not None:
             if as_json:
-                out.out(json.dumps(detail_json(detail), ensure_ascii=False), highlight=False)
+                out.out(dumps(detail_json(detail)), highlight=False)
             else:
                 render_detail(out, detail, now=datetime.now(UTC))
             return
@@ -812,7 +809,7 @@ def show(
     [paper] = matches
     details = [found for key in paper.repositories if (found := detail_of(key)) is not None]
     if as_json:
-        out.out(json.dumps(paper_json(paper, details), ensure_ascii=False), highlight=False)
+        out.out(dumps(paper_json(paper, details)), highlight=False)
     else:
         render_paper(out, paper, details, now=datetime.now(UTC))
 
@@ -830,7 +827,7 @@ def report(
 
     target = write_report_files(_open_existing_store(db), out_dir, datetime.now(UTC))
     if as_json:
-        out.out(json.dumps({"report": str(target)}), highlight=False)
+        out.out(dumps({"report": target}), highlight=False)
     else:
         out.print(f"report written to {escape(str(target))}/ (open report.html in a browser)")
 
@@ -852,4 +849,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

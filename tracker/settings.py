@@ -1,18 +1,27 @@
 """Settings, read once from the environment and the command line.
 
 Every knob a user may turn lives here, with its environment variable, so that
-the CLI, the Prefect flows and the tests configure a run the same way. The
-GitHub token is kept out of `repr` so that printing settings, or a traceback
-that shows them, cannot leak it.
+the CLI, the Prefect flows and the tests configure a run the same way. Knobs of
+our own are ``REPRO_TRACKER_*``; a service's address is read from its own
+ecosystem's variable (``GITHUB_API_URL``, ``HF_ENDPOINT``, ``ARXIV_API_URL``, ...)
+so that a user who set it for that ecosystem's tools need not set it twice.
+
+pydantic-settings parses and validates; `Settings.from_env` turns a bad value
+into a `ValueError` of one line naming the variable, because a user can cause it
+and must not see a traceback. Tokens are kept out of `repr` so that printing
+settings, or a traceback that shows them, cannot leak them.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PREFIX = "REPRO_TRACKER_"
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_ARXIV_OAI_URL = "https://oaipmh.arxiv.org/oai"
@@ -24,7 +33,7 @@ DEFAULT_ZENODO_API_URL = "https://zenodo.org/api/"
 
 def data_home() -> Path:
     """Where repro-tracker keeps its database and git cache by default."""
-    explicit = os.environ.get("REPRO_TRACKER_HOME")
+    explicit = os.environ.get(f"{PREFIX}HOME")
     if explicit:
         return Path(explicit)
     xdg = os.environ.get("XDG_DATA_HOME")
@@ -32,20 +41,10 @@ def data_home() -> Path:
     return base / "repro-tracker"
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
-
-
-def _hosts(name: str) -> frozenset[str]:
+def parse_hosts(raw: str, name: str = f"{PREFIX}GIT_HOSTS") -> frozenset[str]:
     """A comma list of host names (``git.example.org, 10.0.0.7, *.example.org``), lowercase; a URL's host is taken."""
     hosts: set[str] = set()
-    for item in (os.environ.get(name) or "").split(","):
+    for item in raw.split(","):
         host = item.strip().lower()
         if "://" in host:
             host = host.split("://", 1)[1]
@@ -58,64 +57,96 @@ def _hosts(name: str) -> frozenset[str]:
     return frozenset(hosts)
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str | None = None  # None: the store's default (REPRO_TRACKER_DATABASE_URL or SQLite in data_home)
-    github_api_url: str = DEFAULT_GITHUB_API_URL
-    github_token: str | None = field(default=None, repr=False)
-    cache_dir: Path = field(default_factory=lambda: data_home() / "git-cache")
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, frozen=True, populate_by_name=True,
+                                      extra="ignore")
+
+    # None: the store's default (REPRO_TRACKER_DATABASE_URL, read by the store too, or SQLite in data_home)
+    database_url: str | None = None
+    github_api_url: str = Field(DEFAULT_GITHUB_API_URL, validation_alias="GITHUB_API_URL")
+    github_token: str | None = Field(None, validation_alias="GITHUB_TOKEN", repr=False)
+    cache_dir: Path = Field(default_factory=lambda: data_home() / "git-cache", validation_alias=f"{PREFIX}GIT_CACHE")
     http_timeout: float = 15.0  # seconds per HTTP request to a host's API
     git_timeout: float = 120.0  # seconds per git command (ls-remote, clone, fetch)
     max_clone_bytes: int = 500_000_000  # a partial clone larger than this is abandoned
-    whole_clone_max_kb: int = 2048  # repositories the API says are this small are cloned with their files
+    # repositories the API says are this small are cloned with their files
+    whole_clone_max_kb: int = Field(2048, validation_alias=f"{PREFIX}WHOLE_CLONE_KB")
     max_rate_wait: float = 180.0  # longest wait for a rate limit to reset before giving up
-    concurrency: int = 8  # repositories checked at once; GitHub allows 100 concurrent requests
+    concurrency: int = Field(8, ge=1)  # repositories checked at once; GitHub allows 100 concurrent requests
     max_age_hours: float | None = None  # skip repositories checked this recently
     # Services, each at the address its own ecosystem's variable names.
-    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
-    arxiv_oai_url: str = DEFAULT_ARXIV_OAI_URL
-    arxiv_min_interval: float = 3.0  # arXiv's published politeness: one request every 3 s
-    hf_endpoint: str = DEFAULT_HF_ENDPOINT
-    hf_token: str | None = field(default=None, repr=False)
-    swh_api_url: str = DEFAULT_SWH_API_URL
-    swh_token: str | None = field(default=None, repr=False)
-    doi_resolver_url: str = DEFAULT_DOI_RESOLVER_URL
-    zenodo_api_url: str = DEFAULT_ZENODO_API_URL
+    arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, validation_alias="ARXIV_API_URL")
+    arxiv_oai_url: str = Field(DEFAULT_ARXIV_OAI_URL, validation_alias="ARXIV_OAI_URL")
+    # arXiv's published politeness: one request every 3 s
+    arxiv_min_interval: float = Field(3.0, validation_alias=f"{PREFIX}ARXIV_INTERVAL")
+    hf_endpoint: str = Field(DEFAULT_HF_ENDPOINT, validation_alias="HF_ENDPOINT")
+    hf_token: str | None = Field(None, validation_alias="HF_TOKEN", repr=False)
+    swh_api_url: str = Field(DEFAULT_SWH_API_URL, validation_alias="SWH_API_URL")
+    swh_token: str | None = Field(None, validation_alias="SWH_TOKEN", repr=False)
+    doi_resolver_url: str = Field(DEFAULT_DOI_RESOLVER_URL, validation_alias="DOI_RESOLVER_URL")
+    zenodo_api_url: str = Field(DEFAULT_ZENODO_API_URL, validation_alias="ZENODO_API_URL")
     # Self-hosted git servers the user allows besides the known forges (REPRO_TRACKER_GIT_HOSTS). A host
     # named exactly: its links are repositories, read with git even at a private or loopback address.
     # ``*.example.org`` or ``*``: repository links there (``.git`` URLs) are read, at public addresses only.
-    git_hosts: frozenset[str] = frozenset()
+    git_hosts: Annotated[frozenset[str], NoDecode] = frozenset()
     archive: bool = False  # ask Software Heritage after the checks (`check --archive`, the flow's `archive`)
     # A repository that was live and now answers "not found" is asked again this many seconds later, in the
     # same run, before it is recorded `missing`: GitHub answers 404 for live repositories during incidents.
     confirm_gone_after: float = 60.0
+    # The Prefect flow. A batch is one Prefect task; its GitHub repositories share one GraphQL look, so
+    # None means the look's size (`tracker.hosts.github_graphql.LOOK_BATCH`).
+    batch_size: int | None = Field(None, ge=1)
+    # Batches in flight at once; each checks `concurrency` repositories at once, so at most
+    # parallel_batches x concurrency requests reach GitHub together: 2 x 8 = 16 by default, far below 100.
+    parallel_batches: int = Field(2, ge=1)
+    source_retries: int = Field(2, ge=0)  # a source whose service faulted is read again this many times
+    dask_address: str | None = None  # check batches on this Dask cluster (tcp://scheduler:8786)
+
+    @field_validator("git_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: Any) -> Any:
+        return parse_hosts(value) if isinstance(value, str) else value
 
     @classmethod
-    def from_env(cls, **overrides: object) -> Settings:
-        """Settings from the environment; keyword arguments (CLI options) win when not None."""
-        settings = cls(
-            database_url=os.environ.get("REPRO_TRACKER_DATABASE_URL") or None,
-            github_api_url=os.environ.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL,
-            github_token=os.environ.get("GITHUB_TOKEN") or None,
-            cache_dir=Path(os.environ.get("REPRO_TRACKER_GIT_CACHE") or data_home() / "git-cache"),
-            http_timeout=_float("REPRO_TRACKER_HTTP_TIMEOUT", 15.0),
-            git_timeout=_float("REPRO_TRACKER_GIT_TIMEOUT", 120.0),
-            max_clone_bytes=int(_float("REPRO_TRACKER_MAX_CLONE_BYTES", 500_000_000)),
-            whole_clone_max_kb=int(_float("REPRO_TRACKER_WHOLE_CLONE_KB", 2048)),
-            max_rate_wait=_float("REPRO_TRACKER_MAX_RATE_WAIT", 180.0),
-            concurrency=int(_float("REPRO_TRACKER_CONCURRENCY", 8)),
-            arxiv_api_url=os.environ.get("ARXIV_API_URL") or DEFAULT_ARXIV_API_URL,
-            arxiv_oai_url=os.environ.get("ARXIV_OAI_URL") or DEFAULT_ARXIV_OAI_URL,
-            arxiv_min_interval=_float("REPRO_TRACKER_ARXIV_INTERVAL", 3.0),
-            hf_endpoint=os.environ.get("HF_ENDPOINT") or DEFAULT_HF_ENDPOINT,
-            hf_token=os.environ.get("HF_TOKEN") or None,
-            swh_api_url=os.environ.get("SWH_API_URL") or DEFAULT_SWH_API_URL,
-            swh_token=os.environ.get("SWH_TOKEN") or None,
-            doi_resolver_url=os.environ.get("DOI_RESOLVER_URL") or DEFAULT_DOI_RESOLVER_URL,
-            zenodo_api_url=os.environ.get("ZENODO_API_URL") or DEFAULT_ZENODO_API_URL,
-            git_hosts=_hosts("REPRO_TRACKER_GIT_HOSTS"),
-            archive=(os.environ.get("REPRO_TRACKER_ARCHIVE") or "").strip().lower() in {"1", "true", "yes", "on"},
-            confirm_gone_after=_float("REPRO_TRACKER_CONFIRM_GONE_AFTER", 60.0),
-        )
-        given: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
-        return replace(settings, **given) if given else settings
+    def from_env(cls, *, database_url: str | None = None, concurrency: int | None = None,
+                 max_age_hours: float | None = None, archive: bool | None = None) -> Settings:
+        """Settings from the environment; keyword arguments (CLI options) win when not None.
+
+        Raises `ValueError` naming the variable whose value cannot be used.
+        """
+        given: dict[str, Any] = {key: value for key, value in {"database_url": database_url, "concurrency": concurrency,
+                                                 "max_age_hours": max_age_hours, "archive": archive}.items()
+                 if value is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise ValueError(_describe(exc)) from None
+
+    @staticmethod
+    def variable(name: str) -> str:
+        """The environment variable that sets field `name`."""
+        alias = Settings.model_fields[name].validation_alias
+        return alias if isinstance(alias, str) else f"{PREFIX}{name.upper()}"
+
+
+# pydantic's words for a value that is not a number, in ours (as the settings said before pydantic read them).
+_NUMBERS = {"int_parsing": "is not a number", "float_parsing": "is not a number",
+            "int_from_float": "is not a whole number"}
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line per faulty setting, naming its variable and never echoing a token."""
+    parts: list[str] = []
+    for error in exc.errors(include_url=False):
+        loc = str(error["loc"][0]) if error["loc"] else ""
+        field = next((name for name in Settings.model_fields if loc in (name, Settings.variable(name))), None)
+        variable = Settings.variable(field) if field else loc
+        message = _NUMBERS.get(str(error["type"])) or str(error["msg"]).removeprefix("Value error, ")
+        if message.startswith(f"{variable}:"):  # our own validator already named it
+            parts.append(message)
+        elif field is not None and Settings.model_fields[field].repr is False:
+            parts.append(f"{variable}: {message}")
+        else:
+            separator = " " if message in _NUMBERS.values() else ": "
+            parts.append(f"{variable}={error.get('input')!r}{separator}{message}")
+    return "; ".join(parts)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
-from license_expression import (  # type: ignore[import-untyped]
+from license_expression import (
     ExpressionError,
     LicenseExpression,
     Licensing,

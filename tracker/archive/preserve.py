@@ -91,7 +91,8 @@ def _blocking(request: StoredSaveRequest | None, archive_checked_at: Any) -> str
         return f"save request {request.outcome}"
     if request.save_request_status == "rejected":
         return "save request rejected"
-    if request.save_task_status == "succeeded" and (archive_checked_at is None or archive_checked_at < request.updated_at):
+    if request.save_task_status == "succeeded" and (
+            archive_checked_at is None or archive_checked_at < request.updated_at):
         return "saved; waiting for the next archive check"
     return None
 

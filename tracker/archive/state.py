@@ -77,17 +77,21 @@ def judge(answers: ArchiveAnswers, *, last_commit_at: datetime | None = None) ->
     """The state the answers support; `last_commit_at` (the HEAD's date) says how far behind a visit is."""
     url = answers.origin_url
     if answers.visit is Lookup.FAULT or answers.origin is Lookup.FAULT or answers.revision is Lookup.FAULT:
-        return ArchiveVerdict(ArchiveState.UNKNOWN, f"Software Heritage could not be asked: {answers.fault}", url, head_commit=answers.head)
+        return ArchiveVerdict(ArchiveState.UNKNOWN, f"Software Heritage could not be asked: {answers.fault}", url,
+                              head_commit=answers.head)
     if answers.visit is Lookup.NOT_ASKED:
         return ArchiveVerdict(ArchiveState.UNKNOWN, answers.fault or "not asked", url, head_commit=answers.head)
     if answers.visit is Lookup.NOT_FOUND:
         if answers.origin is Lookup.NOT_FOUND:
-            return ArchiveVerdict(ArchiveState.NOT_ARCHIVED, f"Software Heritage does not know {url} (404 NotFoundExc).",
+            return ArchiveVerdict(ArchiveState.NOT_ARCHIVED,
+                                  f"Software Heritage does not know {url} (404 NotFoundExc).",
                                   url, head_commit=answers.head)
         if answers.origin is Lookup.FOUND:
             return ArchiveVerdict(ArchiveState.NOT_ARCHIVED,
-                                  f"Software Heritage knows {url} but holds no visit with a snapshot.", url, head_commit=answers.head)
-        return ArchiveVerdict(ArchiveState.UNKNOWN, answers.fault or "the origin was not asked", url, head_commit=answers.head)
+                                  f"Software Heritage knows {url} but holds no visit with a snapshot.", url,
+                                  head_commit=answers.head)
+        return ArchiveVerdict(ArchiveState.UNKNOWN, answers.fault or "the origin was not asked", url,
+                              head_commit=answers.head)
     visit = answers.latest_visit
     if visit is None:  # FOUND without a visit cannot be built by the client; kept total for the type checker
         return ArchiveVerdict(ArchiveState.UNKNOWN, "no visit in the answer", url, head_commit=answers.head)

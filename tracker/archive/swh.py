@@ -300,4 +300,5 @@ def _visit(body: Any) -> Visit | None:
     if date is None:
         return None
     snapshot = body.get("snapshot")
-    return Visit(date=date, status=str(body.get("status") or ""), snapshot=snapshot if isinstance(snapshot, str) else None)
+    return Visit(date=date, status=str(body.get("status") or ""),
+                 snapshot=snapshot if isinstance(snapshot, str) else None)

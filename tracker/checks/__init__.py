@@ -30,7 +30,6 @@ from tracker.checks import (
 from tracker.records import CheckResult, RepoFacts
 
 
-
 class Check(Protocol):
     """What a check module provides; the modules themselves satisfy it."""
 

@@ -80,7 +80,8 @@ _EVAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 # Unit tests are the `tests` check's, never evaluation.
-_UNIT_TESTS = re.compile(r"\b(?:py\.?test|unittest|tox|nose2?|run_(?:unit_?)?tests)\b|\bmake\s+test\b|setup\.py\s+test\b",
+_UNIT_TESTS = re.compile(r"\b(?:py\.?test|unittest|tox|nose2?|run_(?:unit_?)?tests)\b|\bmake\s+test\b"
+                         r"|setup\.py\s+test\b",
                          re.IGNORECASE)
 
 

@@ -97,8 +97,8 @@ from tracker.hosts.cache import AnswerCache, CachedAnswer, MemoryAnswerCache
 from tracker.hosts.github_graphql import Look, look_query, parse_look
 from tracker.hosts.github_metadata import api_license_finding, metadata_from
 from tracker.records import RepoFacts, RepoKind, RepoRef, Status
+from tracker.settings import DEFAULT_GITHUB_API_URL as DEFAULT_API_URL  # one default, in settings
 
-DEFAULT_API_URL = "https://api.github.com"
 # GitHub's advice when a secondary limit names no time: wait at least a minute.
 SECONDARY_LIMIT_WAIT = 60.0
 # Rate-limited answers tolerated for one request before giving up on it.

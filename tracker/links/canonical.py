@@ -48,32 +48,40 @@ from tracker.records import Artifact, ArtifactKind, RepoKind, RepoRef
 
 # First path segments that are GitHub's own pages, never a user or organisation.
 _GITHUB_RESERVED = frozenset(
-    """
-    about account apps blog codespaces collections contact copilot customer-stories dashboard
-    discussions enterprise events explore features git-guides github-copilot home issues join
-    login logout marketplace mobile new nonprofit notifications open-source orgs organizations
-    partners password_reset premium-support pricing pulls readme resources search security
-    sessions settings site sitemap solutions sponsors stars team topics trending users watching
-    """.split()
+    [
+        "about", "account", "apps", "blog", "codespaces", "collections", "contact", "copilot", "customer-stories",
+        "dashboard", "discussions", "enterprise", "events", "explore", "features", "git-guides", "github-copilot",
+        "home", "issues", "join", "login", "logout", "marketplace", "mobile", "new", "nonprofit", "notifications",
+        "open-source", "orgs", "organizations", "partners", "password_reset", "premium-support", "pricing", "pulls",
+        "readme", "resources", "search", "security", "sessions", "settings", "site", "sitemap", "solutions",
+        "sponsors", "stars", "team", "topics", "trending", "users", "watching",
+    ]
 )
 _GITLAB_RESERVED = frozenset(
-    "- admin api dashboard explore groups help import oauth profile projects public search "
-    "snippets uploads users".split()
+    [
+        "-", "admin", "api", "dashboard", "explore", "groups", "help", "import", "oauth", "profile", "projects",
+        "public", "search", "snippets", "uploads", "users",
+    ]
 )
 # Legacy GitLab routes written without the ``/-/`` separator.
 _GITLAB_ROUTES = frozenset(
-    "tree blob raw commits commit issues merge_requests wikis releases tags pipelines jobs".split()
+    [
+        "tree", "blob", "raw", "commits", "commit", "issues", "merge_requests", "wikis", "releases", "tags",
+        "pipelines", "jobs",
+    ]
 )
 _FORGE_RESERVED = frozenset(
-    "account admin api assets dashboard explore issues login notifications org product pulls "
-    "repo settings site support user".split()
+    [
+        "account", "admin", "api", "assets", "dashboard", "explore", "issues", "login", "notifications", "org",
+        "product", "pulls", "repo", "settings", "site", "support", "user",
+    ]
 )
 _HF_RESERVED = frozenset(
-    """
-    api blog changelog chat collections docs enterprise hardware inference-endpoints join learn
-    login models new organizations papers posts pricing privacy settings tasks
-    terms-of-service welcome
-    """.split()
+    [
+        "api", "blog", "changelog", "chat", "collections", "docs", "enterprise", "hardware", "inference-endpoints",
+        "join", "learn", "login", "models", "new", "organizations", "papers", "posts", "pricing", "privacy",
+        "settings", "tasks", "terms-of-service", "welcome",
+    ]
 )
 
 _GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
@@ -236,21 +244,25 @@ _REPO_HOSTS: dict[str, Callable[[list[str]], RepoRef | None]] = {
 
 _ARTIFACT_HOSTS: dict[ArtifactKind, frozenset[str]] = {
     ArtifactKind.SHORT_LINK: frozenset(
-        "bit.ly tinyurl.com t.co goo.gl ow.ly is.gd v.gd buff.ly rb.gy cutt.ly tiny.cc "
-        "shorturl.at t.ly lnkd.in aka.ms git.io s.id dub.sh".split()
+        [
+            "bit.ly", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "v.gd", "buff.ly", "rb.gy", "cutt.ly",
+            "tiny.cc", "shorturl.at", "t.ly", "lnkd.in", "aka.ms", "git.io", "s.id", "dub.sh",
+        ]
     ),
-    ArtifactKind.DOI: frozenset("doi.org dx.doi.org".split()),
+    ArtifactKind.DOI: frozenset(["doi.org", "dx.doi.org"]),
     ArtifactKind.ARCHIVE: frozenset(
-        "zenodo.org figshare.com osf.io datadryad.org archive.softwareheritage.org "
-        "codeocean.com data.mendeley.com dataverse.harvard.edu".split()
+        [
+            "zenodo.org", "figshare.com", "osf.io", "datadryad.org", "archive.softwareheritage.org", "codeocean.com",
+            "data.mendeley.com", "dataverse.harvard.edu",
+        ]
     ),
-    ArtifactKind.VIDEO: frozenset("youtube.com youtu.be vimeo.com bilibili.com b23.tv".split()),
+    ArtifactKind.VIDEO: frozenset(["youtube.com", "youtu.be", "vimeo.com", "bilibili.com", "b23.tv"]),
     ArtifactKind.PAPER: frozenset(
-        """
-        arxiv.org openreview.net aclanthology.org aclweb.org proceedings.neurips.cc papers.nips.cc
-        openaccess.thecvf.com proceedings.mlr.press dl.acm.org ieeexplore.ieee.org
-        link.springer.com biorxiv.org medrxiv.org semanticscholar.org
-        """.split()
+        [
+            "arxiv.org", "openreview.net", "aclanthology.org", "aclweb.org", "proceedings.neurips.cc",
+            "papers.nips.cc", "openaccess.thecvf.com", "proceedings.mlr.press", "dl.acm.org", "ieeexplore.ieee.org",
+            "link.springer.com", "biorxiv.org", "medrxiv.org", "semanticscholar.org",
+        ]
     ),
 }
 # Hosts under which every site is a project's own page.
@@ -263,7 +275,7 @@ _PAGE_HOSTS = frozenset({"sites.google.com"})
 # Top-level domains accepted for a host written without a scheme that is in no
 # table above. Country codes are left out on purpose: ``train.py``, ``README.md``
 # and ``config.sh`` are file names far more often than hosts.
-GENERIC_TLDS = frozenset("com org net io ai dev app edu gov info tech science".split())
+GENERIC_TLDS = frozenset(["com", "org", "net", "io", "ai", "dev", "app", "edu", "gov", "info", "tech", "science"])
 
 
 def _under(host: str, domains: frozenset[str] | tuple[str, ...]) -> bool:

@@ -105,7 +105,8 @@ def _scan(text: str, git_hosts: frozenset[str]) -> tuple[list[FoundLink], tuple[
         kind = match.lastgroup
         if kind != "doi":
             while end - start <= MAX_URL_LENGTH and (resume := _continuation(text, end, text[start:end])):
-                end = _URL_RUN.match(text, resume).end()
+                run = _URL_RUN.match(text, resume)
+                end = run.end() if run else resume  # `*+` matches even nothing: `run` is never None
         pos = end
         if end - start > MAX_URL_LENGTH:
             notes.append(_overlong_note(text[start:end]))
@@ -220,4 +221,5 @@ def _declared(fields: tuple[str, ...], git_hosts: frozenset[str]) -> tuple[list[
 
 def code_promised(text: str, *, git_hosts: frozenset[str] = frozenset()) -> bool:
     """Whether `text` says it has code, models or data (`find_promise`) without linking any repository."""
-    return find_promise(text) is not None and not any(link.repo is not None for link in extract_links(text, git_hosts=git_hosts))
+    return find_promise(text) is not None and not any(
+        link.repo is not None for link in extract_links(text, git_hosts=git_hosts))

@@ -129,13 +129,15 @@ _ON_REQUEST = re.compile(
     r"|\bavailable\s+from\s+the\s+(?:corresponding\s+|first\s+|last\s+)?authors?\b"
     r"|\brequest\s+(?:access|a\s+copy|the\s+\w+)[^.;]{0,60}\bfrom\s+the\s+(?:corresponding\s+|first\s+)?authors?\b"
 )
-_ON_REQUEST_VERB = re.compile(r"\b(?:availab\w*|provided|shared|released|obtain\w*|accessi\w*|access|given|sent|request\w*)\b")
+_ON_REQUEST_VERB = re.compile(
+    r"\b(?:availab\w*|provided|shared|released|obtain\w*|accessi\w*|access|given|sent|request\w*)\b")
 _FUTURE = re.compile(
     rf"""
     \b(?:will|shall|would)\s+(?:soon\s+|also\s+|then\s+|eventually\s+)?(?:be\s+)?(?:made\s+)?{_PUBLICLY}
         (?:{_AVAILABLE}|{_QUALIFIED}|hosted|put\s+online|posted|uploaded)\b
   | \b(?:will|shall)\s+(?:soon\s+|also\s+|then\s+)?(?:make|put)\b[^.;]{{0,80}}?\b(?:available|public|{_OPEN_SOURCE})
-  | \b(?:will|shall)\s+(?:soon\s+|also\s+|then\s+|publicly\s+|openly\s+)?(?:release|{_OPEN_SOURCE}|publish|share|provide)
+  | \b(?:will|shall)\s+(?:soon\s+|also\s+|then\s+|publicly\s+|openly\s+)?
+        (?:release|{_OPEN_SOURCE}|publish|share|provide)
   | \b(?:plans?|planning|intends?|intending|aims?|going|expects?|hopes?|commit(?:ted)?)\s+to\s+(?:publicly\s+)?
         (?:releas\w*|{_OPEN_SOURCE}|open-?sourcing|publish\w*|shar\w*|mak\w*|provid\w*)
   | \bto\s+be\s+(?:made\s+)?{_PUBLICLY}(?:available|released|{_OPEN_SOURCE}|published|public|{_QUALIFIED})
@@ -288,7 +290,8 @@ def _own_names(title: str, text: str) -> frozenset[str]:
 def _classify(sentence: str, original: str, names: _Names) -> PromiseKind | None:
     on_request = _ON_REQUEST.search(sentence)
     # "contact the authors for the code" needs no verb of availability; "on request" does
-    direct = on_request is not None and on_request.group().startswith(("contact", "e-mail", "email", "write", "request"))
+    direct = on_request is not None and on_request.group().startswith(
+        ("contact", "e-mail", "email", "write", "request"))
     if on_request and _THING.search(sentence) and (direct or _ON_REQUEST_VERB.search(sentence)):
         return PromiseKind.ON_REQUEST
     for match in _FUTURE.finditer(sentence):
@@ -334,14 +337,15 @@ def _future_counts(sentence: str, position: int, phrase: str, names: _Names) -> 
         return False
     if not _OWN.search(clause) and (_OTHERS.search(clause) or _QUANTITY.search(clause)):
         return False  # "many new models will be released", "more data will be available"
-    if _OTHER_SENSE.match(sentence, position + len(phrase)) or re.match(r"\s+(?:at|in)\s+an?\s+\w+\s+pace", sentence[position + len(phrase) :]):
+    if _OTHER_SENSE.match(sentence, position + len(phrase)) or re.match(
+            r"\s+(?:at|in)\s+an?\s+\w+\s+pace", sentence[position + len(phrase) :]):
         return False
     if re.search(_OPEN_SOURCE, phrase):
         return True  # only software is open-sourced
     if re.search(r"\b(?:share|provide)$", phrase):  # "users will share resources": only "we" share code
         return re.search(r"\bwe\b", clause) is not None and _THING.search(sentence, position) is not None
-    if re.search(r"\b(?:will|shall|to)\s+(?:\w+\s+)?(?:release|open|publish|share|provide|make|put)\b|releasing|sourcing",
-                 phrase):  # "we will release the code": what is released follows
+    if re.search(r"\b(?:will|shall|to)\s+(?:\w+\s+)?(?:release|open|publish|share|provide|make|put)\b"
+                 r"|releasing|sourcing", phrase):  # "we will release the code": what is released follows
         return _THING.search(sentence, position) is not None or _names_own(sentence[position:], names)
     # "the code will be released", "code: coming soon": what is released is the subject, before the phrase
     # ("results will be released as part of the suite" releases results)
@@ -373,11 +377,13 @@ def _available_no_link(sentence: str, original: str, names: _Names) -> bool:
     if _LICENSE.search(sentence):
         # the licence must be said of the subject ("the code is released under", "we release ... under"),
         # not of what the paper studies ("projects released under the GPL")
-        verb = re.search(rf"\b(?:is|are|be|been|being|we\s+(?:\w+\s+)?\w+)\s+(?:\w+ly\s+)?{_LICENSE_VERB.pattern}", sentence)
+        verb = re.search(rf"\b(?:is|are|be|been|being|we\s+(?:\w+\s+)?\w+)\s+(?:\w+ly\s+)?{_LICENSE_VERB.pattern}",
+                         sentence)
         verb = verb or re.search(r"\b(?:is|are)\s+(?:\w+-)?licen[cs]ed\b", sentence)
         if verb is not None:
             clause = _clause_before(sentence, verb.start())
-            if re.match(r"\s*we\b", sentence[verb.start() :]) or re.fullmatch(r"\s*(?:it|they|all|everything)\s*", clause):
+            if re.match(r"\s*we\b", sentence[verb.start() :]) or re.fullmatch(
+                    r"\s*(?:it|they|all|everything)\s*", clause):
                 return True  # a licence is said only of software: "it is released under ..." is the authors'
             if _subject_is_own(clause, names, strong_needed=False):
                 return True
@@ -401,7 +407,8 @@ def _claim_counts(sentence: str, match: re.Match[str], original: str, names: _Na
         r"\s+(?:at|from|on|via|online|through|with\s+pip|using\s+pip)\b", after
     ):
         return False
-    if word == "provided" and not re.match(rf"\s+(?:as\s+(?:an?\s+)?(?:free|open|{_OPEN_SOURCE})|publicly|online|under)", after):
+    if word == "provided" and not re.match(
+            rf"\s+(?:as\s+(?:an?\s+)?(?:free|open|{_OPEN_SOURCE})|publicly|online|under)", after):
         return False  # "is provided as input": only "provided as open source" is a release
     if word in ("open", "public") and not re.match(r"[- ]?sourc|\s*(?:\.|$|,|and\b|on\b|at\b)", after):
         return False  # "is open to", "is public knowledge"

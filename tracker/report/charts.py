@@ -20,14 +20,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from tracker.records import Status  # noqa: E402
+from tracker.records import Status
 from tracker.report.analysis import ArchiveShare, MonthShare
-from tracker.report.licenses import LicenseGroup  # noqa: E402
-from tracker.report.model import RunInfo  # noqa: E402
-from tracker.report.survival import SurvivalPoint  # noqa: E402
+from tracker.report.licenses import LicenseGroup
+from tracker.report.model import RunInfo
+from tracker.report.survival import SurvivalPoint
 
 # Same hues as the terminal view: green alive, red gone, grey unknown.
 STATUS_COLOURS: dict[Status, str] = {
@@ -123,9 +123,13 @@ MAX_RUN_LABELS = 10
 
 
 def run_labels(runs: Sequence[RunInfo]) -> list[str]:
-    """One short label per run, at most `MAX_RUN_LABELS` of them not blank: a date, with the time only where a day has several runs."""
+    """One short label per run, at most `MAX_RUN_LABELS` of them not blank.
+
+    A date, with the time only where a day has several runs.
+    """
     days = [run.started_at.strftime("%Y-%m-%d") for run in runs]
-    labels = [f"{day} {run.started_at:%H:%M}" if days.count(day) > 1 else day for day, run in zip(days, runs, strict=True)]
+    labels = [f"{day} {run.started_at:%H:%M}" if days.count(day) > 1 else day
+              for day, run in zip(days, runs, strict=True)]
     step = max(1, -(-len(labels) // MAX_RUN_LABELS))
     return [label if index % step == 0 else "" for index, label in enumerate(labels)]
 

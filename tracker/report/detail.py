@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from tracker.output import utc_iso
 from tracker.records import CheckResult, LicenseFinding, Outcome, Status
 from tracker.report.analysis import CHECKLIST
 from tracker.report.load import check_entries, repo_license
@@ -41,7 +42,7 @@ class HistoryChange:
     """One check at which something changed, and what."""
 
     checked_at: datetime
-    run_id: str | None
+    run_id: int | None
     changes: tuple[str, ...]
 
 
@@ -216,7 +217,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return utc_iso(value)
     return value
 
 

@@ -45,7 +45,7 @@ from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe
 from tracker.report.licenses import license_group
 from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
 from tracker.report.survival import kaplan_meier, lifetimes, survival_basis
-from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json, time_ago
+from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -215,11 +215,11 @@ def build_charts(data: ReportData) -> list[ReportChart]:
                                  f"One bar per run that checked at least half as many repositories as the largest."
                                  f"{small}"))
 
-    share = archive_share(data)
-    if share.asked:
-        slots.append(ReportChart("archive", "In Software Heritage", draw.archive_chart(share),
-                                 f"Of the {share.asked - share.unknown} repositories the archive answered for; "
-                                 f"Escamilla et al. 2024 found {share.reference_share:.0%} in Software Heritage."))
+    archived = archive_share(data)
+    if archived.asked:
+        slots.append(ReportChart("archive", "In Software Heritage", draw.archive_chart(archived),
+                                 f"Of the {archived.asked - archived.unknown} repositories the archive answered for; "
+                                 f"Escamilla et al. 2024 found {archived.reference_share:.0%} in Software Heritage."))
     return slots
 
 
@@ -269,7 +269,10 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
 
 
 def _archive_context(data: ReportData) -> dict[str, Any] | None:
-    """The Software Heritage section: shares beside Escamilla et al., gone code with its archived copy, save requests."""
+    """The Software Heritage section.
+
+    Shares beside Escamilla et al., gone code with its archived copy, save requests.
+    """
     share = archive_share(data)
     if not share.asked:
         return None

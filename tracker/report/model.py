@@ -176,7 +176,7 @@ class CheckEntry:
     repro_score: float | None = None
     last_commit_at: datetime | None = None
     moved_to: str | None = None
-    run_id: str | None = None
+    run_id: int | None = None
     archive: ArchiveEntry | None = None  # the archive look made in the same run, if any
     # False for a GitHub repository checked through git alone (API budget spent): GitHub's license
     # detection is unknown then, so a license compares with it by the files alone (`license_from_files`).

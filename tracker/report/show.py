@@ -58,8 +58,8 @@ def render_detail(console: Console, detail: RepoDetail, *, now: datetime) -> Non
     console.print(Text(" · ".join(figures)))
     if detail.description:
         console.print(_field("description", detail.description))
-    for line in detail.archive_lines:
-        console.print(_field("archive", line))
+    for kept in detail.archive_lines:
+        console.print(_field("archive", kept))
 
     console.print()
     console.print(_field("license", detail.license_label))

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracker.output import utc_iso
 from tracker.records import Outcome, PaperLinks, Status
 from tracker.report.analysis import change_summary
 from tracker.report.licenses import license_group
@@ -103,7 +104,7 @@ def sort_rows(rows: Iterable[RepoEntry], key: SortKey | str = SortKey.STATUS) ->
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return utc_iso(value)
 
 
 def row_dict(row: RepoEntry) -> dict[str, Any]:
@@ -326,12 +327,14 @@ def render_preserve(console: Console, result: Any) -> None:
         table.add_row(Text(candidate.canonical), Text(str(candidate.archive_state)), Text(candidate.reason))
     console.print(table)
     if not result.candidates:
-        console.print(Text("nothing at risk is known; `check --all --archive` asks Software Heritage first", style="dim"))
+        console.print(Text("nothing at risk is known; `check --all --archive` asks Software Heritage first",
+                           style="dim"))
     for item in result.followed:
         outcome = item.get("save_task_status") or item.get("outcome") or item.get("save_request_status")
         console.print(Text(f"followed {item['repository']}: {outcome}"))
     for item in result.sent:
-        console.print(Text(f"asked to save {item['repository']}: {item['save_request_status']}, task {item['save_task_status']}"))
+        console.print(Text(f"asked to save {item['repository']}: {item['save_request_status']}, "
+                           f"task {item['save_task_status']}"))
     for item in result.failed:
         console.print(Text(f"could not ask for {item['repository']}: {item['reason']}", style="magenta"))
     if result.left:
