@@ -318,7 +318,8 @@ def _record_interruption(flow: Any, flow_run: Any, state: Any) -> None:
 def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
           report_dir: str | None = "reports", batch_size: int | None = None, archive: bool | None = None,
           preserve: bool = False) -> Any:
-    """Ingest the sources, check the artifacts and every repository that is due, record the run, ask the archive, report.
+    """Ingest the sources, check the artifacts and every repository that is due, record the run, ask the
+    archive, report.
 
     `batch_size` defaults to REPRO_TRACKER_BATCH_SIZE, else the GraphQL look's size.
     `archive` (default: REPRO_TRACKER_ARCHIVE) asks Software Heritage about the

@@ -17,7 +17,6 @@ from typing import Any
 from tracker.events import run_changes
 from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
-from tracker.events import run_changes
 from tracker.report.analysis import Change, archive_share, describe_change, kind_mix, promises_kept
 from tracker.report.escape import md_text
 from tracker.report.files import write_report

@@ -36,8 +36,8 @@ from tracker.report.analysis import (
     kind_mix,
     license_distribution,
     promised_without_link,
-    runs_to_chart,
     promises_kept,
+    runs_to_chart,
     status_mix,
 )
 from tracker.report.badges import BADGE_DIR, badge, badge_filename

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from tracker.artifacts.kinds import repository_kind
 from tracker.archive.state import (
     archive_root,
     browse_url,
     revision_swhid,
     snapshot_swhid,
 )
+from tracker.artifacts.kinds import repository_kind
 from tracker.collector import cycle_collection_paused
 from tracker.records import Status
 from tracker.report.model import (
