@@ -111,7 +111,7 @@ def test_the_wait_is_only_what_is_left_of_it_and_zero_means_at_once(world) -> No
     github.clear_log()
     _run(github, store, git, clock, after=0)
     assert clock.slept == [] and _asked(github, "gone") == 2
-    assert store.last_check(GONE.key).status is Status.MISSING  # type: ignore[union-attr]
+    assert store.history(GONE.key)[-1].status is Status.MISSING
 
 
 def test_a_live_repository_that_was_unreachable_last_time_is_still_confirmed(world) -> None:
@@ -120,7 +120,7 @@ def test_a_live_repository_that_was_unreachable_last_time_is_still_confirmed(wor
     _run(github, store, git, clock)
     github.inject(Fault("status", times=None, path="/repos/lab/gone", status=503))
     _run(github, store, git, clock, after=0)
-    assert store.last_check(GONE.key).status is Status.UNREACHABLE  # type: ignore[union-attr]
+    assert store.history(GONE.key)[-1].status is Status.UNREACHABLE
     github._faults.clear()
     github.delete(GONE.full_name)
     github.clear_log()

@@ -68,7 +68,7 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
                                                                    "repro-status")[0])}
     assert rows["github.com/acme/bare-bones"]["change"] == "ok → missing"
     # It was live last time, so its 404 was asked again (after the batches, REPRO_TRACKER_CONFIRM_GONE_AFTER=0).
-    assert "confirmed: the same answer" in (store.last_check("github.com/acme/bare-bones").detail or "")
+    assert "confirmed: the same answer" in (store.history("github.com/acme/bare-bones")[-1].detail or "")
     assert rows["github.com/acme/seeing"]["change"] == ""
     assert [r.flow_run_id for r in store.runs()] == [str(flow_run_id), str(second.state_details.flow_run_id)]
 
@@ -82,7 +82,7 @@ def test_a_spent_rate_limit_leaves_github_to_git_and_the_run_completes(world: Wo
     assert "2 ok, 1 missing" in limited.result() or "1 missing, 2 ok" in limited.result()
     store = open_store(world.database_url)
     assert [run.status for run in store.runs()] == ["completed"]
-    gone = store.last_check("github.com/lab/gone")
+    gone = store.history("github.com/lab/gone")[-1]
     assert gone is not None and "checked through git alone" in (gone.detail or "")  # git's word: not found
     # Within --max-age nothing is due again.
     idle = run_track(world, max_age_hours=24)

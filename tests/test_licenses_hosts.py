@@ -97,7 +97,7 @@ def test_store_keeps_the_files_expression_githubs_answer_and_how_each_was_read(s
     run = store.start_run(["test"])
     store.record_check(run, facts, (), health="healthy", repro_score=60)
 
-    check = store.last_check("github.com/a/mega")
+    check = store.history("github.com/a/mega")[-1]
 
     assert check is not None
     assert (check.license_file, check.license_confidence) == ("BSD-3-Clause AND Apache-2.0 AND MIT", 0.97)
@@ -110,7 +110,7 @@ def test_store_keeps_the_unrecognised_files_closest_guess(store: Store) -> None:
     facts = dataclasses.replace(ok_facts("github.com/a/odd"), licenses=findings)
     store.record_check(store.start_run(["test"]), facts, (), health="healthy", repro_score=60)
 
-    check = store.last_check("github.com/a/odd")
+    check = store.history("github.com/a/odd")[-1]
 
     assert check is not None and check.licenses() == findings and check.license_file is None
     assert repo_license(check) == "MIT"  # ok_facts' GitHub answer; the file itself stays NOASSERTION in evidence

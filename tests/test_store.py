@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,12 +20,13 @@ from store_support import (  # noqa: F401  (fixtures)
     store_url,
 )
 
-import tracker.store.store as store_module
+import tracker.store.papers as papers_module
 from tracker.hosts.cache import CachedAnswer
 from tracker.links import find_code_links
 from tracker.records import Artifact, ArtifactKind, PaperLinks, Promise, PromiseKind, RepoRef, Status
 from tracker.records import Paper as PaperRecord
-from tracker.store import RunStatus, Store, open_store
+from tracker.store import RunStatus, Store, StoredCheck, open_store
+from tracker.store.check_row import ACTIVITY_COLUMNS, METADATA_COLUMNS
 from tracker.store.migrate import current_revision, head_revision
 from tracker.store.models import Paper, PaperLink, Repository, RepositoryCheck
 
@@ -68,7 +70,7 @@ def test_add_papers_twice_adds_nothing_the_second_time(store: Store) -> None:
 def test_add_papers_commits_batches_so_a_crash_keeps_finished_ones(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store_module, "INGEST_BATCH", 3)
+    monkeypatch.setattr(papers_module, "INGEST_BATCH", 3)
 
     def source_that_breaks() -> Iterator[PaperLinks]:
         for index in range(7):
@@ -141,9 +143,17 @@ def test_stored_check_rebuilds_the_records_it_came_from(store: Store) -> None:
     facts = ok_facts("github.com/a/b")
     store.record_check(run, facts, RESULTS, health="healthy", repro_score=60)
 
-    check = store.last_check("github.com/a/b")
-    assert check is not None
-    assert check.facts() == facts  # everything but the file tree, which is not kept
+    (check,) = store.history("github.com/a/b")
+    assert facts.metadata is not None and facts.activity is not None
+    # Every fact the host gathered comes back, under the column the store derives from the record's field.
+    stored = check._asdict()
+    for record, columns in ((facts.metadata, METADATA_COLUMNS), (facts.activity, ACTIVITY_COLUMNS)):
+        sent = {column: getattr(record, name) for name, column in columns.items() if name != "topics"}
+        assert {column: stored[column] for column in sent} == sent
+    assert json.loads(check.topics_json or "null") == list(facts.metadata.topics)
+    assert (check.status, check.detail, check.http_status, check.moved_to) == (
+        facts.status, facts.detail, facts.http_status, None)
+    assert check.licenses() == facts.licenses  # everything but the file tree, which is not kept
     assert check.results() == RESULTS
     # Kept twice: whole, and as the outcomes a listing reads without the rest.
     assert check.outcomes() == {result.name: result.outcome for result in RESULTS}
@@ -157,9 +167,8 @@ def test_a_check_that_gathered_nothing_rebuilds_no_metadata_or_activity(store: S
     store.record_check(
         run, bare_facts("github.com/a/b", Status.MISSING, http_status=404), (), health="gone", repro_score=None
     )
-    check = store.last_check("github.com/a/b")
-    assert check is not None
-    assert (check.status, check.http_status, check.metadata(), check.activity()) == (Status.MISSING, 404, None, None)
+    (check,) = store.history("github.com/a/b")
+    assert (check.status, check.http_status, check.topics_json, check.commits_90d) == (Status.MISSING, 404, None, None)
 
 
 def test_moved_repository_points_to_its_new_identity(store: Store) -> None:
@@ -175,7 +184,7 @@ def test_moved_repository_points_to_its_new_identity(store: Store) -> None:
     assert rows["github.com/new/name"].moved_to_id is None
     (check,) = store.history("github.com/old/name")
     assert check.moved_to == "github.com/New/Name"
-    assert check.facts().moved_to == RepoRef("github.com", "New", "Name")
+    assert RepoRef.parse(check.moved_to) == RepoRef("github.com", "New", "Name")
     # Due lists follow nothing: the old identity is still listed, and the new one too.
     assert {ref.key for ref in store.repositories_due()} == {"github.com/old/name", "github.com/new/name"}
 
@@ -218,9 +227,7 @@ def test_history_is_oldest_run_first_whatever_the_recording_order(store: Store) 
         facts = ok_facts("github.com/a/b", T0 + timedelta(days=index), stars=index * 10)
         store.record_check(runs[index], facts, (), health="h", repro_score=1)
     assert [(check.run_id, check.stars) for check in store.history("github.com/a/b")] == list(zip(runs, [0, 10, 20]))
-    last = store.last_check("GITHUB.COM/A/B")
-    assert last is not None and (last.run_id, last.stars) == (runs[2], 20)
-    assert store.last_check("github.com/nobody/here") is None
+    assert [check.run_id for check in store.history("GITHUB.COM/A/B")] == runs  # any case of its key
     assert store.history("github.com/nobody/here") == []
 
 
@@ -333,8 +340,7 @@ def test_times_come_back_in_utc_whatever_zone_they_went_in(store: Store) -> None
     run = store.start_run(["test"])
     tokyo = datetime(2025, 3, 1, 21, 0, tzinfo=UTC).astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo"))
     store.record_check(run, ok_facts("github.com/a/b", tokyo), (), health="h", repro_score=1)
-    check = store.last_check("github.com/a/b")
-    assert check is not None
+    (check,) = store.history("github.com/a/b")
     assert check.checked_at == datetime(2025, 3, 1, 21, 0, tzinfo=UTC)
     assert check.checked_at.utcoffset() == timedelta(0)
 
@@ -370,3 +376,13 @@ def test_forget_removes_a_repository_and_its_checks_and_keeps_the_papers_link_te
     # The paper ingested again finds its link again: the repository comes back, the kept text stays.
     store.add_papers([paper_links("arxiv:1", "github.com/old/name")])
     assert "github.com/old/name" in {ref.key for ref in store.repositories_due()}
+
+
+def test_every_fact_of_the_records_has_its_column_and_its_stored_check_field() -> None:
+    """A fact added to `Metadata` or `Activity` fails here until its column and `StoredCheck` field exist."""
+    columns = set(RepositoryCheck.c.keys())
+    for derived in (METADATA_COLUMNS, ACTIVITY_COLUMNS):
+        assert set(derived.values()) <= columns
+        assert {f"{column}_json" if column == "topics" else column for column in derived.values()} <= set(
+            StoredCheck._fields)
+    assert METADATA_COLUMNS["license_spdx"] == "license_api" and "size_kb" not in METADATA_COLUMNS

@@ -110,3 +110,24 @@ def test_a_database_busy_for_too_long_gives_an_actionable_error(
     finally:
         holder.execute("ROLLBACK")
     assert len(waits) == 2 and waits[1] > waits[0] * 0.5  # backed off between attempts
+
+
+def test_an_error_that_is_no_conflict_is_raised_at_once_and_untouched(tmp_path: Path) -> None:
+    """Only busy/locked (and PostgreSQL's serialization and deadlock states) are retried; the rest is the caller's."""
+    from sqlalchemy.exc import IntegrityError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    waits: list[float] = []
+    with pytest.raises(IntegrityError, match="UNIQUE constraint failed"):
+        run_write(engine, lambda c: c.execute(text("INSERT INTO t VALUES (1)")), sleep=waits.append)
+
+    def not_there(connection: Connection) -> None:
+        raise LookupError("no such thing")
+
+    with pytest.raises(LookupError, match="no such thing"):
+        run_write(engine, not_there, sleep=waits.append)
+    assert waits == []
+    engine.dispose()

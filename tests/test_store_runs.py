@@ -18,7 +18,7 @@ from store_support import RESULTS, ok_facts, pg_database, store_url  # noqa: F40
 
 from tracker.store import Machine, RunStatus, Store, open_store
 from tracker.store.models import TrackingRun
-from tracker.store.store import STALE_RUN_AFTER, process_alive
+from tracker.store.runs import STALE_RUN_AFTER, process_alive
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Starts a run and ends without finishing it, as a SIGKILL leaves one.

@@ -75,7 +75,7 @@ def test_the_next_run_with_budget_fills_in_what_only_the_api_knows_and_history_s
     _run(github, store, git)  # with budget: everything through the API
     github.rate_limit, github.rate_remaining, github.rate_reset = 5, 0, int(time.time()) + 3600
     _run(github, store, git)  # none: everything through git
-    archived = store.last_check(ARCHIVED.key)
+    archived = store.history(ARCHIVED.key)[-1]
     assert archived is not None and archived.status is Status.ARCHIVED and archived.stars is None
     assert "archived at the last check that asked GitHub's API" in (archived.detail or "")
     github.rate_limit = github.rate_remaining = 5000

@@ -1,7 +1,8 @@
 """Everything repro-tracker knows, over time, in SQL (SQLite by default, PostgreSQL for teams).
 
-Open it with `open_store` (creating it) or `open_existing_store` (read-only commands: never creating); the `Store` methods are the whole interface. Rows
-come back as frozen plain values (`tracker.store.rows`).
+Open it with `open_store` (creating it) or `open_existing_store` (read-only commands: never creating); the
+`Store` methods are the whole interface, each handed to the room that owns its tables (see `tracker.store.store`).
+Rows come back as frozen plain values (`tracker.store.rows`).
 """
 
 from tracker.store.engine import StoreError, database_url, mask_url

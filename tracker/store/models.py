@@ -15,7 +15,7 @@ named after one of its rows (`Repository`), so statements read
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (

@@ -35,7 +35,7 @@ def _title_id(key: str) -> str:
 
 
 def with_arxiv_identity(connection: Connection, batch: Sequence[PaperLinks]) -> list[PaperLinks]:
-    """`batch` with every title-only paper that matches an arXiv paper's title (stored or in the batch) renamed to it."""
+    """`batch` with every title-only paper matching an arXiv paper's title (stored or in the batch) renamed to it."""
     keys = {item.paper.id.removeprefix("title:") for item in batch if item.paper.id.startswith("title:")}
     if not keys:
         return list(batch)

@@ -15,10 +15,11 @@ import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from tracker.store.engine import WRITE_OPTION, StoreError, mask_url, writer_lock
 
@@ -43,6 +44,16 @@ def is_transient(error: BaseException) -> bool:
             return code & 0xFF in _SQLITE_BUSY_CODES
         return "locked" in str(orig) or "busy" in str(orig)
     return getattr(orig, "sqlstate", None) in _PG_RETRY_STATES
+
+
+def _conflict(error: BaseException) -> bool:
+    return isinstance(error, DBAPIError) and is_transient(error)
+
+
+def _backoff(state: RetryCallState) -> float:
+    """Doubling from FIRST_DELAY_S up to MAX_DELAY_S; jitter keeps two waiting processes from colliding in step."""
+    delay = min(FIRST_DELAY_S * 2 ** (state.attempt_number - 1), MAX_DELAY_S)
+    return delay * random.uniform(0.5, 1.5)
 
 
 def run_write(
@@ -76,24 +87,32 @@ def _run(
     attempts: int,
     sleep: Callable[[float], None],
 ) -> T:
-    delay = FIRST_DELAY_S
-    for attempt in range(1, attempts + 1):
-        try:
-            with writer_lock(engine) if write else nullcontext(), engine.connect() as connection:
-                connection.execution_options(**{WRITE_OPTION: write})
-                with connection.begin():
-                    return work(connection)
-        except DBAPIError as exc:
-            if not is_transient(exc):
-                raise
-            if attempt == attempts:
-                raise StoreError(
-                    f"the database {mask_url(engine.url)} stayed busy through {attempts} attempts; "
-                    "another process is holding it (a long run or an open SQL shell?): "
-                    "wait for it to finish and run the command again"
-                ) from exc
-            log.debug("database busy (attempt %d/%d), retrying: %s", attempt, attempts, exc.orig)
-            # Jitter keeps two waiting processes from colliding again in step.
-            sleep(delay * random.uniform(0.5, 1.5))
-            delay = min(delay * 2, MAX_DELAY_S)
-    raise AssertionError("unreachable")  # pragma: no cover
+    def attempt() -> T:
+        with writer_lock(engine) if write else nullcontext(), engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: write})
+            with connection.begin():
+                return work(connection)
+
+    def busy(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        orig = error.orig if isinstance(error, DBAPIError) else error
+        log.debug("database busy (attempt %d/%d), retrying: %s", state.attempt_number, attempts, orig)
+
+    def exhausted(state: RetryCallState) -> NoReturn:
+        error = state.outcome.exception() if state.outcome is not None else None
+        raise StoreError(
+            f"the database {mask_url(engine.url)} stayed busy through {attempts} attempts; "
+            "another process is holding it (a long run or an open SQL shell?): "
+            "wait for it to finish and run the command again"
+        ) from error
+
+    retrying = Retrying(
+        retry=retry_if_exception(_conflict),
+        stop=stop_after_attempt(attempts),
+        wait=_backoff,
+        sleep=sleep,
+        before_sleep=busy,
+        retry_error_callback=exhausted,
+        reraise=True,
+    )
+    return retrying(attempt)

@@ -13,14 +13,11 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from tracker.records import (
-    Activity,
     Artifact,
     CheckResult,
     LicenseFinding,
-    Metadata,
     Outcome,
     Promise,
-    RepoFacts,
     RepoRef,
     Status,
 )
@@ -59,11 +56,11 @@ class StoredCheck(NamedTuple):
 
     Columns added by migration 2 are None on checks the first release
     recorded. `topics_json` None means no metadata was gathered, `commits_90d`
-    None means no git activity was gathered; `metadata()`/`activity()` rely
-    on that to tell "not gathered" from "gathered, all empty".
+    None means no git activity was gathered: "not gathered", as against
+    "gathered, all empty".
 
     JSON columns stay JSON text (`*_json`) until asked for through a method
-    (`results()`, `outcomes()`, `licenses()`, `metadata().topics`): a report
+    (`results()`, `outcomes()`, `licenses()`): a report
     over 10,000 repositories reads 20,000 checks, and decoding every verdict
     up front would dominate its time.
 
@@ -141,55 +138,6 @@ class StoredCheck(NamedTuple):
     def licenses(self) -> tuple[LicenseFinding, ...]:
         """Every license finding of the check (API, files, README)."""
         return tuple(LicenseFinding(**item) for item in _decode(self.licenses_json, []))
-
-    def metadata(self) -> Metadata | None:
-        """The host's metadata as gathered then, to reuse after a 304 Not Modified."""
-        if self.topics_json is None:
-            return None
-        return Metadata(
-            stars=self.stars,
-            forks=self.forks,
-            open_issues=self.open_issues,
-            description=self.description,
-            homepage=self.homepage,
-            default_branch=self.default_branch,
-            created_at=self.created_at,
-            pushed_at=self.pushed_at,
-            fork_parent=self.fork_parent,
-            topics=tuple(_decode(self.topics_json, [])),
-            language=self.language,
-            license_spdx=self.license_api,
-            latest_release=self.latest_release,
-            latest_release_at=self.latest_release_at,
-        )
-
-    def activity(self) -> Activity | None:
-        """The git activity as gathered then, to reuse while HEAD is unchanged."""
-        if self.commits_90d is None:
-            return None
-        return Activity(
-            head_commit=self.head_commit,
-            last_commit_at=self.last_commit_at,
-            first_commit_at=self.first_commit_at,
-            commits_90d=self.commits_90d,
-            commits_365d=self.commits_365d or 0,
-            contributors=self.contributors or 0,
-            tags=self.tags or 0,
-        )
-
-    def facts(self) -> RepoFacts:
-        """The check's facts, minus the file tree (which the store does not keep)."""
-        return RepoFacts(
-            ref=self.ref,
-            status=self.status,
-            detail=self.detail or "",
-            checked_at=self.checked_at,
-            http_status=self.http_status,
-            moved_to=RepoRef.parse(self.moved_to) if self.moved_to else None,
-            metadata=self.metadata(),
-            activity=self.activity(),
-            licenses=self.licenses(),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,9 @@ def upgrade() -> None:
     connection.execute(sa.text(
         "INSERT INTO paper_sources (paper_id, source, first_seen_at) SELECT id, 'file', first_seen_at FROM papers"
     ))
-    connection.execute(sa.text("INSERT INTO link_provenance (link_id, provenance) SELECT id, 'abstract' FROM paper_links"))
+    connection.execute(sa.text(
+        "INSERT INTO link_provenance (link_id, provenance) SELECT id, 'abstract' FROM paper_links"
+    ))
 
 
 def downgrade() -> None:

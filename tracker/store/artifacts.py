@@ -1,0 +1,192 @@
+"""Artifact checks: every link of a paper that is not a repository (pages, DOIs, short links), watched over time.
+
+A short link that leads to a repository adds it, linked to the papers that
+wrote the short link (provenance `short_link`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, Row, exists, select
+
+from tracker.artifacts.kinds import LinkKind
+from tracker.records import RepoRef
+from tracker.store.dialect import insert_for
+from tracker.store.models import ArtifactCheckRecord, ArtifactRecord, Paper, PaperLink
+from tracker.store.repositories import ensure_repositories
+from tracker.store.retry import run_read, run_write
+from tracker.store.rows import ArtifactCheckRow, ArtifactRow
+from tracker.store.runs import require_run
+
+if TYPE_CHECKING:
+    from tracker.artifacts.check import ArtifactCheck, ArtifactTarget
+
+# `paper_links.provenance` of a repository reached through a short link the paper wrote.
+SHORT_LINK = "short_link"
+
+
+class ArtifactChecks:
+    """The `artifacts` and `artifact_checks` tables."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def artifacts_due(self, *, max_age_hours: float | None = None, run_id: int | None = None,
+                      kinds: Iterable[str] | None = None) -> list[ArtifactTarget]:
+        """Artifacts to check, in order of first sight, each with its current DNS streak.
+
+        Like `repositories_due`: minus those with a conclusive check younger
+        than `max_age_hours` and those already checked in `run_id`.
+        """
+        from tracker.artifacts.check import ArtifactTarget
+
+        conditions = []
+        if max_age_hours is not None:
+            cutoff = self._clock() - timedelta(hours=max_age_hours)
+            conditions.append(~exists().where(
+                ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id,
+                ArtifactCheckRecord.c.checked_at >= cutoff,
+                ArtifactCheckRecord.c.state.not_in(["unreachable", "not_checked"]),
+            ))
+        if run_id is not None:
+            conditions.append(~exists().where(ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id,
+                                              ArtifactCheckRecord.c.run_id == run_id))
+        if kinds is not None:
+            conditions.append(ArtifactRecord.c.kind.in_(list(kinds)))
+        newest = (
+            select(ArtifactCheckRecord.c.dns_failing_since)
+            .where(ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
+            .order_by(ArtifactCheckRecord.c.run_id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = (
+            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, newest.label("since"))
+            .where(*conditions)
+            .order_by(ArtifactRecord.c.id)
+        )
+        rows = run_read(self._engine, lambda connection: connection.execute(statement).all())
+        return [ArtifactTarget(row.url, LinkKind(row.kind), _aware(row.since)) for row in rows]
+
+    def record_artifact_check(self, run_id: int, check: ArtifactCheck) -> RepoRef | None:
+        """Store one artifact's check in its own transaction; idempotent per (run, artifact).
+
+        A short link that leads to a repository adds that repository and links
+        it to every paper that wrote the short link, with the short link as the
+        link's text and `short_link` as its provenance. Returns that
+        repository when it is new to the store (so the run can check it), else None.
+        """
+        verdict = check.verdict
+        values = {
+            "run_id": run_id,
+            "checked_at": check.checked_at,
+            "state": verdict.state.value,
+            "reason": verdict.reason,
+            "evidence": list(verdict.evidence),
+            "final_url": verdict.final_url,
+            "redirects": list(check.redirects),
+            "facts": check.facts,
+            "dns_failing_since": check.dns_failing_since,
+        }
+
+        def work(connection: Connection) -> RepoRef | None:
+            require_run(connection, run_id)
+            now = self._clock()
+            connection.execute(
+                insert_for(connection, ArtifactRecord).on_conflict_do_nothing(),
+                {"url": check.url, "kind": check.kind.value, "first_seen_at": now},
+            )
+            artifact_id = connection.execute(
+                select(ArtifactRecord.c.id).where(ArtifactRecord.c.url == check.url)
+            ).scalar_one()
+            connection.execute(
+                insert_for(connection, ArtifactCheckRecord).on_conflict_do_nothing(),
+                {"artifact_id": artifact_id, **values},
+            )
+            if check.leads_to is None:
+                return None
+            created, ids = ensure_repositories(connection, [check.leads_to], now)
+            papers = connection.execute(
+                select(PaperLink.c.paper_id).where(PaperLink.c.artifact_url == check.url).distinct()
+            ).scalars().all()
+            if papers:
+                connection.execute(
+                    insert_for(connection, PaperLink).on_conflict_do_nothing(),
+                    [{"paper_id": paper, "repository_id": ids[check.leads_to.key], "raw_text": check.url,
+                      "provenance": SHORT_LINK, "found_at": check.checked_at} for paper in papers],
+                )
+            return check.leads_to if created else None
+
+        return run_write(self._engine, work)
+
+    def latest_artifact_checks(self) -> list[ArtifactRow]:
+        """Per checked artifact: its newest check and the one before, with the titles of its papers; by URL."""
+        checks = (
+            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, *(c for c in ArtifactCheckRecord.c
+                                                                 if c.name not in ("id", "artifact_id")))
+            .join(ArtifactCheckRecord, ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
+            .order_by(ArtifactRecord.c.url, ArtifactCheckRecord.c.run_id.desc())
+        )
+        titles = (
+            select(PaperLink.c.artifact_url, Paper.c.title)
+            .join(Paper, Paper.c.id == PaperLink.c.paper_id)
+            .where(PaperLink.c.artifact_url.is_not(None))
+            .order_by(Paper.c.first_seen_at, Paper.c.id)
+        )
+
+        def read(connection: Connection) -> tuple[list[Row[Any]], list[Row[Any]]]:
+            return list(connection.execute(checks)), list(connection.execute(titles))
+
+        check_rows, title_rows = run_read(self._engine, read)
+        by_url: dict[str, list[str]] = {}
+        for title_row in title_rows:
+            by_url.setdefault(title_row.artifact_url, []).append(title_row.title)
+        grouped: dict[str, list[Row[Any]]] = {}
+        for row in check_rows:
+            found = grouped.setdefault(row.url, [])
+            if len(found) < 2:
+                found.append(row)
+        return [
+            ArtifactRow(url=url, kind=found[0].kind, latest=_artifact_check(found[0]),
+                        previous=_artifact_check(found[1]) if len(found) > 1 else None,
+                        paper_titles=tuple(by_url.get(url, ())))
+            for url, found in grouped.items()
+        ]
+
+    def artifact_history(self, url: str) -> list[ArtifactCheckRow]:
+        """Every check of one artifact, oldest run first."""
+        statement = (
+            select(*(c for c in ArtifactCheckRecord.c if c.name not in ("id", "artifact_id")))
+            .join(ArtifactRecord, ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
+            .where(ArtifactRecord.c.url == url)
+            .order_by(ArtifactCheckRecord.c.run_id)
+        )
+        return [_artifact_check(row) for row in run_read(self._engine, lambda c: c.execute(statement).all())]
+
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A time read through a subquery, which bypasses the column type on SQLite: naive UTC there."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _artifact_check(row: Row[Any]) -> ArtifactCheckRow:
+    return ArtifactCheckRow(
+        run_id=row.run_id,
+        checked_at=row.checked_at,
+        state=row.state,
+        reason=row.reason,
+        evidence=tuple(row.evidence or ()),
+        final_url=row.final_url,
+        redirects=tuple(row.redirects or ()),
+        facts=dict(row.facts or {}),
+        dns_failing_since=row.dns_failing_since,
+    )

@@ -1,0 +1,155 @@
+"""Repositories as the store knows them: one row per identity, added, forgotten, and picked for checking.
+
+Every room that meets a repository (ingest, checks, artifacts leading to one,
+promises kept) gets or creates its row through `ensure_repositories`, so the
+spelling first seen stays the canonical one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, delete, exists, select, update
+
+from tracker.records import INCONCLUSIVE, RepoKind, RepoRef
+from tracker.store.dialect import insert_for
+from tracker.store.models import PaperLink, Repository, RepositoryCheck
+from tracker.store.retry import run_read, run_write
+from tracker.store.rows import Forgotten
+
+T = TypeVar("T")
+
+# Bound on values in one IN (...): SQLite allows 32766 parameters per statement.
+IN_CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def ensure_repositories(
+    connection: Connection, refs: Iterable[RepoRef], now: datetime
+) -> tuple[int, dict[str, int]]:
+    """Get or create one row per identity; returns (rows created, id by key)."""
+    values = [
+        {
+            "host": ref.host,
+            "owner": ref.owner,
+            "name": ref.name,
+            "kind": ref.kind.value,
+            "canonical": ref.canonical,
+            "key": ref.key,
+            "first_seen_at": now,
+        }
+        for ref in refs
+    ]
+    if not values:
+        return 0, {}
+    statement = insert_for(connection, Repository).on_conflict_do_nothing().returning(Repository.c.id)
+    created = len(connection.execute(statement, values).all())
+    ids: dict[str, int] = {}
+    for chunk in chunks([value["key"] for value in values], IN_CHUNK):
+        rows = connection.execute(select(Repository.c.key, Repository.c.id).where(Repository.c.key.in_(chunk)))
+        ids.update({row.key: row.id for row in rows})
+    return created, ids
+
+
+
+class RepositoryRecords:
+    """The `repositories` table: what is tracked, and what is due for a check."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def add_repositories(self, refs: Iterable[RepoRef]) -> int:
+        """Add repositories named directly (not through a paper); returns how many were new.
+
+        Idempotent, like `add_papers`: a repository already stored, in any
+        case, is left as first written.
+        """
+        unique: dict[str, RepoRef] = {}
+        for ref in refs:
+            unique.setdefault(ref.key, ref)
+        now = self._clock()
+        created, _ = run_write(self._engine, lambda c: ensure_repositories(c, unique.values(), now))
+        return created
+
+    def forget_repository(self, key: str) -> Forgotten | None:
+        """Remove the repository whose identity is `key`, with its checks; None when none is stored.
+
+        Papers that linked it keep their links' raw text with the repository
+        cleared: the paper did write that link, and a row dropped instead would
+        make it look as if the paper named no code. Repositories recorded as
+        moved to it lose that pointer (their checks keep the name they moved to).
+        """
+
+        def work(connection: Connection) -> Forgotten | None:
+            row = connection.execute(
+                select(Repository.c.id, Repository.c.canonical).where(Repository.c.key == key)
+            ).first()
+            if row is None:
+                return None
+            checks = connection.execute(delete(RepositoryCheck).where(RepositoryCheck.c.repository_id == row.id))
+            links = connection.execute(
+                update(PaperLink).where(PaperLink.c.repository_id == row.id).values(repository_id=None)
+            )
+            connection.execute(
+                update(Repository).where(Repository.c.moved_to_id == row.id).values(moved_to_id=None)
+            )
+            connection.execute(delete(Repository).where(Repository.c.id == row.id))
+            return Forgotten(canonical=row.canonical, checks=checks.rowcount, paper_links=links.rowcount)
+
+        return run_write(self._engine, work)
+
+
+    def repositories_due(
+        self,
+        *,
+        keys: Iterable[str] | None = None,
+        max_age_hours: float | None = None,
+        run_id: int | None = None,
+    ) -> list[RepoRef]:
+        """Repositories to check, in order of first sight.
+
+        All of them (or those with `keys`, any case), minus those with a
+        conclusive check younger than `max_age_hours` and those already
+        checked in `run_id`. Moves are not followed: a moved repository is
+        checked under its old identity.
+        """
+        conditions = []
+        if max_age_hours is not None:
+            cutoff = self._clock() - timedelta(hours=max_age_hours)
+            conditions.append(
+                ~exists().where(
+                    RepositoryCheck.c.repository_id == Repository.c.id,
+                    RepositoryCheck.c.checked_at >= cutoff,
+                    RepositoryCheck.c.status.not_in([status.value for status in INCONCLUSIVE]),
+                )
+            )
+        if run_id is not None:
+            conditions.append(
+                ~exists().where(RepositoryCheck.c.repository_id == Repository.c.id, RepositoryCheck.c.run_id == run_id)
+            )
+        base = select(
+            Repository.c.host, Repository.c.owner, Repository.c.name, Repository.c.kind, Repository.c.id
+        ).where(*conditions)
+        wanted = None if keys is None else sorted({key.lower() for key in keys})
+
+        def read(connection: Connection) -> list[Any]:
+            if wanted is None:
+                return list(connection.execute(base))
+            return [
+                row
+                for chunk in chunks(wanted, IN_CHUNK)
+                for row in connection.execute(base.where(Repository.c.key.in_(chunk)))
+            ]
+
+        rows = run_read(self._engine, read)
+        rows.sort(key=lambda row: row.id)
+        return [RepoRef(host=row.host, owner=row.owner, name=row.name, kind=RepoKind(row.kind)) for row in rows]
+
+
