@@ -19,6 +19,7 @@ from typing import Any
 
 from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score
+from tracker.hosts.cache import AnswerCache
 from tracker.hosts.git import GitFacts, GitHost, git_url
 from tracker.hosts.github import GitHubHost
 from tracker.hosts.github_content import GitHubContent, PendingRead
@@ -173,16 +174,9 @@ class RepositoryChecker:
         self.content = GitHubContent(github, git.cache_dir)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, answer_cache: object | None = None,
+    def from_settings(cls, settings: Settings, *, answer_cache: AnswerCache | None = None,
                       clock: Clock = utc_now) -> RepositoryChecker:
-        github = GitHubHost(
-            api_url=settings.github_api_url,
-            token=settings.github_token,
-            timeout=settings.http_timeout,
-            max_rate_wait=settings.max_rate_wait,
-            answer_cache=answer_cache,
-            connections=settings.concurrency,
-        )
+        github = GitHubHost.from_settings(settings, answer_cache=answer_cache)
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout, max_clone_bytes=settings.max_clone_bytes,
                       whole_clone_max_kb=settings.whole_clone_max_kb, git_hosts=settings.git_hosts)
         return cls(github, git, clock)
