@@ -178,7 +178,8 @@ class RepositoryChecker:
                       clock: Clock = utc_now) -> RepositoryChecker:
         github = GitHubHost.from_settings(settings, answer_cache=answer_cache)
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout, max_clone_bytes=settings.max_clone_bytes,
-                      whole_clone_max_kb=settings.whole_clone_max_kb, git_hosts=settings.git_hosts)
+                      whole_clone_max_kb=settings.whole_clone_max_kb, git_hosts=settings.git_hosts,
+                      secrets=(settings.github_token,) if settings.github_token else ())
         return cls(github, git, clock)
 
     @staticmethod

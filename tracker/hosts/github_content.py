@@ -34,6 +34,7 @@ from tracker.hosts.github_graphql import History, Look, ReadRequest, parse_read,
 from tracker.hosts.license_text import license_findings
 from tracker.records import RepoFiles, RepoRef, Status
 
+
 @dataclass(frozen=True, slots=True)
 class _ApiReading:
     """What was read at one head, kept as JSON; one that cannot be loaded is read again."""
