@@ -27,7 +27,17 @@ from tracker.hosts.github_graphql import LOOK_BATCH, Look
 from tracker.ingest import InputProblem, read_papers
 from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
-from tracker.records import INCONCLUSIVE, Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
+from tracker.records import (
+    INCONCLUSIVE,
+    Activity,
+    CheckResult,
+    PaperLinks,
+    RepoFacts,
+    RepoFiles,
+    RepoKind,
+    RepoRef,
+    Status,
+)
 from tracker.settings import Settings
 from tracker.sources import is_spec, parse_spec
 from tracker.sources.read import read_source

@@ -91,8 +91,8 @@ class GitHost:
     `timeout` bounds each git process (seconds); `max_clone_bytes` bounds a
     cached repository's size on disk; a repository whose host says it weighs
     at most `whole_clone_max_kb` is cloned with its file contents; `secrets` (the GitHub token)
-    never appear in a detail, should a user's URL rewrite put them in git's words. `clock` is a monotonic clock in seconds,
-    injectable so tests can make a limit pass without waiting for it.
+    never appear in a detail, should a user's URL rewrite put them in git's words. `clock` is a monotonic
+    clock in seconds, injectable so tests can make a limit pass without waiting for it.
     """
 
     def __init__(

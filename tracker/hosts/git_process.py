@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import git
-from gitdb.util import mman as gitdb_window_manager
+from gitdb.util import mman as gitdb_window_manager  # type: ignore[import-untyped]
 
 _POLL_SECONDS = 0.05
 _SAFE_CONFIG = (
@@ -154,7 +154,8 @@ def run_git(args: Sequence[str], *, cwd: Path, timeout: float, clock: Callable[[
     # otherwise lend its config, hooks and fsmonitor to ls-remote and clone.
     env = {**_ENV, "GIT_CEILING_DIRECTORIES": str(cwd.resolve().parent)}
     handle = git.Git(cwd).execute([*argv, *args], as_process=True, env=env, start_new_session=True)
-    proc: subprocess.Popen[bytes] = handle.proc
+    proc = handle.proc
+    assert proc is not None  # as_process=True always starts one
     started = clock()
     try:
         while True:
