@@ -59,7 +59,6 @@ from tracker.hosts.git_read import (
     LOG_FORMAT,
     TEXT_CAP,
     GitFacts,
-    Reading,
     TreeEntry,
     activity_from_log,
     is_relevant,
@@ -77,8 +76,12 @@ from tracker.hosts.git_status import (
     redirect_in,
 )
 from tracker.hosts.license_text import license_findings
+from tracker.hosts.reading import Reading
 from tracker.links import NotARepository, canonical_repo
 from tracker.records import Activity, RepoFiles, RepoRef, Status
+
+# What git read at a commit, kept in its clone (see `tracker.hosts.reading`).
+READING_FILE = "repro-tracker-reading.json"
 
 __all__ = ["ALLOW_HINT", "GIT_HOSTS", "HISTORY_DEPTH", "TEXT_CAP", "GitFacts", "GitHost", "RemoteHead", "TreeEntry",
            "activity_from_log", "address_refusal", "classify_failure", "fetch_allowed", "git_url", "is_relevant",
@@ -212,7 +215,7 @@ class GitHost:
                 whole = size_kb is not None and size_kb <= self.whole_clone_max_kb
                 # A reading is saved only after the clone reached its head, and the
                 # clone moves only on a push, which moves pushed_at too.
-                reading = Reading.load(repo_dir)
+                reading = Reading.load(repo_dir / READING_FILE)
                 if reading is not None and pushed is not None and reading.pushed_at == pushed:
                     return self._facts(ref, RemoteHead(Status.OK, reading.detail, reading.head), reading, now)
                 local = local_head(repo_dir)
@@ -241,13 +244,14 @@ class GitHost:
                     entries = self._tree(repo_dir, head)
                     texts = self._read_texts(repo_dir, entries)
                     log = self._git(["--git-dir", str(repo_dir), "log", f"--format={LOG_FORMAT}", head])
-                    reading = Reading(head, remote.detail, pushed, tuple(entry.path for entry in entries), texts,
-                                       log.decode("utf-8", errors="replace"), self._tag_count(url, remote, repo_dir))
+                    reading = Reading(head, tuple(entry.path for entry in entries), texts,
+                                      log=log.decode("utf-8", errors="replace"), detail=remote.detail,
+                                      pushed_at=pushed, tags=self._tag_count(url, remote, repo_dir))
                 else:
                     reading = dataclasses.replace(kept, detail=remote.detail, pushed_at=pushed or kept.pushed_at,
                                                   tags=self._tag_count(url, remote, repo_dir))
                 if reading != kept:  # a confirmation that changes nothing is not written again
-                    reading.save(repo_dir)
+                    reading.save(repo_dir / READING_FILE)
             except Refused as refused:
                 return GitFacts(Status.NOT_CHECKED, str(refused))
             except LimitExceeded as exc:
@@ -275,7 +279,7 @@ class GitHost:
 
     def _facts(self, ref: RepoRef, remote: RemoteHead, reading: Reading, now: datetime) -> GitFacts:
         """`GitFacts` from what the remote said and what was read at its HEAD; activity is counted up to `now`."""
-        activity = activity_from_log(reading.log, head=reading.head, now=now, tags=reading.tags)
+        activity = activity_from_log(reading.log or "", head=reading.head, now=now, tags=reading.tags)
         files = RepoFiles(paths=reading.paths, texts=reading.texts)
         licenses = license_findings(reading.texts, files.readme_path)
         moved_to = self._redirect_target(ref, remote.redirected_to) if remote.redirected_to else None

@@ -1,19 +1,16 @@
-"""What is read at a commit, and what it says: the files worth reading, the log's activity, the kept reading.
+"""What is read at a commit, and what it says: the files worth reading and the activity in the log.
 
-Pure, apart from `Reading.load`/`save`: the same selection of texts serves git
+Pure: the same selection of texts serves git
 (`tracker.hosts.git`) and GitHub's API (`tracker.hosts.github_content`), so
 both ways mean the same by a repository's files.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from tracker.hosts.license_text import is_license_file
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
@@ -78,47 +75,6 @@ class TreeEntry:
     mode: str
     oid: str
     path: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """What was read at one commit (file list, the relevant texts, the log), kept in its clone as JSON.
-
-    A commit's tree and history never change, so a reading stays true as
-    long as HEAD is that commit; only activity windows move with the clock,
-    and they are counted from the log each time. A reading that cannot be
-    loaded (absent, damaged, another format) is simply made again.
-    """
-
-    head: str
-    detail: str  # what the remote said of HEAD when it was read or last confirmed
-    pushed_at: str | None  # the host API's "last pushed" when last confirmed, ISO 8601
-    paths: tuple[str, ...]
-    texts: dict[str, str]
-    log: str
-    tags: int = 0  # every tag of the repository when last confirmed (tags move without HEAD moving)
-
-    FILE = "repro-tracker-reading.json"
-    FORMAT = 2  # 2: READMEs one folder down and entry-point scripts are read; the tag count is kept
-
-    @classmethod
-    def load(cls, repo_dir: Path) -> Reading | None:
-        try:
-            data = json.loads((repo_dir / cls.FILE).read_text(encoding="utf-8"))
-            if data.get("format") != cls.FORMAT:
-                return None
-            return cls(data["head"], data["detail"], data["pushed_at"], tuple(data["paths"]), dict(data["texts"]),
-                       data["log"], int(data["tags"]))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-
-    def save(self, repo_dir: Path) -> None:
-        """Write atomically: a crash leaves the old reading or the new one, never half of one."""
-        data = {"format": self.FORMAT, "head": self.head, "detail": self.detail, "pushed_at": self.pushed_at,
-                "paths": list(self.paths), "texts": self.texts, "log": self.log, "tags": self.tags}
-        scratch = repo_dir / f"{self.FILE}.new"
-        scratch.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(scratch, repo_dir / self.FILE)
 
 
 

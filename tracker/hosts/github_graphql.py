@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tracker.hosts.git import HISTORY_DEPTH as GIT_HISTORY_DEPTH
+from tracker.hosts.git_read import HISTORY_DEPTH as GIT_HISTORY_DEPTH
 from tracker.hosts.github_metadata import NOASSERTION, parse_timestamp
 from tracker.records import Activity, LicenseFinding, Metadata, RepoRef, Status
 
