@@ -342,84 +342,99 @@ def record(store: Store, run_id: int, checked: CheckedRepository) -> None:
                        health=checked.health, repro_score=checked.repro_score)
 
 
-@dataclass(slots=True)
-class _Chunk:
-    """Up to `LOOK_BATCH` GitHub repositories to look at together, and the others met on the way."""
-
-    looked: list[RepoRef] = dataclasses.field(default_factory=list)
-    others: list[RepoRef] = dataclasses.field(default_factory=list)
+@dataclass(frozen=True, slots=True)
+class _Looked:
+    refs: list[RepoRef]
+    looks: list[Look | None]
 
 
-def _chunks(checker: RepositoryChecker, refs: Iterable[RepoRef]) -> Iterator[_Chunk]:
-    chunk = _Chunk()
-    for ref in refs:
-        (chunk.looked if checker.looks_in_batches(ref) else chunk.others).append(ref)
-        if len(chunk.looked) == LOOK_BATCH or len(chunk.others) == LOOK_BATCH:
-            yield chunk
-            chunk = _Chunk()
-    if chunk.looked or chunk.others:
-        yield chunk
+@dataclass(eq=False, slots=True)
+class _Batch:
+    """One look's repositories on their way: how many are still being prepared, and the reads they left."""
+
+    preparing: int
+    pending: list[PendingRead] = dataclasses.field(default_factory=list)
 
 
 def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: int) -> Iterator[CheckedRepository]:
     """Check repositories with at most `workers` at once, yielding each as it finishes.
 
-    A plain loop over chunks: look at a chunk's GitHub repositories (one
-    query for `LOOK_BATCH`), read each the look calls plainly live (its tree,
-    or the whole check when nothing is left to read: `prepare`), read what the
-    chunk left in one query (`finish_many`), fall back to git for what is still
-    left (`finish_with_git`), judge; a repository the look left to REST, and
-    every repository of another host, is checked on its own (`check`).
+    GitHub repositories go in batches of `LOOK_BATCH` through three stages:
+    one look for the batch, then each repository on its own (`prepare`: its
+    tree, or the whole check when nothing is left to read), then one read for
+    what the batch left (`finish_many`). A repository the look left to REST,
+    and every repository of another host, is checked on its own.
 
-    Two stages run one chunk apart on a thread of their own, because they are
-    single requests the workers would wait for (bench/results.md): the next
-    chunk's look, and this chunk's read while the next chunk is prepared. So at
-    most `workers` + 2 requests run at once, far below GitHub's limit of 100,
-    and input is consumed two chunks ahead at most. Threads suit this work: it
-    waits on HTTP and on git subprocesses.
+    Looks and reads run on two threads of their own, so that the next batch's
+    look is under way while this batch's repositories are prepared: at most
+    `workers` + 2 requests at once, far below GitHub's limit of 100. Input is
+    consumed only as fast as work finishes (two looks ahead at most). Threads
+    suit this work: it waits on HTTP and on git subprocesses.
     """
-    from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
     workers = max(1, workers)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool, \
-            ThreadPoolExecutor(max_workers=2, thread_name_prefix="batch") as beside:
+            ThreadPoolExecutor(max_workers=2, thread_name_prefix="batch") as batch_pool:
+        running: dict[Future[Any], _Batch | None] = {}
+        looks: set[Future[Any]] = set()
 
-        def look(chunk: _Chunk | None) -> Future[list[Look | None]] | None:
-            return beside.submit(checker.look_many, chunk.looked) if chunk is not None and chunk.looked else None
+        def look(batch: list[RepoRef]) -> _Looked:
+            return _Looked(batch, checker.look_many(batch))
 
-        def with_git(read: Future[list[CheckedRepository | PendingRead]] | None) -> Iterator[Any]:
-            """The last chunk's read: what it judged, and git's futures for what it left."""
-            for item in read.result() if read is not None else []:
-                yield pool.submit(checker.finish_with_git, item) if isinstance(item, PendingRead) else item
+        def start_look(batch: list[RepoRef]) -> None:
+            future = batch_pool.submit(look, batch)
+            running[future] = None
+            looks.add(future)
 
-        chunks = _chunks(checker, refs)
-        chunk = next(chunks, None)
-        looking = look(chunk)
-        reading: Future[list[CheckedRepository | PendingRead]] | None = None
-        while chunk is not None:
-            following = next(chunks, None)
-            looks = looking.result() if looking is not None else []
-            looking = look(following)
-            work: list[Future[Any]] = [pool.submit(checker.check, ref) for ref in chunk.others]
-            work += [pool.submit(checker.check, ref) if found is None else pool.submit(checker.prepare, ref, found)
-                     for ref, found in zip(chunk.looked, looks, strict=True)]
-            for item in with_git(reading):
-                if isinstance(item, CheckedRepository):
-                    yield item
-                else:
-                    work.append(item)
-            pending: list[PendingRead] = []
-            for future in as_completed(work):
+        def finished(done: set[Future[Any]]) -> Iterator[CheckedRepository]:
+            for future in done:
+                batch = running.pop(future)
+                looks.discard(future)
                 outcome = future.result()
-                if isinstance(outcome, PendingRead):
-                    pending.append(outcome)
+                if isinstance(outcome, _Looked):
+                    looked = _Batch(preparing=sum(found is not None for found in outcome.looks))
+                    for ref, found in zip(outcome.refs, outcome.looks, strict=True):
+                        if found is None:
+                            running[pool.submit(checker.check, ref)] = None
+                        else:
+                            running[pool.submit(checker.prepare, ref, found)] = looked
+                elif isinstance(outcome, PendingRead):
+                    assert batch is not None
+                    batch.pending.append(outcome)
+                elif isinstance(outcome, list):
+                    for item in outcome:
+                        if isinstance(item, PendingRead):
+                            running[pool.submit(checker.finish_with_git, item)] = None
+                        else:
+                            yield item
                 else:
                     yield outcome
-            reading = beside.submit(checker.finish_many, pending) if pending else None
-            chunk = following
-        left = list(with_git(reading))
-        yield from (item for item in left if isinstance(item, CheckedRepository))
-        yield from (future.result() for future in as_completed(f for f in left if isinstance(f, Future)))
+                if batch is not None:
+                    batch.preparing -= 1
+                    if batch.preparing == 0 and batch.pending:
+                        running[batch_pool.submit(checker.finish_many, batch.pending)] = None
+
+        def busy() -> bool:
+            return len(looks) >= 2 or len(running) - len(looks) >= workers + LOOK_BATCH
+
+        gathering: list[RepoRef] = []
+        for ref in refs:
+            if checker.looks_in_batches(ref):
+                gathering.append(ref)
+                if len(gathering) == LOOK_BATCH:
+                    start_look(gathering)
+                    gathering = []
+            else:
+                running[pool.submit(checker.check, ref)] = None
+            while busy():
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                yield from finished(done)
+        if gathering:
+            start_look(gathering)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            yield from finished(done)
 
 
 @dataclass
