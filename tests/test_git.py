@@ -28,7 +28,7 @@ from tests.gitrepos import (
     ml_repo,
     route_git,
 )
-from tracker.hosts import git as git_module
+from tracker.hosts import git_process
 from tracker.hosts.git import TEXT_CAP, GitHost
 from tracker.records import RepoRef, Status
 
@@ -56,7 +56,7 @@ def subcommands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real = GitHost._git_output
 
     def spy(self: GitHost, args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(git_module._subcommand(args))
+        seen.append(git_process.subcommand(args))
         return real(self, args, **kwargs)
 
     monkeypatch.setattr(GitHost, "_git_output", spy)

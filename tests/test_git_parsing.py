@@ -36,14 +36,13 @@ def test_only_an_answer_from_the_host_means_gone(stderr: str, status: Status) ->
     assert classify_failure(stderr)[0] is status
 
 
-def test_failure_details_carry_no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GITHUB_TOKEN", "ghp_s3cr3tvalue")
+def test_failure_details_carry_no_credentials() -> None:
     stderr = (
         "fatal: unable to access 'https://x-access-token:ghp_s3cr3tvalue@github.com/a/b/': "
         "Could not resolve host: github.com\nerror: token ghp_s3cr3tvalue rejected"
     )
 
-    status, detail = classify_failure(stderr)
+    status, detail = classify_failure(stderr, secrets=("ghp_s3cr3tvalue",))
 
     assert status is Status.UNREACHABLE
     assert "ghp_s3cr3tvalue" not in detail and "x-access-token" not in detail

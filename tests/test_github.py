@@ -19,6 +19,7 @@ from tracker.hosts import github as github_module
 from tracker.hosts.cache import MemoryAnswerCache
 from tracker.hosts.github import GitHubHost, classify_error, rate_limit_wait
 from tracker.records import LicenseFinding, RepoRef, Status
+from tracker.settings import Settings
 
 TOKEN = "ghp_Secr3tTestToken0123456789abcdefABCDEF"
 START = 1_750_000_000.0
@@ -521,21 +522,21 @@ def test_enterprise_api_prefix(clock):
         assert moved.moved_to == RepoRef("git.example.org", "team", "new")
 
 
-def test_from_env_reads_url_and_token(server, clock):
-    env = {"GITHUB_API_URL": server.api_url, "GITHUB_TOKEN": TOKEN}
+def test_from_settings_reads_url_and_token(server, clock):
     server.add_repo("lab/a")
-    host = GitHubHost.from_env(environ=env, timeout=0.3, sleep=clock.sleep, clock=clock)
+    settings = Settings(github_api_url=server.api_url, github_token=TOKEN)
+    host = GitHubHost.from_settings(settings, timeout=0.3, sleep=clock.sleep, clock=clock)
     assert host.api_url == server.api_url
     assert host.check(ref("lab/a")).status is Status.OK
     assert server.requests[0].authorized
-    assert GitHubHost.from_env(environ={}).api_url == "https://api.github.com"
+    assert GitHubHost.from_settings(Settings()).api_url == "https://api.github.com"
 
 
 def test_missing_token_is_said_once(monkeypatch, caplog):
     monkeypatch.setattr(github_module, "_no_token_warned", False)
     with caplog.at_level(logging.WARNING, logger="tracker.hosts.github"):
-        GitHubHost.from_env(environ={})
-        GitHubHost.from_env(environ={})
+        GitHubHost()
+        GitHubHost()
     warnings = [r for r in caplog.records if "GITHUB_TOKEN" in r.getMessage()]
     assert len(warnings) == 1
     assert "60" in warnings[0].getMessage()

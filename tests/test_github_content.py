@@ -208,14 +208,15 @@ def test_two_runs_reading_one_repository_at_once_leave_one_whole_reading(world: 
     """Readings are written without a lock, so each writer needs its own scratch file."""
     import threading
 
-    from tracker.hosts.github_content import GitHubContent, _ApiReading
+    from tracker.hosts.github_content import GitHubContent
     from tracker.hosts.github_graphql import History
+    from tracker.hosts.reading import Reading
 
     path = GitHubContent(world.checker().github, world.cache).reading_path(REF)
-    readings = [_ApiReading(str(n) * 40, (f"file{n}.py",), {}, History(1, (NOW,), ("a@b.c",))) for n in range(4)]
+    readings = [Reading(str(n) * 40, (f"file{n}.py",), {}, history=History(1, (NOW,), ("a@b.c",))) for n in range(4)]
     failures: list[BaseException] = []
 
-    def write(reading: _ApiReading) -> None:
+    def write(reading: Reading) -> None:
         try:
             for _ in range(50):
                 reading.save(path)
@@ -228,7 +229,7 @@ def test_two_runs_reading_one_repository_at_once_leave_one_whole_reading(world: 
     for thread in threads:
         thread.join()
     assert failures == []
-    assert _ApiReading.load(path) in readings
+    assert Reading.load(path) in readings
     assert [p.name for p in path.parent.iterdir()] == [path.name]
 
 

@@ -18,7 +18,7 @@ from gitrepos import GitHttpServer, build_repo, license_text, route_git
 from typer.testing import CliRunner
 
 from tracker.cli import app
-from tracker.hosts import git as git_module
+from tracker.hosts import git_process
 from tracker.hosts.git import GitHost, address_refusal, fetch_allowed, git_url
 from tracker.links import extract_links
 from tracker.records import RepoRef, Status
@@ -49,7 +49,7 @@ def git_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real = GitHost._git_output
 
     def spy(self: GitHost, args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(git_module._subcommand(args))
+        seen.append(git_process.subcommand(args))
         return real(self, args, **kwargs)
 
     monkeypatch.setattr(GitHost, "_git_output", spy)

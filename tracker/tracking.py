@@ -23,6 +23,7 @@ from tracker.artifacts.promises import PromiseFinder, arxiv_id_of
 from tracker.artifacts.verdict import judge_hub
 from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score
+from tracker.hosts.cache import AnswerCache
 from tracker.hosts.git import GitFacts, GitHost, git_url
 from tracker.hosts.github import GitHubHost
 from tracker.hosts.github_content import GitHubContent, PendingRead
@@ -30,7 +31,17 @@ from tracker.hosts.github_graphql import LOOK_BATCH, Look
 from tracker.ingest import InputProblem, read_papers
 from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
-from tracker.records import INCONCLUSIVE, Activity, CheckResult, PaperLinks, RepoFacts, RepoFiles, RepoKind, RepoRef, Status
+from tracker.records import (
+    INCONCLUSIVE,
+    Activity,
+    CheckResult,
+    PaperLinks,
+    RepoFacts,
+    RepoFiles,
+    RepoKind,
+    RepoRef,
+    Status,
+)
 from tracker.settings import Settings
 from tracker.sources import is_spec, parse_spec
 from tracker.sources.read import read_source
@@ -185,18 +196,12 @@ class RepositoryChecker:
         self.content = GitHubContent(github, git.cache_dir)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, answer_cache: object | None = None,
+    def from_settings(cls, settings: Settings, *, answer_cache: AnswerCache | None = None,
                       clock: Clock = utc_now) -> RepositoryChecker:
-        github = GitHubHost(
-            api_url=settings.github_api_url,
-            token=settings.github_token,
-            timeout=settings.http_timeout,
-            max_rate_wait=settings.max_rate_wait,
-            answer_cache=answer_cache,
-            connections=settings.concurrency,
-        )
+        github = GitHubHost.from_settings(settings, answer_cache=answer_cache)
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout, max_clone_bytes=settings.max_clone_bytes,
-                      whole_clone_max_kb=settings.whole_clone_max_kb, git_hosts=settings.git_hosts)
+                      whole_clone_max_kb=settings.whole_clone_max_kb, git_hosts=settings.git_hosts,
+                      secrets=(settings.github_token,) if settings.github_token else ())
         hub = HubClient(settings.hf_endpoint, token=settings.hf_token, timeout=settings.http_timeout)
         return cls(github, git, clock, hub)
 

@@ -20,62 +20,17 @@ that repository and the caller reads it with git, as for any other host.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tracker.hosts.git import TEXT_CAP, GitFacts, TreeEntry, texts_to_read
 from tracker.hosts.github import GitHubHost
-from tracker.hosts.github_graphql import History, Look, ReadRequest, parse_read, read_query
+from tracker.hosts.github_graphql import Look, ReadRequest, parse_read, read_query
 from tracker.hosts.license_text import license_findings
+from tracker.hosts.reading import Reading
 from tracker.records import RepoFiles, RepoRef, Status
-
-@dataclass(frozen=True, slots=True)
-class _ApiReading:
-    """What was read at one head, kept as JSON; one that cannot be loaded is read again."""
-
-    head: str
-    paths: tuple[str, ...]
-    texts: dict[str, str]
-    history: History
-
-    FORMAT = 2  # 2: texts_to_read also reads READMEs one folder down and entry-point scripts
-
-    @classmethod
-    def load(cls, path: Path) -> _ApiReading | None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("format") != cls.FORMAT:
-                return None
-            history = History(total=int(data["total"]),
-                              dates=tuple(datetime.fromisoformat(when) for when in data["dates"]),
-                              emails=tuple(data["emails"]))
-            return cls(data["head"], tuple(data["paths"]), dict(data["texts"]), history)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-
-    def save(self, path: Path) -> None:
-        """Written atomically: a crash leaves the old reading or the new one.
-
-        The scratch file's name is this writer's own, since two runs may read
-        the same repository at once (no lock is held: either reading is true).
-        """
-        data = {"format": self.FORMAT, "head": self.head, "paths": list(self.paths), "texts": self.texts,
-                "total": self.history.total, "dates": [when.isoformat() for when in self.history.dates],
-                "emails": list(self.history.emails)}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, scratch = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".new")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False)
-            os.replace(scratch, path)
-        except BaseException:
-            Path(scratch).unlink(missing_ok=True)
-            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +70,7 @@ class GitHubContent:
 
     def kept(self, ref: RepoRef, look: Look) -> GitFacts | None:
         """The content read at the look's head in an earlier run, if any."""
-        reading = _ApiReading.load(self.reading_path(ref)) if look.head is not None else None
+        reading = Reading.load(self.reading_path(ref)) if look.head is not None else None
         if reading is None or reading.head != look.head:
             return None
         return _facts(look, reading)
@@ -142,21 +97,21 @@ class GitHubContent:
                 facts.append(None)
                 continue
             history, texts = read
-            reading = _ApiReading(item.request.head, item.paths,
-                                  {path: text for (path, _), text in zip(item.wanted, texts, strict=True)
-                                   if text is not None}, history)
+            reading = Reading(item.request.head, item.paths,
+                              {path: text for (path, _), text in zip(item.wanted, texts, strict=True)
+                               if text is not None}, history=history)
             reading.save(self.reading_path(item.ref))
             facts.append(_facts(item.look, reading))
         return facts
 
 
-def _facts(look: Look, reading: _ApiReading) -> GitFacts:
+def _facts(look: Look, reading: Reading) -> GitFacts:
     files = RepoFiles(paths=reading.paths, texts=reading.texts)
     return GitFacts(
         status=Status.OK,
         detail=look.detail,
         head_commit=look.head,
-        activity=reading.history.activity(look),
+        activity=reading.history.activity(look) if reading.history is not None else None,
         files=files,
         licenses=license_findings(reading.texts, files.readme_path),
     )

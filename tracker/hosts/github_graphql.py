@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tracker.hosts.git import HISTORY_DEPTH as GIT_HISTORY_DEPTH
+from tracker.hosts.git_read import HISTORY_DEPTH as GIT_HISTORY_DEPTH
 from tracker.hosts.github_metadata import NOASSERTION, parse_timestamp
 from tracker.records import Activity, LicenseFinding, Metadata, RepoRef, Status
 
@@ -184,9 +184,10 @@ def _look(repo: Mapping[str, Any], ref: RepoRef) -> Look | None:
         if not isinstance(head, str) or not isinstance(branch, str):
             return None
         committed = parse_timestamp(target.get("committedDate"))
-        quarter, year = _total(target.get("quarter")), _total(target.get("year"))
-        if quarter is None or year is None:
+        in_quarter, in_year = _total(target.get("quarter")), _total(target.get("year"))
+        if in_quarter is None or in_year is None:
             return None
+        quarter, year = in_quarter, in_year
     web = f"{ref.host}/{full_name}"
     if repo.get("isArchived") is True:
         status, detail = Status.ARCHIVED, f"GitHub reports {web} as archived (read-only)"
@@ -290,7 +291,8 @@ def _read(repo: Any, request: ReadRequest, text_cap: int) -> tuple[History, list
     total = _total(history)
     if total is None:
         return None
-    dates, emails = [], {}
+    dates: list[datetime] = []
+    emails: dict[str, None] = {}  # a dict keeps the order commits came in, as a set would not
     for node in history["nodes"]:
         when = parse_timestamp(node.get("committedDate")) if isinstance(node, Mapping) else None
         if when is not None:

@@ -58,7 +58,8 @@ _LICENSE_TITLE = re.compile(r"licen[cs](e|es|ing)\b", re.IGNORECASE)
 
 # license.py or licenses.json are code that handles licenses, not a grant.
 _CODE_SUFFIXES = frozenset(
-    {"py", "js", "ts", "go", "rs", "c", "h", "cc", "cpp", "java", "rb", "sh", "json", "yml", "yaml", "toml", "html", "css"}
+    {"py", "js", "ts", "go", "rs", "c", "h", "cc", "cpp", "java", "rb", "sh", "json", "yml", "yaml", "toml", "html",
+     "css"}
 )
 
 
@@ -375,7 +376,8 @@ def declared_licenses(text: str) -> str | None:
         if spelled is not None and not spelled.startswith("LicenseRef-"):
             add(token.start(), token.end(), spdx.normalise(token.group(0)) or spelled)
     for cc in _CREATIVE_COMMONS.finditer(text):
-        parts = "".join(f"-{name.upper()}" for name, pattern in _CC_PARTS if re.search(pattern, cc.group(1), re.IGNORECASE))
+        parts = "".join(f"-{name.upper()}" for name, pattern in _CC_PARTS
+                        if re.search(pattern, cc.group(1), re.IGNORECASE))
         add(cc.start(), cc.end(), f"CC-BY{parts}-{cc.group(2)}.0")
     for pattern, spdx_id in _NAMES:
         for named in pattern.finditer(text):
