@@ -522,13 +522,14 @@ def test_enterprise_api_prefix(clock):
         assert moved.moved_to == RepoRef("git.example.org", "team", "new")
 
 
-def test_from_settings_reads_url_and_token(server, clock):
+def test_from_settings_reads_url_and_token(server, clock, monkeypatch):
     server.add_repo("lab/a")
     settings = Settings(github_api_url=server.api_url, github_token=TOKEN)
     host = GitHubHost.from_settings(settings, timeout=0.3, sleep=clock.sleep, clock=clock)
     assert host.api_url == server.api_url
     assert host.check(ref("lab/a")).status is Status.OK
     assert server.requests[0].authorized
+    monkeypatch.delenv("GITHUB_API_URL")  # Settings reads the environment; without the variable, GitHub itself
     assert GitHubHost.from_settings(Settings()).api_url == "https://api.github.com"
 
 
