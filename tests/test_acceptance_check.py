@@ -34,8 +34,12 @@ def json_rows(result: Result) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rich reads COLUMNS on every print; wide enough that no table cell wraps mid-sentence."""
+    """Wide enough that no table cell wraps mid-sentence. Rich reads COLUMNS on every print unless it was set
+    when the console was made (as pytest-xdist's workers have it), so the console's own width is set too."""
+    from tracker import cli
+
     monkeypatch.setenv("COLUMNS", "600")
+    monkeypatch.setattr(cli.out, "_width", 600)
 
 
 def test_check_all_records_and_explains_every_corpus_repository(
