@@ -24,7 +24,7 @@ run: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/ruff check tracker flows
 	$(BIN)/mypy tracker flows
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # A Prefect server on a free port, a run against the stand-in world, and a
 # headless-Chromium screenshot of the repro-status artifact (needs `chromium`).
