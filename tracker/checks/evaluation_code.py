@@ -29,22 +29,16 @@ from datetime import datetime
 
 from tracker.checks.common import (
     Line,
-    cap,
     content_unknown,
-    failed,
     files_of,
     find_paths,
-    listing,
     matches,
-    passed,
-    unknown,
-    unread_readme,
 )
 from tracker.checks.reading import (
     EVAL,
     commands_for,
+    entry_point_result,
     is_unit_test,
-    quoted,
     script_evidence,
 )
 from tracker.records import CheckResult, RepoFacts, RepoFiles
@@ -79,18 +73,8 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
     paths += [path for path in _test_scripts(files) if path not in paths]
     found = [entry.line for entry in commands_for(files, EVAL)]
     script = None if found or paths else _evaluates(files)
-    if not found and not paths and script is None:
-        if (unread := unread_readme(files)) is not None:
-            return unknown(NAME, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
-        return failed(NAME, MISSING)
-    if found:
-        reason = f"Evaluation: {found[0].path}:{found[0].number} runs {quoted(found[0])}"
-        reason += f"; the tree has {listing(paths)}." if paths else "."
-    elif paths:
-        reason = f"Evaluation: the tree has {listing(paths)}."
-    elif script is not None:
-        reason = f"Evaluation: {script.path} evaluates ({script.path}:{script.number}: `{script.text.strip()[:60]}`)."
-    return passed(NAME, reason, cap([*paths, *(line.evidence for line in [*found, *([script] if script else [])])]))
+    return entry_point_result(NAME, "Evaluation", "evaluates", files, commands=found, paths=paths, script=script,
+                              missing=MISSING)
 
 
 

@@ -24,8 +24,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracker.checks.common import Line, is_vendored, lines_of, script_command
-from tracker.records import RepoFiles
+from tracker.checks.common import (
+    Line,
+    cap,
+    failed,
+    is_vendored,
+    lines_of,
+    listing,
+    passed,
+    script_command,
+    unknown,
+    unread_readme,
+)
+from tracker.records import CheckResult, RepoFiles
 
 TRAIN = "training"
 EVAL = "evaluation"
@@ -292,3 +303,27 @@ def resolve_references(text: str, references: dict[str, str]) -> str:
         return f"[{match.group(1)}]({url})" if url else match.group(0)
 
     return _REFERENCE_USE.sub(inline, text)
+
+
+def entry_point_result(name: str, label: str, verb: str, files: RepoFiles, *, commands: list[Line],
+                       paths: list[str], script: Line | None, missing: str) -> CheckResult:
+    """A training or evaluation item's verdict, in the order a reviewer weighs the evidence.
+
+    A README command that runs it comes first, then files named for it, then a
+    script whose own code shows it (`verb`: "trains", "evaluates"). With none
+    of these the item fails, unless a README could not be read: then it is
+    unknown, since the README may describe it.
+    """
+    if not commands and not paths and script is None:
+        if (unread := unread_readme(files)) is not None:
+            return unknown(name, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
+        return failed(name, missing)
+    if commands:
+        reason = f"{label}: {commands[0].path}:{commands[0].number} runs {quoted(commands[0])}"
+        reason += f"; the tree has {listing(paths)}." if paths else "."
+    elif paths:
+        reason = f"{label}: the tree has {listing(paths)}."
+    else:
+        assert script is not None
+        reason = f"{label}: {script.path} {verb} ({script.path}:{script.number}: `{script.text.strip()[:60]}`)."
+    return passed(name, reason, cap([*paths, *(line.evidence for line in [*commands, *([script] if script else [])])]))

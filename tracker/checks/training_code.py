@@ -27,18 +27,12 @@ from datetime import datetime
 
 from tracker.checks.common import (
     Line,
-    cap,
     content_unknown,
-    failed,
     files_of,
     find_paths,
-    listing,
     matches,
-    passed,
-    unknown,
-    unread_readme,
 )
-from tracker.checks.reading import TRAIN, commands_for, quoted, script_evidence
+from tracker.checks.reading import TRAIN, commands_for, entry_point_result, script_evidence
 from tracker.records import CheckResult, RepoFacts, RepoFiles
 
 NAME = "training_code"
@@ -64,18 +58,8 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
     found = [entry.line for entry in commands_for(files, TRAIN)]
     paths = [path for path in find_paths(files, PATTERNS, exclude=EXCLUDE) if not _NOT_TRAINING.search(path)]
     script = None if found or paths else _trains(files)
-    if not found and not paths and script is None:
-        if (unread := unread_readme(files)) is not None:
-            return unknown(NAME, f"Unknown: no file shows it and {unread} was not read, so it may be described there.")
-        return failed(NAME, MISSING)
-    if found:
-        reason = f"Training: {found[0].path}:{found[0].number} runs {quoted(found[0])}"
-        reason += f"; the tree has {listing(paths)}." if paths else "."
-    elif paths:
-        reason = f"Training: the tree has {listing(paths)}."
-    elif script is not None:
-        reason = f"Training: {script.path} trains ({script.path}:{script.number}: `{script.text.strip()[:60]}`)."
-    return passed(NAME, reason, cap([*paths, *(line.evidence for line in [*found, *([script] if script else [])])]))
+    return entry_point_result(NAME, "Training", "trains", files, commands=found, paths=paths, script=script,
+                              missing=MISSING)
 
 
 
