@@ -22,12 +22,12 @@ import os
 import socket
 import threading
 from collections.abc import Iterable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit
 
 import git
 import pytest
@@ -410,3 +410,19 @@ def ml_repo(
 def minimal_repo(root: Path, canonical: str = "github.com/acme/bare-bones") -> LocalRepo:
     """A repository with one short README and nothing else: the usual "code coming soon"."""
     return build_repo(root, canonical, {"README.md": "# Code coming soon\n"})
+
+
+def git_subcommands_seen(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every git subcommand a `GitHost` runs from now on, in order (a spy on its one way of running git)."""
+    from tracker.hosts import git_process
+    from tracker.hosts.git import GitHost
+
+    seen: list[str] = []
+    real = GitHost._git_output
+
+    def spy(self: GitHost, args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(git_process.subcommand(args))
+        return real(self, args, **kwargs)
+
+    monkeypatch.setattr(GitHost, "_git_output", spy)
+    return seen

@@ -23,12 +23,12 @@ from tests.gitrepos import (
     build_repo,
     closed_port_url,
     empty_repo,
+    git_subcommands_seen,
     license_text,
     minimal_repo,
     ml_repo,
     route_git,
 )
-from tracker.hosts import git_process
 from tracker.hosts.git import TEXT_CAP, GitHost
 from tracker.records import RepoRef, Status
 
@@ -52,15 +52,7 @@ def host(tmp_path: Path) -> GitHost:
 @pytest.fixture
 def subcommands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every git subcommand GitHost runs, in order."""
-    seen: list[str] = []
-    real = GitHost._git_output
-
-    def spy(self: GitHost, args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(git_process.subcommand(args))
-        return real(self, args, **kwargs)
-
-    monkeypatch.setattr(GitHost, "_git_output", spy)
-    return seen
+    return git_subcommands_seen(monkeypatch)
 
 
 class _AnswerWithStatus(BaseHTTPRequestHandler):

@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from gitrepos import GitHttpServer, build_repo, license_text, route_git
+from gitrepos import GitHttpServer, build_repo, git_subcommands_seen, license_text, route_git
 from typer.testing import CliRunner
 
 from tracker.cli import app
-from tracker.hosts import git_process
 from tracker.hosts.git import GitHost, address_refusal, fetch_allowed, git_url
 from tracker.links import extract_links
 from tracker.records import RepoRef, Status
@@ -45,15 +44,7 @@ def git_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore
 @pytest.fixture
 def git_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every git subcommand a GitHost runs."""
-    seen: list[str] = []
-    real = GitHost._git_output
-
-    def spy(self: GitHost, args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(git_process.subcommand(args))
-        return real(self, args, **kwargs)
-
-    monkeypatch.setattr(GitHost, "_git_output", spy)
-    return seen
+    return git_subcommands_seen(monkeypatch)
 
 
 def test_a_repository_on_an_allowed_host_is_read_with_git(git_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
