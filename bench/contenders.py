@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/contenders.py naive <names-file> <api-url>
      .venv/bin/python bench/contenders.py flow <papers-file> <database-url>
+     .venv/bin/python bench/contenders.py flow-dask <papers-file> <database-url> [<threads-per-worker>]
 
 The tracker's CLI contender needs no code here: `run.py` calls
 ``repro-tracker check --all`` itself, exactly as a user would.
@@ -47,14 +48,44 @@ def flow(papers_file: Path, database_url: str) -> None:
     print(track(sources=[str(papers_file)], database_url=database_url, report_dir=None))
 
 
+def flow_dask(papers_file: Path, database_url: str, threads_per_worker: int) -> None:
+    """`flow` with its check batches on a local cluster of two worker processes, as `run_track` sends them.
+
+    Before the cluster closes, each worker says its own peak memory and CPU
+    (with the git processes it waited for): the parent's ``ru_maxrss`` is the
+    largest single process, not what the workers used.
+    """
+    import json
+
+    from distributed import Client, LocalCluster
+
+    from flows.track import dask_task_runner, track
+
+    def usage() -> dict[str, float]:
+        import resource
+
+        me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"peak_mb": me.ru_maxrss / 1024,
+                "cpu_s": me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime}
+
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=threads_per_worker, dashboard_address=None,
+                      host="127.0.0.1") as cluster, Client(cluster) as client:
+        runner = dask_task_runner(cluster.scheduler_address)
+        print(track.with_options(task_runner=runner)(sources=[str(papers_file)], database_url=database_url,
+                                                     report_dir=None))
+        print("dask-workers " + json.dumps(list(client.run(usage).values())), flush=True)
+
+
 def main() -> None:
     kind, first, second = sys.argv[1:4]
     if kind == "naive":
         naive(Path(first), second)
     elif kind == "flow":
         flow(Path(first), second)
+    elif kind == "flow-dask":
+        flow_dask(Path(first), second, int(sys.argv[4]) if len(sys.argv) > 4 else 1)
     else:
-        raise SystemExit(f"unknown contender {kind!r}; use naive or flow")
+        raise SystemExit(f"unknown contender {kind!r}; use naive, flow or flow-dask")
 
 
 if __name__ == "__main__":
