@@ -49,7 +49,7 @@ def flow(papers_file: Path, database_url: str) -> None:
 
 
 def flow_dask(papers_file: Path, database_url: str, threads_per_worker: int) -> None:
-    """`flow` with its check batches on a local cluster of two worker processes, as `run_track` sends them.
+    """`flow` with its check batches on a local cluster of two worker processes (the flow's `dask_address`).
 
     Before the cluster closes, each worker says its own peak memory and CPU
     (with the git processes it waited for): the parent's ``ru_maxrss`` is the
@@ -59,7 +59,7 @@ def flow_dask(papers_file: Path, database_url: str, threads_per_worker: int) -> 
 
     from distributed import Client, LocalCluster
 
-    from flows.track import dask_task_runner, track
+    from flows.track import track
 
     def usage() -> dict[str, float]:
         import resource
@@ -70,9 +70,8 @@ def flow_dask(papers_file: Path, database_url: str, threads_per_worker: int) -> 
 
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=threads_per_worker, dashboard_address=None,
                       host="127.0.0.1") as cluster, Client(cluster) as client:
-        runner = dask_task_runner(cluster.scheduler_address)
-        print(track.with_options(task_runner=runner)(sources=[str(papers_file)], database_url=database_url,
-                                                     report_dir=None))
+        print(track(sources=[str(papers_file)], database_url=database_url, report_dir=None,
+                    dask_address=cluster.scheduler_address))
         print("dask-workers " + json.dumps(list(client.run(usage).values())), flush=True)
 
 

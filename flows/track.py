@@ -7,9 +7,13 @@ concurrency and what the Prefect UI shows.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Sequence
+import itertools
+import logging
+import queue
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -24,7 +28,7 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -48,6 +52,9 @@ BATCH_SIZE = LOOK_BATCH
 # Batches in flight at once by default (`Settings.parallel_batches`, REPRO_TRACKER_PARALLEL_BATCHES):
 # `run_track` and `serve_track` give the flow a task runner of the configured width.
 PARALLEL_BATCHES: int = Settings.model_fields["parallel_batches"].default
+# Batches sent ahead, per batch that can run at once: enough that a worker finishing one has the next at
+# hand, few enough that the flow holds a few hundred names, not the whole due list.
+BATCHES_AHEAD = 2
 
 # Loggers that repeat, per repository, what the run's summary already says
 # (urllib3's retries of an unreachable host, PyGithub's redirect notes).
@@ -131,11 +138,20 @@ def look_for_promised_code(database_url: str | None) -> tracking.PromiseTally:
 
 
 @task(cache_policy=NO_CACHE)
-def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> list[str]:
-    refs = _store(database_url).repositories_due(max_age_hours=max_age_hours, run_id=run_id)
-    get_run_logger().info(f"{len(refs)} repositories are due for a check"
+def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> int:
+    """How many repositories are due; the flow reads them, a chunk at a time, as batches leave (`_due_batches`)."""
+    count = _store(database_url).count_repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+    get_run_logger().info(f"{count} repositories are due for a check"
                           + (f" (not checked within {max_age_hours:g} hours)" if max_age_hours else ""))
-    return [ref.canonical for ref in refs]
+    return count
+
+
+def _due_batches(database_url: str | None, max_age_hours: float | None, run_id: int, size: int) -> Iterator[list[str]]:
+    """The due repositories' names, `size` at a time, read from the store only as fast as batches are sent."""
+    due = (ref.canonical for ref in
+           _store(database_url).iter_repositories_due(max_age_hours=max_age_hours, run_id=run_id))
+    while batch := list(itertools.islice(due, size)):
+        yield batch
 
 
 # A network fault on one repository never fails a batch (it is recorded as
@@ -243,22 +259,50 @@ def announce_changes(changes: Sequence[Any], run_id: int) -> int:
     return len(found)
 
 
-def _check_all(batches: list[list[str]], run_id: int, database_url: str | None, tally: tracking.RunTally) -> None:
-    """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact."""
-    total = sum(len(batch) for batch in batches)
+def _check_all(batches: Iterable[list[str]], total: int, run_id: int, database_url: str | None,
+               tally: tracking.RunTally, *, parallel_batches: int, dask_address: str | None) -> None:
+    """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact.
+
+    At most `BATCHES_AHEAD` x the batches that can run at once are sent ahead of the ones that
+    ended, and the next is read from `batches` only when one ends: memory stays flat however many
+    repositories are due (300,000: bench/results.md). With `dask_address` the batches go to that
+    cluster (prefect-dask's `DaskTaskRunner`), and only they: the flow's other tasks stay here.
+    """
     progress_id = cast(UUID, create_progress_artifact(
         progress=0.0 if total else 100.0, key="repro-progress",
-        description=f"checking {total} repositories in {len(batches)} batches"))  # called synchronously: a UUID
-    if not batches:
+        description=f"checking {total} repositories"))  # called synchronously: a UUID
+    if not total:
         return
-    done = 0
-    futures = list(check_batch.map(batches, run_id=run_id, database_url=database_url))
-    sizes = {future.task_run_id: len(batch) for future, batch in zip(futures, batches, strict=True)}
-    for future in as_completed(futures):
-        tally.add(future.result())
-        done += sizes[future.task_run_id]
-        update_progress_artifact(artifact_id=progress_id, progress=100.0 * done / total,
-                                 description=f"checked {done}/{total} repositories")
+    with dask_task_runner(dask_address) if dask_address else contextlib.nullcontext() as cluster:
+        if cluster is None:
+            def submit(batch: list[str]) -> PrefectFuture[tracking.RunTally]:
+                return check_batch.submit(batch, run_id=run_id, database_url=database_url)
+            width = parallel_batches
+        else:
+            def submit(batch: list[str]) -> PrefectFuture[tracking.RunTally]:
+                return cast(PrefectFuture[tracking.RunTally], cluster.submit(
+                    check_batch, {"canonicals": batch, "run_id": run_id, "database_url": database_url}))
+            width = max(parallel_batches, sum(cluster.client.nthreads().values()))
+        ended: queue.SimpleQueue[PrefectFuture[tracking.RunTally]] = queue.SimpleQueue()
+        sizes: dict[UUID, int] = {}
+        done = 0
+
+        def collect() -> None:
+            nonlocal done
+            future = ended.get()
+            tally.add(future.result())
+            done += sizes.pop(future.task_run_id)
+            update_progress_artifact(artifact_id=progress_id, progress=min(100.0, 100.0 * done / total),
+                                     description=f"checked {done}/{total} repositories")
+
+        for batch in batches:
+            if len(sizes) >= BATCHES_AHEAD * width:
+                collect()
+            future = submit(batch)
+            sizes[future.task_run_id] = len(batch)
+            future.add_done_callback(ended.put)
+        while sizes:
+            collect()
 
 
 def _rename_flow_run(name: str) -> None:
@@ -317,14 +361,16 @@ def _record_interruption(flow: Any, flow_run: Any, state: Any) -> None:
       on_failure=[_record_interruption], on_crashed=[_record_interruption], on_cancellation=[_record_interruption])
 def track(sources: list[str], database_url: str | None = None, max_age_hours: float | None = None,
           report_dir: str | None = "reports", batch_size: int | None = None, archive: bool | None = None,
-          preserve: bool = False) -> Any:
+          preserve: bool = False, dask_address: str | None = None) -> Any:
     """Ingest the sources, check the artifacts and every repository that is due, record the run, ask the
     archive, report.
 
     `batch_size` defaults to REPRO_TRACKER_BATCH_SIZE, else the GraphQL look's size.
     `archive` (default: REPRO_TRACKER_ARCHIVE) asks Software Heritage about the
     checked repositories once the checks are recorded; `preserve` then asks it
-    to save the ones most at risk (implies `archive`).
+    to save the ones most at risk (implies `archive`). `dask_address` (default:
+    REPRO_TRACKER_DASK_ADDRESS where the flow runs, so a deployment's workers
+    can set it) sends the check batches to that Dask cluster.
 
     Returns the run's summary text. A run cut short by the rate limit completes
     in a state named `RateLimited`: what it checked is recorded, and the next
@@ -341,10 +387,10 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     # Before the repositories: a short link or a promise kept may add one, checked in this same run.
     check_artifacts(database_url, max_age_hours, run_id)
     look_for_promised_code(database_url)
-    due = repositories_due(database_url, max_age_hours, run_id)
+    total = repositories_due(database_url, max_age_hours, run_id)
     size = batch_size or settings.batch_size or BATCH_SIZE
-    batches = [due[i:i + size] for i in range(0, len(due), size)]
-    _check_all(batches, run_id, database_url, tally)
+    _check_all(_due_batches(database_url, max_age_hours, run_id, size), total, run_id, database_url, tally,
+               parallel_batches=settings.parallel_batches, dask_address=dask_address or settings.dask_address)
     if tally.awaiting_confirmation:
         held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
         tally.add(confirm_gone(held, run_id, database_url))
@@ -408,6 +454,12 @@ def cron_problem(cron: str) -> str | None:
     return None
 
 
+def _prefect_api_url() -> str | None:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
 def dask_task_runner(address: str) -> Any:
     """A task runner that sends check batches to the Dask cluster at `address` (tcp://host:8786)."""
     from prefect_dask import DaskTaskRunner
@@ -417,16 +469,18 @@ def dask_task_runner(address: str) -> Any:
 
 def run_track(sources: list[str], *, max_age_hours: float | None = None, dask_address: str | None = None,
               report_dir: str | None = "reports", archive: bool | None = None, preserve: bool = False) -> str:
-    """Run `track` once; on a Dask cluster when an address is given or set in REPRO_TRACKER_DASK_ADDRESS.
+    """Run `track` once; its checks on a Dask cluster when an address is given or set in REPRO_TRACKER_DASK_ADDRESS.
 
     Without PREFECT_API_URL, Prefect starts a temporary local server for the run.
     """
     settings = Settings.from_env()
-    address = dask_address or settings.dask_address
-    flow_to_run = track.with_options(task_runner=dask_task_runner(address)) if address else _configured(settings)
+    if (dask_address or settings.dask_address) and not _prefect_api_url():
+        # Each worker would start a temporary server of its own (~20 s, ~300 MB), where its task runs stay unseen.
+        logging.getLogger(__name__).warning(
+            "checking on Dask without PREFECT_API_URL: set it to a Prefect server the workers can reach")
     try:
-        summary = flow_to_run(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir,
-                              archive=archive, preserve=preserve)
+        summary = _configured(settings)(sources=sources, max_age_hours=max_age_hours, report_dir=report_dir,
+                                        archive=archive, preserve=preserve, dask_address=dask_address)
         return cast(str, summary)  # the summary text, also when the run ended in a named Completed state
     except RuntimeError as exc:
         # Prefect's client says so when its server went away after `prefect_api_problem` asked.

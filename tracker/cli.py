@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Self
@@ -262,6 +263,11 @@ def ingest(
         raise _fail(f"{len(failed)} source(s) could not be read: {', '.join(failed)}")
 
 
+# `check` without --json shows at most this many repositories in its table (the first checked): a table
+# of 300,000 rows is of no use in a terminal, and the rows it needs held ~25 KB each.
+CHECK_TABLE_ROWS = 1_000
+
+
 @app.command()
 def check(
     repo: Annotated[list[str] | None, typer.Option("--repo",
@@ -303,18 +309,28 @@ def check(
         if not repo and not check_all:
             run.finish()
             return
-    due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
+    # Every stored repository is read from the store a chunk at a time, as the checks go: at 300,000 the
+    # whole list held some 130 MB (bench/results.md). Repositories named with --repo are few.
+    if keys is None:
+        total = store.count_repositories_due(max_age_hours=settings.max_age_hours)
+        due: Iterable[Any] = store.iter_repositories_due(max_age_hours=settings.max_age_hours)
+    else:
+        due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
+        total = len(due)
     checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     rows: list[dict[str, Any]] = []
+    checked_keys: list[str] = []
 
-    progress = _Progress(len(due))
+    progress = _Progress(total)
 
     def on_checked(checked: Any) -> None:
         progress.advance(checked.facts.ref.canonical)
+        if settings.archive:
+            checked_keys.append(checked.facts.ref.key)
         if as_json:
             # Streamed, not collected: at 10,000 repositories the rows alone held ~250 MB.
             out.out(dumps(checked_record(checked)), highlight=False)
-        else:
+        elif len(rows) < CHECK_TABLE_ROWS:
             rows.append(checked_record(checked))
 
     try:
@@ -325,12 +341,15 @@ def check(
     except KeyboardInterrupt:
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None
     if settings.archive:
-        _archive_stage(store, settings, run_id, [ref.key for ref in due])
+        _archive_stage(store, settings, run_id, checked_keys)
     if as_json:
         return
     from tracker.report.terminal import render_check_results
 
     render_check_results(out, rows)
+    if tally.checked > len(rows):
+        out.print(f"the table shows the first {len(rows):,} of {tally.checked:,} checked; "
+                  "`repro-tracker status` lists every one")
     summary = ", ".join(f"{count} {status}" for status, count in sorted(tally.by_status.items())) or "nothing due"
     out.print(f"run {run_id}: {tally.checked} checked ({escape(summary)}); "
               f"{tally.requests_made} requests, {tally.requests_rate_limited} counted against the rate limit")

@@ -12,7 +12,7 @@ check it finished and loses nothing else. Reads return frozen rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -246,6 +246,14 @@ class Store:
         self, *, keys: Iterable[str] | None = None, max_age_hours: float | None = None, run_id: int | None = None
     ) -> list[RepoRef]:
         return self._repositories.repositories_due(keys=keys, max_age_hours=max_age_hours, run_id=run_id)
+
+    def iter_repositories_due(
+        self, *, max_age_hours: float | None = None, run_id: int | None = None
+    ) -> Iterator[RepoRef]:
+        return self._repositories.iter_repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+
+    def count_repositories_due(self, *, max_age_hours: float | None = None, run_id: int | None = None) -> int:
+        return self._repositories.count_repositories_due(max_age_hours=max_age_hours, run_id=run_id)
 
     # -- runs (tracker.store.runs) ---------------------------------------------
 
