@@ -13,8 +13,9 @@ documented Ctrl-C: exit 130, the checks so far kept), and its peak resident
 memory (``ru_maxrss`` from ``wait4``) is compared across N. A run whose memory
 does not grow with N shows the same peak at every N.
 
-``--code DIR`` runs another checkout's code (``PYTHONPATH=DIR``), e.g. main
-before a change, for a before/after.
+``--code DIR`` runs another checkout's code (``PYTHONPATH=DIR``, and DIR as
+the working directory, which ``python -c`` puts first on ``sys.path``), e.g.
+main before a change, for a before/after.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def fill(database: str, n: int, code: Path) -> float:
         f"                           for i in range(start, min({n}, start + {ADD_CHUNK})))\n"
     )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "PYTHONPATH": str(code)})
+    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "PYTHONPATH": str(code)}, cwd=code)
     return time.perf_counter() - started
 
 
@@ -59,7 +60,7 @@ def check_until(env: dict[str, str], checks: int, code: Path) -> tuple[float, fl
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", "from tracker.cli import main; main()", "check", "--all",
                               "--json"], env={**env, "PYTHONPATH": str(code)}, stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, cwd=ROOT)
+                             stderr=subprocess.DEVNULL, cwd=code)
     assert child.stdout is not None
     seen = 0
     for _line in child.stdout:
