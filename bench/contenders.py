@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/contenders.py naive <names-file> <api-url>
      .venv/bin/python bench/contenders.py flow <papers-file> <database-url>
      .venv/bin/python bench/contenders.py flow-dask <papers-file> <database-url> [<threads-per-worker>]
+     .venv/bin/python bench/contenders.py sources <database-url> <report-dir> <source>...
 
 The tracker's CLI contender needs no code here: `run.py` calls
 ``repro-tracker check --all`` itself, exactly as a user would.
@@ -81,10 +82,14 @@ def main() -> None:
         naive(Path(first), second)
     elif kind == "flow":
         flow(Path(first), second)
+    elif kind == "sources":
+        from flows.track import track
+
+        print(track(sources=sys.argv[4:], database_url=first, report_dir=second))
     elif kind == "flow-dask":
         flow_dask(Path(first), second, int(sys.argv[4]) if len(sys.argv) > 4 else 1)
     else:
-        raise SystemExit(f"unknown contender {kind!r}; use naive, flow or flow-dask")
+        raise SystemExit(f"unknown contender {kind!r}; use naive, flow, flow-dask or sources")
 
 
 if __name__ == "__main__":
