@@ -7,8 +7,8 @@ only *declares* a license ("This project is licensed under the MIT License", a
 shields.io badge) is a weaker finding still (`license_declared`), marked with
 how it was read.
 
-Pure functions over file texts; a repository's findings are kept per content
-(`license_findings`), since a re-run reads the same texts again.
+Pure functions over file texts; each text's reading is kept for the process by
+its digest (`license_findings`), since many repositories ship the same text.
 """
 
 from __future__ import annotations
@@ -134,8 +134,8 @@ def license_findings(texts: Mapping[str, str], readme_path: str | None = None) -
 
 
 # What a text grants, by a digest of the text: reading one costs milliseconds
-# (askalono, section cutting, SPDX parsing), and the same text comes back on
-# every re-run and in every repository that ships a verbatim license. Cleared
+# (askalono, section cutting, SPDX parsing), and the same text comes back in
+# every fork and every repository that ships a verbatim license. Cleared
 # when full: a run rarely meets a text again after thousands of others.
 _KNOWN_MAX = 4096
 _Read = TypeVar("_Read", Match, Match | None)
