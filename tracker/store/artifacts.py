@@ -7,7 +7,7 @@ wrote the short link (provenance `short_link`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Row, exists, select
@@ -37,12 +37,13 @@ class ArtifactChecks:
 
     def artifacts_due(self, *, max_age_hours: float | None = None, run_id: int | None = None,
                       kinds: Iterable[str] | None = None) -> list[ArtifactTarget]:
-        """Artifacts to check, in order of first sight, each with its current DNS streak.
+        """Artifacts to check, in order of first sight, each with its current DNS streak and newest verdict.
 
         Like `repositories_due`: minus those with a conclusive check younger
         than `max_age_hours` and those already checked in `run_id`.
         """
-        from tracker.artifacts.check import ArtifactTarget
+        from tracker.artifacts.check import ArtifactTarget, PreviousCheck
+        from tracker.artifacts.verdict import LinkState, LinkVerdict
 
         conditions = []
         if max_age_hours is not None:
@@ -57,20 +58,29 @@ class ArtifactChecks:
                                               ArtifactCheckRecord.c.run_id == run_id))
         if kinds is not None:
             conditions.append(ArtifactRecord.c.kind.in_(list(kinds)))
-        newest = (
-            select(ArtifactCheckRecord.c.dns_failing_since)
+        newest_id = (
+            select(ArtifactCheckRecord.c.id)
             .where(ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
             .order_by(ArtifactCheckRecord.c.run_id.desc())
             .limit(1)
             .scalar_subquery()
         )
+        newest = ArtifactCheckRecord.alias("newest")
         statement = (
-            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, newest.label("since"))
+            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, *(c for c in newest.c if c.name != "artifact_id"))
+            .select_from(ArtifactRecord.outerjoin(newest, newest.c.id == newest_id))
             .where(*conditions)
             .order_by(ArtifactRecord.c.id)
         )
         rows = run_read(self._engine, lambda connection: connection.execute(statement).all())
-        return [ArtifactTarget(row.url, LinkKind(row.kind), _aware(row.since)) for row in rows]
+        targets = []
+        for row in rows:
+            previous = None
+            if row.id is not None:
+                verdict = LinkVerdict(LinkState(row.state), row.reason, tuple(row.evidence or ()), row.final_url)
+                previous = PreviousCheck(row.checked_at, verdict, tuple(row.redirects or ()), dict(row.facts or {}))
+            targets.append(ArtifactTarget(row.url, LinkKind(row.kind), row.dns_failing_since, previous))
+        return targets
 
     def record_artifact_check(self, run_id: int, check: ArtifactCheck) -> RepoRef | None:
         """Store one artifact's check in its own transaction; idempotent per (run, artifact).
@@ -167,15 +177,6 @@ class ArtifactChecks:
         )
         return [_artifact_check(row) for row in run_read(self._engine, lambda c: c.execute(statement).all())]
 
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """A time read through a subquery, which bypasses the column type on SQLite: naive UTC there."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _artifact_check(row: Row[Any]) -> ArtifactCheckRow:

@@ -307,7 +307,7 @@ ArtifactCheckRecord = Table(
     Index(None, "artifact_id", "run_id"),
 )
 
-# One conditional-request answer (`tracker.hosts.cache.CachedAnswer`).
+# One conditional-request answer (`tracker.http.Validators`): GitHub's, a web page's (validators only), Zenodo's.
 HttpCacheEntry = Table(
     "http_cache",
     metadata,
