@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, Row, exists, select
 
 from tracker.artifacts.kinds import LinkKind
-from tracker.records import RepoRef
+from tracker.records import Provenance, RepoRef
 from tracker.store.dialect import insert_for
-from tracker.store.models import ArtifactCheckRecord, ArtifactRecord, Paper, PaperLink
+from tracker.store.models import ArtifactCheckRecord, ArtifactRecord, LinkProvenance, Paper, PaperLink
 from tracker.store.repositories import ensure_repositories
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import ArtifactCheckRow, ArtifactRow
@@ -23,9 +23,6 @@ from tracker.store.runs import require_run
 
 if TYPE_CHECKING:
     from tracker.artifacts.check import ArtifactCheck, ArtifactTarget
-
-# `paper_links.provenance` of a repository reached through a short link the paper wrote.
-SHORT_LINK = "short_link"
 
 
 class ArtifactChecks:
@@ -87,7 +84,8 @@ class ArtifactChecks:
 
         A short link that leads to a repository adds that repository and links
         it to every paper that wrote the short link, with the short link as the
-        link's text and `short_link` as its provenance. Returns that
+        link's text (of a link made here) and `short_link` as its provenance,
+        found at the check's time. Returns that
         repository when it is new to the store (so the run can check it), else None.
         """
         verdict = check.verdict
@@ -124,11 +122,8 @@ class ArtifactChecks:
                 select(PaperLink.c.paper_id).where(PaperLink.c.artifact_url == check.url).distinct()
             ).scalars().all()
             if papers:
-                connection.execute(
-                    insert_for(connection, PaperLink).on_conflict_do_nothing(),
-                    [{"paper_id": paper, "repository_id": ids[check.leads_to.key], "raw_text": check.url,
-                      "provenance": SHORT_LINK, "found_at": check.checked_at} for paper in papers],
-                )
+                note_found_link(connection, papers, ids[check.leads_to.key], raw_text=check.url,
+                                provenance=Provenance.SHORT_LINK, found_at=check.checked_at)
             return check.leads_to if created else None
 
         return run_write(self._engine, work)
@@ -177,6 +172,28 @@ class ArtifactChecks:
         )
         return [_artifact_check(row) for row in run_read(self._engine, lambda c: c.execute(statement).all())]
 
+
+
+def note_found_link(connection: Connection, paper_ids: Iterable[str], repository_id: int, *, raw_text: str,
+                    provenance: Provenance, found_at: datetime) -> bool:
+    """Link each paper to a repository found after reading, and note how and when in `link_provenance`.
+
+    A paper that links the repository already keeps its link and gains the
+    provenance. Returns whether a link was added.
+    """
+    papers = list(paper_ids)
+    added = connection.execute(
+        insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.c.id),
+        [{"paper_id": paper, "repository_id": repository_id, "raw_text": raw_text} for paper in papers],
+    ).all()
+    link_ids = connection.execute(
+        select(PaperLink.c.id).where(PaperLink.c.repository_id == repository_id, PaperLink.c.paper_id.in_(papers))
+    ).scalars().all()
+    connection.execute(
+        insert_for(connection, LinkProvenance).on_conflict_do_nothing(),
+        [{"link_id": link_id, "provenance": provenance.value, "found_at": found_at} for link_id in link_ids],
+    )
+    return bool(added)
 
 
 def _artifact_check(row: Row[Any]) -> ArtifactCheckRow:
