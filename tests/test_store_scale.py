@@ -19,6 +19,8 @@ RUNS = 30
 
 # Rows are generated inside SQLite (recursive CTEs): building 300,000 checks
 # through the Python API would take longer than the whole store test suite.
+# Every check is a full row (as before migration 0011), and `latest_checks`
+# is filled as `record_check` keeps it.
 _FILL = """
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :repositories)
 INSERT INTO repositories (id, host, owner, name, kind, canonical, key, first_seen_at)
@@ -37,6 +39,11 @@ SELECT runs.id, repositories.id, runs.started_at, 'ok', 200, 'GitHub answered 20
     runs.started_at, runs.started_at, runs.started_at, runs.started_at, runs.started_at, 'abc', 1, 2, 3, 4,
     '[]', 'healthy', 50, :results, :outcomes
 FROM tracking_runs AS runs CROSS JOIN repositories ORDER BY runs.id, repositories.id;
+
+INSERT INTO latest_checks (repository_id, latest_id, latest_run_id, previous_id, previous_run_id)
+SELECT repository_id, MAX(CASE WHEN run_id = :runs THEN id END), :runs,
+       MAX(CASE WHEN run_id = :runs - 1 THEN id END), :runs - 1
+FROM repository_checks GROUP BY repository_id;
 """
 
 
