@@ -112,9 +112,9 @@ def replicate(url: str, base: int, repositories: int) -> None:
     which on the shared machine would have taken hours at 100,000.
     `latest_checks` is then filled as `record_check` keeps it.
     """
-    from sqlalchemy import delete, insert, null, select
+    from sqlalchemy import insert, null, select
 
-    from tracker.store.models import LatestCheck, Paper, PaperLink, PaperSource, Repository, RepositoryCheck
+    from tracker.store.models import Paper, PaperLink, PaperSource, Repository, RepositoryCheck
 
     last_paper = f"arxiv:2601.{base - 1:05d}"
     with open_store(url) as store, store.engine.begin() as connection:
@@ -141,15 +141,25 @@ def replicate(url: str, base: int, repositories: int) -> None:
                     originals & (table.c[names[0] if table is Paper else "paper_id"] <= last_paper)
                     & ~table.c[names[0] if table is Paper else "paper_id"].contains("-"))
                 connection.execute(insert(table).from_select(names, select(*columns).where(within)))
-        previous = RepositoryCheck.alias("previous")
-        connection.execute(delete(LatestCheck))
-        connection.execute(insert(LatestCheck).from_select(
-            ["repository_id", "latest_id", "latest_run_id", "previous_id", "previous_run_id"],
-            select(RepositoryCheck.c.repository_id, RepositoryCheck.c.id, RepositoryCheck.c.run_id, previous.c.id,
-                   previous.c.run_id)
-            .outerjoin(previous, (previous.c.repository_id == RepositoryCheck.c.repository_id)
-                       & (previous.c.run_id == 1))
-            .where(RepositoryCheck.c.run_id == 2)))
+        fill_latest_checks(connection)
+
+
+def fill_latest_checks(connection: Any) -> None:
+    """`latest_checks` as `record_check` keeps it, for a store of two runs (1 and 2) written in SQL."""
+    from sqlalchemy import delete, insert, select
+
+    from tracker.store.models import LISTED_COLUMNS, LatestCheck, RepositoryCheck
+
+    latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
+    names = ["repository_id", "latest_id", "latest_run_id", "previous_id", "previous_run_id"]
+    copied = [latest.c.repository_id, latest.c.id, latest.c.run_id, previous.c.id, previous.c.run_id]
+    for which, check in (("latest", latest), ("previous", previous)):
+        names += [f"{which}_{name}" for name in LISTED_COLUMNS]
+        copied += [check.c[name] for name in LISTED_COLUMNS]
+    connection.execute(delete(LatestCheck))
+    connection.execute(insert(LatestCheck).from_select(names, select(*copied).outerjoin(
+        previous, (previous.c.repository_id == latest.c.repository_id) & (previous.c.run_id == 1)
+    ).where(latest.c.run_id == 2)))
 
 
 def add_unchanged_runs(url: str, runs: int) -> None:
@@ -162,7 +172,7 @@ def add_unchanged_runs(url: str, runs: int) -> None:
     """
     from sqlalchemy import func, insert, literal, select, update
 
-    from tracker.store.models import LatestCheck, RepositoryCheck, UTCDateTime
+    from tracker.store.models import LISTED_COLUMNS, LatestCheck, RepositoryCheck, UTCDateTime
 
     with open_store(url) as store:
         done = len(store.runs())
@@ -178,9 +188,10 @@ def add_unchanged_runs(url: str, runs: int) -> None:
             with store.engine.begin() as connection:
                 connection.execute(insert(RepositoryCheck).from_select(
                     ["run_id", "repository_id", "checked_at", "status", "same_as_id"], observed))
+                moved = {f"previous_{name}": LatestCheck.c[f"latest_{name}"]
+                         for name in ("id", "run_id", *LISTED_COLUMNS)}
                 connection.execute(update(LatestCheck).values(
-                    previous_id=LatestCheck.c.latest_id, previous_run_id=LatestCheck.c.latest_run_id,
-                    latest_id=new_id.scalar_subquery(), latest_run_id=run_id))
+                    **moved, latest_id=new_id.scalar_subquery(), latest_run_id=run_id, latest_checked_at=at))
             store.finish_run(run_id, "completed")
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from store_support import RESULTS
 
 from tracker.store import open_store
+from tracker.store.models import LISTED_COLUMNS
 
 REPOSITORIES = 10_000
 RUNS = 30
@@ -40,11 +41,15 @@ SELECT runs.id, repositories.id, runs.started_at, 'ok', 200, 'GitHub answered 20
     '[]', 'healthy', 50, :results, :outcomes
 FROM tracking_runs AS runs CROSS JOIN repositories ORDER BY runs.id, repositories.id;
 
-INSERT INTO latest_checks (repository_id, latest_id, latest_run_id, previous_id, previous_run_id)
-SELECT repository_id, MAX(CASE WHEN run_id = :runs THEN id END), :runs,
-       MAX(CASE WHEN run_id = :runs - 1 THEN id END), :runs - 1
-FROM repository_checks GROUP BY repository_id;
-"""
+INSERT INTO latest_checks (repository_id, latest_id, latest_run_id, previous_id, previous_run_id, {listed})
+SELECT latest.repository_id, latest.id, latest.run_id, previous.id, previous.run_id, {copied}
+FROM repository_checks AS latest JOIN repository_checks AS previous
+  ON previous.repository_id = latest.repository_id AND previous.run_id = :runs - 1
+WHERE latest.run_id = :runs;
+""".format(
+    listed=", ".join(f"{which}_{name}" for which in ("latest", "previous") for name in LISTED_COLUMNS),
+    copied=", ".join(f"{which}.{name}" for which in ("latest", "previous") for name in LISTED_COLUMNS),
+)
 
 
 def test_latest_checks_picks_the_newest_two_runs_at_ten_thousand_repositories_and_thirty_runs(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import FromClause, Text, cast, func
 
 from tracker.records import Activity, CheckResult, LicenseFinding, Metadata, RepoFacts, Status
 from tracker.spdx import repository_license
-from tracker.store.models import RepositoryCheck
+from tracker.store.models import LISTED_COLUMNS, LatestCheck, RepositoryCheck
 from tracker.store.rows import StoredCheck
 
 # Facts whose column is named otherwise than their field (the API's license, beside the files' one).
@@ -73,6 +73,19 @@ def check_column(observed: FromClause, full: FromClause, field: str, label: str 
     table = observed if field in IDENTITY_FIELDS else full
     expression = cast(table.c[column], Text) if column in _JSON_TEXT_COLUMNS else table.c[column]
     return expression.label(label or field)
+
+
+# The `StoredCheck` fields `latest_checks` keeps of the newest two checks (`models.LISTED_COLUMNS`), ids included.
+LISTED_FIELDS = frozenset(
+    {"id", "run_id"} | {field for field, column in CHECK_FIELDS.items() if column in LISTED_COLUMNS}
+)
+
+
+def listed_column(which: str, field: str) -> Any:
+    """The column of `latest_checks` that fills this `StoredCheck` field of its `which` ("latest", "previous") check."""
+    column = LatestCheck.c[f"{which}_{CHECK_FIELDS.get(field, field)}"]
+    expression = cast(column, Text) if CHECK_FIELDS.get(field) in _JSON_TEXT_COLUMNS else column
+    return expression.label(f"{which}_{field}")
 
 
 def full_row_of(observed: FromClause, full: FromClause) -> Any:

@@ -12,18 +12,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, exists, func, null, select, update
-from sqlalchemy.sql.selectable import NamedFromClause
 
 from tracker.records import AUTHORITATIVE_GONE, INCONCLUSIVE, CheckResult, RepoFacts, Status
 from tracker.store.check_row import (
     CHECK_FIELDS,
     IDENTITY_FIELDS,
+    LISTED_FIELDS,
     STATUSES,
     STORED_FIELDS,
     check_column,
     check_values,
     content_digest,
     full_row_of,
+    listed_column,
 )
 from tracker.store.dialect import insert_for
 from tracker.store.latest import latest_facts, note_check
@@ -86,7 +87,7 @@ class CheckRecords:
             ).first()
             if inserted is None:
                 return
-            note_check(connection, repository_id, inserted.id, run_id)
+            note_check(connection, repository_id, inserted.id, run_id, values)
             if facts.status is not Status.MOVED or facts.moved_to is None:
                 return
             new_id = ids[facts.moved_to.key]
@@ -182,40 +183,49 @@ class CheckRecords:
                               Repository.c.kind]
         identity, unread_at = {"key": 0, "canonical": 1}, 3
 
-        def take(observed: NamedFromClause[Any], full: NamedFromClause[Any]) -> operator.itemgetter[Any]:
-            """Adds a check's wanted columns to `columns`; picks its `StoredCheck` fields, in order, from a row."""
+        def take(column_of: Callable[[str], Any]) -> operator.itemgetter[Any]:
+            """Adds a check's wanted columns (`column_of`) to `columns`; picks its fields, in order, from a row."""
             positions = []
             for name in StoredCheck._fields:
                 if name in identity:
                     positions.append(identity[name])
                 elif name in wanted:
                     positions.append(len(columns))
-                    columns.append(check_column(observed, full, name, f"{observed.name}_{name}"))
+                    columns.append(column_of(name))
                 else:
                     positions.append(unread_at)
             return operator.itemgetter(*positions)
 
-        latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
-        latest_full, previous_full = RepositoryCheck.alias("latest_full"), RepositoryCheck.alias("previous_full")
-        resolve = bool(wanted - set(IDENTITY_FIELDS))
-        take_latest = take(latest, latest_full if resolve else latest)
-        take_previous = take(previous, previous_full if resolve else previous)
-        picks = _latest_picks(run_id)
-        # One row per repository, both checks side by side: a join on `id IN
-        # (latest, previous)` gave two rows each and made SQLite run the picks
-        # again to order them, 2.5x the time at 10,000 repositories. Only the
-        # wanted columns are read; every other field takes the one NULL.
-        statement = (
-            select(*columns)
-            .join_from(picks, Repository, Repository.c.id == picks.c.repository_id)
-            .join(latest, latest.c.id == picks.c.latest_id)
-            .outerjoin(previous, previous.c.id == picks.c.previous_id)
-            .order_by(Repository.c.key)
-        )
-        if resolve:
-            statement = statement.join(latest_full, full_row_of(latest, latest_full)).outerjoin(
-                previous_full, full_row_of(previous, previous_full)
+        if run_id is None and wanted <= LISTED_FIELDS:
+            # What a listing shows: all in `latest_checks`, one row per repository, no check row read.
+            take_latest = take(lambda name: listed_column("latest", name))
+            take_previous = take(lambda name: listed_column("previous", name))
+            statement = select(*columns).join_from(LatestCheck, Repository,
+                                                   Repository.c.id == LatestCheck.c.repository_id)
+        else:
+            latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
+            latest_full, previous_full = RepositoryCheck.alias("latest_full"), RepositoryCheck.alias("previous_full")
+            resolve = bool(wanted - set(IDENTITY_FIELDS))
+            take_latest = take(lambda name: check_column(latest, latest_full if resolve else latest, name,
+                                                         f"latest_{name}"))
+            take_previous = take(lambda name: check_column(previous, previous_full if resolve else previous, name,
+                                                           f"previous_{name}"))
+            picks = _latest_picks(run_id)
+            # One row per repository, both checks side by side: a join on `id IN
+            # (latest, previous)` gave two rows each and made SQLite run the picks
+            # again to order them, 2.5x the time at 10,000 repositories. Only the
+            # wanted columns are read; every other field takes the one NULL.
+            statement = (
+                select(*columns)
+                .join_from(picks, Repository, Repository.c.id == picks.c.repository_id)
+                .join(latest, latest.c.id == picks.c.latest_id)
+                .outerjoin(previous, previous.c.id == picks.c.previous_id)
             )
+            if resolve:
+                statement = statement.join(latest_full, full_row_of(latest, latest_full)).outerjoin(
+                    previous_full, full_row_of(previous, previous_full)
+                )
+        statement = statement.order_by(Repository.c.key)
         status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
 
         def check(values: Sequence[Any]) -> StoredCheck:

@@ -2,20 +2,21 @@
 
 Kept in step inside the transaction that records a check, so it is never
 behind the checks, whatever process wrote them: a reader of "the latest
-check per repository" (`status`, the report) reads one row per repository
-instead of seeking the newest two of its checks, the cost that grew with the
-number of repositories (bench/results.md, fifth session).
+check per repository" (`status`, the report) reads one row per repository,
+with the columns a listing shows copied in, instead of seeking the newest
+two of its checks and reading a page for each (bench/results.md, fifth session).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, case, or_, select
 
 from tracker.store.check_row import full_row_of
 from tracker.store.dialect import insert_for
-from tracker.store.models import LatestCheck, RepositoryCheck
+from tracker.store.models import LISTED_COLUMNS, LatestCheck, RepositoryCheck
 
 
 class LatestFacts(NamedTuple):
@@ -38,8 +39,10 @@ def latest_facts(connection: Connection, repository_id: int) -> LatestFacts | No
     return None if row is None else LatestFacts(row.id, row.digest)
 
 
-def note_check(connection: Connection, repository_id: int, check_id: int, run_id: int) -> None:
-    """Take a newly recorded check into the repository's latest two, by run.
+def note_check(
+    connection: Connection, repository_id: int, check_id: int, run_id: int, values: Mapping[str, Any]
+) -> None:
+    """Take a newly recorded check (`values`: its columns, as `check_values` made them) into the latest two, by run.
 
     One INSERT .. ON CONFLICT DO UPDATE whose SET reads the row as it was:
     atomic on both dialects (PostgreSQL locks the row; SQLite has one writer),
@@ -47,15 +50,15 @@ def note_check(connection: Connection, repository_id: int, check_id: int, run_id
     A check of a run older than both kept ones (recorded late) changes nothing.
     """
     statement = insert_for(connection, LatestCheck).values(
-        repository_id=repository_id, latest_id=check_id, latest_run_id=run_id, previous_id=None, previous_run_id=None
+        repository_id=repository_id, latest_id=check_id, latest_run_id=run_id,
+        **{f"latest_{name}": values.get(name) for name in LISTED_COLUMNS},
     )
     kept, new = LatestCheck.c, statement.excluded
     newest = new.latest_run_id > kept.latest_run_id
     second = or_(kept.previous_run_id.is_(None), new.latest_run_id > kept.previous_run_id)
-    moves: dict[str, Any] = {
-        "latest_id": case((newest, new.latest_id), else_=kept.latest_id),
-        "latest_run_id": case((newest, new.latest_run_id), else_=kept.latest_run_id),
-        "previous_id": case((newest, kept.latest_id), (second, new.latest_id), else_=kept.previous_id),
-        "previous_run_id": case((newest, kept.latest_run_id), (second, new.latest_run_id), else_=kept.previous_run_id),
-    }
+    moves: dict[str, Any] = {}
+    for name in ("id", "run_id", *LISTED_COLUMNS):
+        latest, previous = f"latest_{name}", f"previous_{name}"
+        moves[latest] = case((newest, new[latest]), else_=kept[latest])
+        moves[previous] = case((newest, kept[latest]), (second, new[latest]), else_=kept[previous])
     connection.execute(statement.on_conflict_do_update(index_elements=[kept.repository_id], set_=moves))

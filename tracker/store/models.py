@@ -285,10 +285,18 @@ RepositoryCheck = Table(
     Index(None, "same_as_id"),
 )
 
+# What a listing (`status`, the report's table) shows of a check, copied into `latest_checks` for the newest
+# two: reading them from `repository_checks` meant a page per check (a full row is ~4 kB, and `outcomes` is
+# its last column), 200,000 pages at 100,000 repositories (bench/results.md, fifth session).
+LISTED_COLUMNS = (
+    "checked_at", "status", "detail", "health", "stars", "repro_score", "license_file", "license_api", "licenses",
+    "last_commit_at", "pushed_at", "moved_to", "outcomes",
+)
+
 # Migration 0011: each checked repository's newest check and the one before it, by run, kept in step by
 # `record_check` in the check's own transaction (and by `forget`), so `status` reads one row per repository
 # instead of seeking the newest two among its checks. The run ids are kept to order a check recorded out of
-# run order without reading the checks.
+# run order without reading the checks; `latest_<column>` and `previous_<column>` copy their LISTED_COLUMNS.
 LatestCheck = Table(
     "latest_checks",
     metadata,
@@ -297,6 +305,8 @@ LatestCheck = Table(
     _required("latest_run_id", Integer),
     _optional("previous_id", Integer, ForeignKey("repository_checks.id")),
     _optional("previous_run_id", Integer),
+    *(_optional(f"{which}_{name}", RepositoryCheck.c[name].type) for which in ("latest", "previous")
+      for name in LISTED_COLUMNS),
 )
 
 # Migration 0010: the artifacts papers link besides repositories (web pages, DOIs, short links), one row per

@@ -53,6 +53,7 @@ checks = sa.table(
     sa.column("id", sa.Integer()),
     sa.column("run_id", sa.Integer()),
     sa.column("repository_id", sa.Integer()),
+    sa.column("checked_at", sa.DateTime(timezone=True)),
     sa.column("status", sa.String()),
     sa.column("same_as_id", sa.Integer()),
     sa.column("digest", sa.String()),
@@ -60,6 +61,17 @@ checks = sa.table(
     *(sa.column(name, _JSON) for name in _JSONS),
     *(sa.column(name) for name in _PLAIN),
 )
+# What `latest_checks` copies of its two checks (`models.LISTED_COLUMNS` at this revision), and their types.
+LISTED = (
+    "checked_at", "status", "detail", "health", "stars", "repro_score", "license_file", "license_api", "licenses",
+    "last_commit_at", "pushed_at", "moved_to", "outcomes",
+)
+_TYPES: dict[str, Any] = {
+    "checked_at": sa.DateTime(timezone=True), "last_commit_at": sa.DateTime(timezone=True),
+    "pushed_at": sa.DateTime(timezone=True), "status": sa.String(), "detail": sa.Text(), "health": sa.String(),
+    "stars": sa.Integer(), "repro_score": sa.Integer(), "license_file": sa.String(), "license_api": sa.String(),
+    "licenses": _JSON, "moved_to": sa.String(), "outcomes": _JSON,
+}
 latest = sa.table(
     "latest_checks",
     sa.column("repository_id", sa.Integer()),
@@ -67,6 +79,7 @@ latest = sa.table(
     sa.column("latest_run_id", sa.Integer()),
     sa.column("previous_id", sa.Integer()),
     sa.column("previous_run_id", sa.Integer()),
+    *(sa.column(f"{which}_{name}", _TYPES[name]) for which in ("latest", "previous") for name in LISTED),
 )
 repositories = sa.table("repositories", sa.column("id", sa.Integer()))
 
@@ -89,6 +102,8 @@ def upgrade() -> None:
         sa.Column("latest_run_id", sa.Integer, nullable=False),
         sa.Column("previous_id", sa.Integer, nullable=True),
         sa.Column("previous_run_id", sa.Integer, nullable=True),
+        *(sa.Column(f"{which}_{name}", _TYPES[name], nullable=True) for which in ("latest", "previous")
+          for name in LISTED),
         sa.PrimaryKeyConstraint("repository_id", name="pk_latest_checks"),
         sa.ForeignKeyConstraint(["repository_id"], ["repositories.id"],
                                 name="fk_latest_checks_repository_id_repositories"),
@@ -111,7 +126,7 @@ def upgrade() -> None:
 def _collapse(connection: sa.Connection, first: int, last: int) -> None:
     """Digest, collapse and note the latest two checks of repositories `first`..`last`."""
     rows = connection.execute(
-        sa.select(checks.c.id, checks.c.run_id, checks.c.repository_id, checks.c.status,
+        sa.select(checks.c.id, checks.c.run_id, checks.c.repository_id, checks.c.checked_at, checks.c.status,
                   *(checks.c[name] for name in FACTS))
         .where(checks.c.repository_id.between(first, last))
         .order_by(checks.c.repository_id, checks.c.run_id)
@@ -142,12 +157,18 @@ def _collapse(connection: sa.Connection, first: int, last: int) -> None:
             repeats,
         )
     if newest:
-        connection.execute(sa.insert(latest), [
-            {"repository_id": repository_id, "latest_id": seen[-1].id, "latest_run_id": seen[-1].run_id,
-             "previous_id": seen[-2].id if len(seen) > 1 else None,
-             "previous_run_id": seen[-2].run_id if len(seen) > 1 else None}
-            for repository_id, seen in newest.items()
-        ])
+        connection.execute(sa.insert(latest), [_latest_row(repository_id, seen)
+                                               for repository_id, seen in newest.items()])
+
+
+def _latest_row(repository_id: int, seen: list[Any]) -> dict[str, Any]:
+    """The `latest_checks` row of a repository whose checks, in run order, are `seen` (read before collapsing)."""
+    row: dict[str, Any] = {"repository_id": repository_id}
+    for which, check in (("latest", seen[-1]), ("previous", seen[-2] if len(seen) > 1 else None)):
+        row[f"{which}_id"] = check.id if check is not None else None
+        row[f"{which}_run_id"] = check.run_id if check is not None else None
+        row |= {f"{which}_{name}": check._mapping[name] if check is not None else None for name in LISTED}
+    return row
 
 
 def downgrade() -> None:
