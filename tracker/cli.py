@@ -346,7 +346,7 @@ def _check_artifacts(store: Any, run: Any, settings: Any, as_json: bool) -> None
         if as_json:
             out.out(dumps(artifact_record(checked)), highlight=False)
 
-    checker = ArtifactChecker.from_settings(settings)
+    checker = ArtifactChecker.from_settings(settings, cache=store.answer_cache)
     finder = PromiseFinder.from_settings(settings)
     run_id = run.id
     try:
