@@ -1,7 +1,7 @@
 """History that records changes, not repetitions; each repository's latest two checks in a table.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-03
 
 `repository_checks` gains `same_as_id` and `digest`: a check that says what the
@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql
 from tracker.store.check_row import content_digest
 
 revision: str = "0011"
-down_revision: str | None = "0010"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
