@@ -33,8 +33,8 @@ down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Repositories whose checks are read per round trip: 1,000 x 30 runs is ~30,000 rows in memory.
-BLOCK = 1000
+# Repositories whose checks are read per round trip: 200 x 30 runs is ~6,000 rows, ~100 MB of Python objects.
+BLOCK = 200
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 _FK_SAME_AS = "fk_repository_checks_same_as_id_repository_checks"
 
