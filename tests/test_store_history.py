@@ -29,7 +29,7 @@ from store_support import (  # noqa: F401  (fixtures)
 import tracker.store.checks as checks_module
 from tracker.records import Status
 from tracker.store import Store, open_store
-from tracker.store.check_row import CHECK_FIELDS, check_values
+from tracker.store.check_row import CHECK_FIELDS, LISTED_FIELDS, check_values
 from tracker.store.engine import make_engine
 from tracker.store.migrate import alembic_config, upgrade
 from tracker.store.models import LatestCheck, RepositoryCheck
@@ -111,6 +111,9 @@ def test_latest_checks_follow_run_order_whatever_the_recording_order(store: Stor
     (row,) = store.latest_checks()
     assert (row.latest.run_id, row.latest.stars, row.previous and row.previous.run_id) == (runs[3], 1, runs[2])
     assert store.latest_checks() == store.latest_checks(run_id=runs[3])
+    # The copies a listing reads from `latest_checks` say what the checks themselves say.
+    listed = sorted(LISTED_FIELDS - {"id", "run_id"})
+    assert store.latest_checks(fields=listed) == store.latest_checks(run_id=runs[3], fields=listed)
     with store.engine.connect() as connection:
         kept = connection.execute(select(LatestCheck.c.latest_run_id, LatestCheck.c.previous_run_id)).one()
     assert tuple(kept) == (runs[3], runs[2])
@@ -199,6 +202,8 @@ def test_a_database_the_previous_release_wrote_is_collapsed_in_place_and_reads_a
         assert latest == {key: tuple(latest_before[ids[key]][-1:-3:-1]) for key in ids}
         assert latest == {row.key: (row.latest.id, row.previous and row.previous.id)
                           for row in store.latest_checks(run_id=6)}
+        listed = sorted(LISTED_FIELDS - {"id", "run_id"})
+        assert store.latest_checks(fields=listed) == store.latest_checks(run_id=6, fields=listed)
         assert {row.key: row.latest.status for row in store.latest_checks(fields=("status",))} == {
             "github.com/o/same": Status.OK, "github.com/o/changes": Status.OK, "github.com/o/gone": Status.MISSING}
         assert store.status_counts() == {run: {Status.OK: 3} for run in (1, 2, 3)} | {
