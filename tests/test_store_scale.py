@@ -13,12 +13,15 @@ from sqlalchemy import text
 from store_support import RESULTS
 
 from tracker.store import open_store
+from tracker.store.models import LISTED_COLUMNS
 
 REPOSITORIES = 10_000
 RUNS = 30
 
 # Rows are generated inside SQLite (recursive CTEs): building 300,000 checks
 # through the Python API would take longer than the whole store test suite.
+# Every check is a full row (as before migration 0011), and `latest_checks`
+# is filled as `record_check` keeps it.
 _FILL = """
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :repositories)
 INSERT INTO repositories (id, host, owner, name, kind, canonical, key, first_seen_at)
@@ -37,7 +40,16 @@ SELECT runs.id, repositories.id, runs.started_at, 'ok', 200, 'GitHub answered 20
     runs.started_at, runs.started_at, runs.started_at, runs.started_at, runs.started_at, 'abc', 1, 2, 3, 4,
     '[]', 'healthy', 50, :results, :outcomes
 FROM tracking_runs AS runs CROSS JOIN repositories ORDER BY runs.id, repositories.id;
-"""
+
+INSERT INTO latest_checks (repository_id, latest_id, latest_run_id, previous_id, previous_run_id, {listed})
+SELECT latest.repository_id, latest.id, latest.run_id, previous.id, previous.run_id, {copied}
+FROM repository_checks AS latest JOIN repository_checks AS previous
+  ON previous.repository_id = latest.repository_id AND previous.run_id = :runs - 1
+WHERE latest.run_id = :runs;
+""".format(
+    listed=", ".join(f"{which}_{name}" for which in ("latest", "previous") for name in LISTED_COLUMNS),
+    copied=", ".join(f"{which}.{name}" for which in ("latest", "previous") for name in LISTED_COLUMNS),
+)
 
 
 def test_latest_checks_picks_the_newest_two_runs_at_ten_thousand_repositories_and_thirty_runs(tmp_path: Path) -> None:

@@ -9,15 +9,17 @@ column in `models.py` (with its migration) and a field of `StoredCheck`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import datetime
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import FromClause, Text, cast
+from sqlalchemy import FromClause, Text, cast, func
 
 from tracker.records import Activity, CheckResult, LicenseFinding, Metadata, RepoFacts, Status
 from tracker.spdx import repository_license
-from tracker.store.models import RepositoryCheck
+from tracker.store.models import LISTED_COLUMNS, LatestCheck, RepositoryCheck
 from tracker.store.rows import StoredCheck
 
 # Facts whose column is named otherwise than their field (the API's license, beside the files' one).
@@ -42,22 +44,74 @@ ACTIVITY_COLUMNS = _fact_columns(Activity)
 STATUSES = {status.value: status for status in Status}
 # Read as JSON text, decoded only on demand by `StoredCheck` (see there).
 _JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "outcomes")
+# How a row is stored, not what it says: no `StoredCheck` field reads them.
+_STORAGE_COLUMNS = frozenset({"repository_id", "same_as_id", "digest"})
 # `StoredCheck` field name -> column name, in table order.
 CHECK_FIELDS = {
     f"{column.name}_json" if column.name in _JSON_TEXT_COLUMNS else column.name: column.name
     for column in RepositoryCheck.c
-    if column.name != "repository_id"
+    if column.name not in _STORAGE_COLUMNS
 }
 STORED_FIELDS = frozenset(StoredCheck._fields)
-# What identifies a check; every read includes them whatever columns it asks for.
+# What identifies a check; every read includes them whatever columns it asks for. An observation
+# (a check that repeated the one before, see `models.RepositoryCheck`) stores these and nothing else.
 IDENTITY_FIELDS = ("id", "run_id", "checked_at", "status")
+# What a check says, the same in an observation and the full row it repeats.
+CONTENT_COLUMNS = tuple(
+    column.name for column in RepositoryCheck.c
+    if column.name not in _STORAGE_COLUMNS | {"id", "run_id", "checked_at"}
+)
 
 
-def check_column(table: FromClause, field: str, label: str | None = None) -> Any:
-    """The column of `table` (repository_checks or an alias) that fills this `StoredCheck` field."""
+def check_column(observed: FromClause, full: FromClause, field: str, label: str | None = None) -> Any:
+    """The column that fills this `StoredCheck` field: of the check's own row `observed` for its identity, else
+    of `full`, the row holding its facts (the same row, or the one an observation repeats; `full_row_of`).
+
+    The one place that resolves observations, so every read sees every check whole.
+    """
     column = CHECK_FIELDS[field]
+    table = observed if field in IDENTITY_FIELDS else full
     expression = cast(table.c[column], Text) if column in _JSON_TEXT_COLUMNS else table.c[column]
     return expression.label(label or field)
+
+
+# The `StoredCheck` fields `latest_checks` keeps of the newest two checks (`models.LISTED_COLUMNS`), ids included.
+LISTED_FIELDS = frozenset(
+    {"id", "run_id"} | {field for field, column in CHECK_FIELDS.items() if column in LISTED_COLUMNS}
+)
+
+
+def listed_column(which: str, field: str) -> Any:
+    """The column of `latest_checks` that fills this `StoredCheck` field of its `which` ("latest", "previous") check."""
+    column = LatestCheck.c[f"{which}_{CHECK_FIELDS.get(field, field)}"]
+    expression = cast(column, Text) if CHECK_FIELDS.get(field) in _JSON_TEXT_COLUMNS else column
+    return expression.label(f"{which}_{field}")
+
+
+def full_row_of(observed: FromClause, full: FromClause) -> Any:
+    """The join condition from a check's row `observed` to `full`, the row holding its facts."""
+    return full.c.id == func.coalesce(observed.c.same_as_id, observed.c.id)
+
+
+def content_digest(values: Mapping[str, Any]) -> str:
+    """A short hash of what a check says (`CONTENT_COLUMNS`): equal digests, equal facts and results.
+
+    Over canonical JSON of the non-NULL columns, so a row read back (NULLs, naive SQLite times, JSON
+    decoded) hashes as the values written did, and migration 0011 can hash the rows already stored.
+    128 bits of BLAKE2b: a collision would take ~2^64 checks of one repository.
+    """
+    canonical = {}
+    for name in CONTENT_COLUMNS:
+        value = values.get(name)
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            value = (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+        elif isinstance(value, float):
+            value = repr(value)
+        canonical[name] = value
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _fact_values(record: Metadata | Activity, columns: dict[str, str]) -> dict[str, Any]:

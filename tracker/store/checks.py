@@ -12,25 +12,31 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, exists, func, null, select, update
-from sqlalchemy.sql.selectable import NamedFromClause
 
 from tracker.records import AUTHORITATIVE_GONE, INCONCLUSIVE, CheckResult, RepoFacts, Status
 from tracker.store.check_row import (
     CHECK_FIELDS,
     IDENTITY_FIELDS,
+    LISTED_FIELDS,
     STATUSES,
     STORED_FIELDS,
     check_column,
     check_values,
+    content_digest,
+    full_row_of,
+    listed_column,
 )
 from tracker.store.dialect import insert_for
-from tracker.store.models import Repository, RepositoryCheck
+from tracker.store.latest import latest_facts, note_check
+from tracker.store.models import LatestCheck, Repository, RepositoryCheck
 from tracker.store.repositories import ensure_repositories
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import CheckRow, StoredCheck
 from tracker.store.runs import require_run
 
-_CHECK_COLUMNS = tuple(check_column(RepositoryCheck, field) for field in CHECK_FIELDS)
+# The row holding a check's facts: the check's own, or the full row an observation repeats.
+_FULL = RepositoryCheck.alias("facts")
+_CHECK_COLUMNS = tuple(check_column(RepositoryCheck, _FULL, field) for field in CHECK_FIELDS)
 
 
 class CheckRecords:
@@ -52,10 +58,14 @@ class CheckRecords:
         """Store one repository's check in its own transaction.
 
         Idempotent per (run, repository): a second call for the same pair
-        changes nothing. A "moved" check also records the new identity and
-        points the old repository at it.
+        changes nothing. A check that says what the repository's latest check
+        said (same digest) is stored as an observation of that check's full
+        row (see `models.RepositoryCheck`); `latest_checks` is kept in step.
+        A "moved" check also records the new identity and points the old
+        repository at it.
         """
         values = check_values(facts, results, health=health, repro_score=repro_score)
+        digest = content_digest(values)
 
         def work(connection: Connection) -> None:
             require_run(connection, run_id)
@@ -63,13 +73,22 @@ class CheckRecords:
             targets = [facts.ref] + ([facts.moved_to] if facts.moved_to is not None else [])
             _, ids = ensure_repositories(connection, targets, now)
             repository_id = ids[facts.ref.key]
+            before = latest_facts(connection, repository_id)
+            row: dict[str, Any] = {"run_id": run_id, "repository_id": repository_id}
+            if before is not None and before.digest == digest:
+                # Nothing changed: an observation of the full row, the identity and nothing else.
+                row |= {"checked_at": values["checked_at"], "status": values["status"], "same_as_id": before.id}
+            else:
+                row |= values | {"digest": digest}
             # Values as parameters, not in the statement: its compiled form is then
             # cached across checks instead of coercing ~30 literals each time.
             inserted = connection.execute(
-                insert_for(connection, RepositoryCheck).on_conflict_do_nothing().returning(RepositoryCheck.c.id),
-                {"run_id": run_id, "repository_id": repository_id, **values},
+                insert_for(connection, RepositoryCheck).on_conflict_do_nothing().returning(RepositoryCheck.c.id), row
             ).first()
-            if inserted is None or facts.status is not Status.MOVED or facts.moved_to is None:
+            if inserted is None:
+                return
+            note_check(connection, repository_id, inserted.id, run_id, values)
+            if facts.status is not Status.MOVED or facts.moved_to is None:
                 return
             new_id = ids[facts.moved_to.key]
             if new_id != repository_id:
@@ -94,10 +113,8 @@ class CheckRecords:
         wanted = set(fields) | set(IDENTITY_FIELDS)
         if unknown := wanted - STORED_FIELDS - {"key", "canonical"}:
             raise ValueError(f"no such StoredCheck fields: {', '.join(sorted(unknown))}")
-        columns = [check_column(RepositoryCheck, name) for name in CHECK_FIELDS if name in wanted]
-        statement = select(*columns, Repository.c.key, Repository.c.canonical).join(
-            Repository, Repository.c.id == RepositoryCheck.c.repository_id
-        ).order_by(Repository.c.key, RepositoryCheck.c.run_id)
+        columns = [check_column(RepositoryCheck, _FULL, name) for name in CHECK_FIELDS if name in wanted]
+        statement = _checks_query(columns).order_by(Repository.c.key, RepositoryCheck.c.run_id)
         return self._read_checks(statement)
 
     def gone_since(self) -> dict[str, datetime]:
@@ -162,55 +179,53 @@ class CheckRecords:
             if unknown := wanted - STORED_FIELDS:
                 raise ValueError(f"no such StoredCheck fields: {', '.join(sorted(unknown))}")
 
-        # Per repository, two seeks in (repository_id, run_id) pick the newest
-        # check ids, then one primary-key lookup each: ~0.15 s of SQL on SQLite
-        # at 10,000 repositories x 30 runs, where a window function over every
-        # check took 0.6 s.
-        def newest(offset: int) -> Any:
-            candidate = RepositoryCheck.alias()
-            pick = select(candidate.c.id).where(candidate.c.repository_id == Repository.c.id)
-            if run_id is not None:
-                pick = pick.where(candidate.c.run_id <= run_id)
-            pick = pick.order_by(candidate.c.run_id.desc()).limit(1).offset(offset)
-            return pick.scalar_subquery()
-
-        picks = select(
-            Repository.c.key,
-            Repository.c.canonical,
-            Repository.c.host,
-            Repository.c.kind,
-            newest(0).label("latest_id"),
-            newest(1).label("previous_id"),
-        ).subquery()
-
-        # One row per repository, both checks side by side: a join on `id IN
-        # (latest, previous)` gave two rows each and made SQLite run the picks
-        # again to order them, 2.5x the time at 10,000 repositories. Only the
-        # wanted columns are read; every other field takes the one NULL.
-        columns: list[Any] = [picks.c.key, picks.c.canonical, picks.c.host, null().label("unread"), picks.c.kind]
+        columns: list[Any] = [Repository.c.key, Repository.c.canonical, Repository.c.host, null().label("unread"),
+                              Repository.c.kind]
         identity, unread_at = {"key": 0, "canonical": 1}, 3
 
-        def take(table: NamedFromClause[Any]) -> operator.itemgetter[Any]:
-            """Adds `table`'s wanted columns to `columns`; picks its `StoredCheck` fields, in order, from a row."""
+        def take(column_of: Callable[[str], Any]) -> operator.itemgetter[Any]:
+            """Adds a check's wanted columns (`column_of`) to `columns`; picks its fields, in order, from a row."""
             positions = []
             for name in StoredCheck._fields:
                 if name in identity:
                     positions.append(identity[name])
                 elif name in wanted:
                     positions.append(len(columns))
-                    columns.append(check_column(table, name, f"{table.name}_{name}"))
+                    columns.append(column_of(name))
                 else:
                     positions.append(unread_at)
             return operator.itemgetter(*positions)
 
-        latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
-        take_latest, take_previous = take(latest), take(previous)
-        statement = (
-            select(*columns)
-            .join_from(picks, latest, latest.c.id == picks.c.latest_id)
-            .outerjoin(previous, previous.c.id == picks.c.previous_id)
-            .order_by(picks.c.key)
-        )
+        if run_id is None and wanted <= LISTED_FIELDS:
+            # What a listing shows: all in `latest_checks`, one row per repository, no check row read.
+            take_latest = take(lambda name: listed_column("latest", name))
+            take_previous = take(lambda name: listed_column("previous", name))
+            statement = select(*columns).join_from(LatestCheck, Repository,
+                                                   Repository.c.id == LatestCheck.c.repository_id)
+        else:
+            latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
+            latest_full, previous_full = RepositoryCheck.alias("latest_full"), RepositoryCheck.alias("previous_full")
+            resolve = bool(wanted - set(IDENTITY_FIELDS))
+            take_latest = take(lambda name: check_column(latest, latest_full if resolve else latest, name,
+                                                         f"latest_{name}"))
+            take_previous = take(lambda name: check_column(previous, previous_full if resolve else previous, name,
+                                                           f"previous_{name}"))
+            picks = _latest_picks(run_id)
+            # One row per repository, both checks side by side: a join on `id IN
+            # (latest, previous)` gave two rows each and made SQLite run the picks
+            # again to order them, 2.5x the time at 10,000 repositories. Only the
+            # wanted columns are read; every other field takes the one NULL.
+            statement = (
+                select(*columns)
+                .join_from(picks, Repository, Repository.c.id == picks.c.repository_id)
+                .join(latest, latest.c.id == picks.c.latest_id)
+                .outerjoin(previous, previous.c.id == picks.c.previous_id)
+            )
+            if resolve:
+                statement = statement.join(latest_full, full_row_of(latest, latest_full)).outerjoin(
+                    previous_full, full_row_of(previous, previous_full)
+                )
+        statement = statement.order_by(Repository.c.key)
         status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
 
         def check(values: Sequence[Any]) -> StoredCheck:
@@ -237,9 +252,32 @@ class CheckRecords:
         return run_read(self._engine, read)
 
 
+def _latest_picks(run_id: int | None) -> Any:
+    """Per checked repository: (repository_id, latest_id, previous_id), its newest two checks up to `run_id`.
+
+    Up to the newest run they are the `latest_checks` table. Up to an earlier
+    run, two seeks per repository in (repository_id, run_id) pick them:
+    ~0.15 s of SQL on SQLite at 10,000 repositories x 30 runs, where a window
+    function over every check took 0.6 s.
+    """
+    if run_id is None:
+        return select(LatestCheck.c.repository_id, LatestCheck.c.latest_id, LatestCheck.c.previous_id).subquery()
+
+    def newest(offset: int) -> Any:
+        candidate = RepositoryCheck.alias()
+        pick = select(candidate.c.id).where(candidate.c.repository_id == Repository.c.id, candidate.c.run_id <= run_id)
+        return pick.order_by(candidate.c.run_id.desc()).limit(1).offset(offset).scalar_subquery()
+
+    # A repository without a check up to `run_id` picks NULL, which the join on the latest check drops.
+    return select(Repository.c.id.label("repository_id"), newest(0).label("latest_id"),
+                  newest(1).label("previous_id")).subquery()
 
 
-def _checks_query() -> Select[Any]:
-    return select(*_CHECK_COLUMNS, Repository.c.key, Repository.c.canonical).join(
+def _checks_query(columns: Sequence[Any] = _CHECK_COLUMNS) -> Select[Any]:
+    """Checks with their repository's identity; observations read their facts from the full row they repeat."""
+    statement = select(*columns, Repository.c.key, Repository.c.canonical).join(
         Repository, Repository.c.id == RepositoryCheck.c.repository_id
     )
+    if any(column.name not in IDENTITY_FIELDS for column in columns):
+        statement = statement.join(_FULL, full_row_of(RepositoryCheck, _FULL))
+    return statement

@@ -268,10 +268,44 @@ RepositoryCheck = Table(
     # a status listing needs only that and decoding every full verdict was a
     # fifth of its time. NULL where `results` is.
     _optional("outcomes", JSONType),
+    # Migration 0011: history records changes, not repetitions. A check whose facts and results equal the
+    # repository's latest check's is an observation: run, repository, time and status, `same_as_id` the full
+    # row it repeats, every other column NULL (about 100 bytes instead of 4.7 kB). A full row carries
+    # `digest` (`check_row.content_digest`), so the writer tells "unchanged" by one comparison. Reads take
+    # the identity from the row and the rest from the full row (`check_row.check_column`).
+    _optional("same_as_id", Integer, ForeignKey("repository_checks.id")),
+    _optional("digest", String),
     UniqueConstraint("run_id", "repository_id"),
     # Serves "latest check per repository (up to a run)" and history: one
     # index seek per repository whatever the number of runs.
     Index(None, "repository_id", "run_id"),
+    # Finds a full row's observations when it is deleted (`forget`): without it the foreign key's check
+    # scans the whole table per deleted row.
+    Index(None, "same_as_id"),
+)
+
+# What a listing (`status`, the report's table) shows of a check, copied into `latest_checks` for the newest
+# two: reading them from `repository_checks` meant a page per check (a full row is ~4 kB, and `outcomes` is
+# its last column), 200,000 pages at 100,000 repositories (bench/results.md, fifth session).
+LISTED_COLUMNS = (
+    "checked_at", "status", "detail", "health", "stars", "repro_score", "license_file", "license_api", "licenses",
+    "last_commit_at", "pushed_at", "moved_to", "outcomes",
+)
+
+# Migration 0011: each checked repository's newest check and the one before it, by run, kept in step by
+# `record_check` in the check's own transaction (and by `forget`), so `status` reads one row per repository
+# instead of seeking the newest two among its checks. The run ids are kept to order a check recorded out of
+# run order without reading the checks; `latest_<column>` and `previous_<column>` copy their LISTED_COLUMNS.
+LatestCheck = Table(
+    "latest_checks",
+    metadata,
+    Column("repository_id", Integer, ForeignKey("repositories.id"), primary_key=True),
+    _required("latest_id", Integer, ForeignKey("repository_checks.id")),
+    _required("latest_run_id", Integer),
+    _optional("previous_id", Integer, ForeignKey("repository_checks.id")),
+    _optional("previous_run_id", Integer),
+    *(_optional(f"{which}_{name}", RepositoryCheck.c[name].type) for which in ("latest", "previous")
+      for name in LISTED_COLUMNS),
 )
 
 # Migration 0010: the artifacts papers link besides repositories (web pages, DOIs, short links), one row per

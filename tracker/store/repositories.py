@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, delete, exists, func, select, update
 
 from tracker.records import INCONCLUSIVE, RepoKind, RepoRef
 from tracker.store.dialect import insert_for
-from tracker.store.models import PaperLink, Repository, RepositoryCheck
+from tracker.store.models import LatestCheck, PaperLink, Repository, RepositoryCheck
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import Forgotten
 
@@ -96,6 +96,7 @@ class RepositoryRecords:
             ).first()
             if row is None:
                 return None
+            connection.execute(delete(LatestCheck).where(LatestCheck.c.repository_id == row.id))
             checks = connection.execute(delete(RepositoryCheck).where(RepositoryCheck.c.repository_id == row.id))
             links = connection.execute(
                 update(PaperLink).where(PaperLink.c.repository_id == row.id).values(repository_id=None)
