@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -342,19 +342,27 @@ def report_data(store: Store, *, details: bool = False) -> ReportData:
 
 
 def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
+    """`iter_status_entries`, as a list."""
+    with cycle_collection_paused():
+        return list(iter_status_entries(store, outcomes=outcomes))
+
+
+def iter_status_entries(store: Store, *, outcomes: bool = True) -> Iterator[RepoEntry]:
     """Every checked repository, then every checked artifact, as `status` lists them, each ordered by key.
 
     Reads only what a listing shows: no runs, no paper records beyond their
     titles, no check details, and each check's outcomes only when `outcomes`
-    (the table has no column for them; ``--json`` prints them).
+    (the table has no column for them; ``--json`` prints them). The checks
+    are read a page at a time (`Store.iter_latest_checks`), so a listing of
+    300,000 repositories never holds them all.
     """
     fields = STATUS_FIELDS + (("outcomes_json",) if outcomes else ())
     titles = store.paper_titles()
     archived = archive_entries(store)
-    with cycle_collection_paused():
-        entries = [status_entry(row, titles.get(row.key, ()), archived.get(row.key))
-                   for row in store.latest_checks(fields=fields)]
-        return entries + [artifact_entry(row) for row in store.latest_artifact_checks()]
+    for row in store.iter_latest_checks(fields=fields):
+        yield status_entry(row, titles.get(row.key, ()), archived.get(row.key))
+    for artifact in store.latest_artifact_checks():
+        yield artifact_entry(artifact)
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:

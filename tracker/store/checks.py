@@ -7,7 +7,7 @@ columns fill which fields is `tracker.store.check_row`'s to say.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -147,14 +147,35 @@ class CheckRecords:
 
         return run_read(self._engine, read)
 
-    def latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None) -> list[CheckRow]:
+    def iter_latest_checks(
+        self, run_id: int | None = None, *, fields: Iterable[str] | None = None, page: int = 5_000
+    ) -> Iterator[CheckRow]:
+        """`latest_checks`, as an iterator that holds at most `page` rows: for listings of any size.
+
+        Keyset pagination by repository key (the unique index): each page is
+        one short read transaction of `latest_checks(after=<last key>, limit=page)`,
+        with its retries, so nothing holds a transaction open while the caller
+        writes its output. Rows come in key order, like `latest_checks`; a
+        check recorded while the pages are read may show in a later page.
+        """
+        after: str | None = None
+        while True:
+            rows = self.latest_checks(run_id, fields=fields, after=after, limit=page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].key
+
+    def latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None,
+                      after: str | None = None, limit: int | None = None) -> list[CheckRow]:
         """Per checked repository: its check in the newest run up to `run_id` (default: any) and the one before.
 
         "Newest" is by run: run ids grow with start time, and a run is the
         unit a report compares. Ordered by repository key. `fields` names the
         `StoredCheck` fields to read (default: all); the others stay None,
         because a status table of 10,000 repositories needs a third of them
-        and reading every column took about half its time.
+        and reading every column took about half its time. `after` and
+        `limit` give one page of the key order (`iter_latest_checks`).
         """
         wanted = set(STORED_FIELDS)
         if fields is not None:
@@ -211,6 +232,10 @@ class CheckRecords:
             .outerjoin(previous, previous.c.id == picks.c.previous_id)
             .order_by(picks.c.key)
         )
+        if after is not None:
+            statement = statement.where(picks.c.key > after)
+        if limit is not None:
+            statement = statement.limit(limit)
         status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
 
         def check(values: Sequence[Any]) -> StoredCheck:

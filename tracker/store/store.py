@@ -12,7 +12,7 @@ check it finished and loses nothing else. Reads return frozen rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -277,6 +277,10 @@ class Store:
 
     def latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None) -> list[CheckRow]:
         return self._checks.latest_checks(run_id, fields=fields)
+
+    def iter_latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None,
+                           page: int = 5_000) -> Iterator[CheckRow]:
+        return self._checks.iter_latest_checks(run_id, fields=fields, page=page)
 
     def gone_since(self) -> dict[str, datetime]:
         return self._checks.gone_since()
