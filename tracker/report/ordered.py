@@ -20,12 +20,14 @@ from typing import IO, Any
 SPILL_ROWS = 20_000
 
 
-def ordered(items: Iterable[tuple[Any, Any]], *, spill_rows: int = SPILL_ROWS) -> Iterator[Any]:
+def ordered(items: Iterable[tuple[Any, Any]], *, spill_rows: int | None = None) -> Iterator[Any]:
     """The values of `(key, value)` pairs in key order (stable: equal keys keep their input order).
 
     Keys and values must be what `marshal` writes (str, int, float, bool, None, tuples and lists of them).
-    The whole input is read before the first value comes out, as any sort must.
+    The whole input is read before the first value comes out, as any sort must. `spill_rows`: items held in
+    memory (default `SPILL_ROWS`).
     """
+    spill_rows = spill_rows or SPILL_ROWS
     with ExitStack() as stack:
         runs: list[Iterator[tuple[Any, int, Any]]] = []
         buffer: list[tuple[Any, int, Any]] = []

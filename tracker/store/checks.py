@@ -195,14 +195,25 @@ class CheckRecords:
             pick = pick.order_by(candidate.c.run_id.desc()).limit(1).offset(offset)
             return pick.scalar_subquery()
 
-        picks = select(
+        picks_query = select(
             Repository.c.key,
             Repository.c.canonical,
             Repository.c.host,
             Repository.c.kind,
             newest(0).label("latest_id"),
             newest(1).label("previous_id"),
-        ).subquery()
+        )
+        if after is not None or limit is not None:
+            # A page: the filter and limit on the repositories themselves (a range of the key index), and only
+            # checked ones, so that a page holds `limit` rows while any are left; on the outer query SQLite ran
+            # every pick again per page.
+            checked = exists().where(RepositoryCheck.c.repository_id == Repository.c.id)
+            if run_id is not None:
+                checked = checked.where(RepositoryCheck.c.run_id <= run_id)
+            picks_query = picks_query.where(checked).order_by(Repository.c.key).limit(limit)
+            if after is not None:
+                picks_query = picks_query.where(Repository.c.key > after)
+        picks = picks_query.subquery()
 
         # One row per repository, both checks side by side: a join on `id IN
         # (latest, previous)` gave two rows each and made SQLite run the picks
@@ -232,10 +243,6 @@ class CheckRecords:
             .outerjoin(previous, previous.c.id == picks.c.previous_id)
             .order_by(picks.c.key)
         )
-        if after is not None:
-            statement = statement.where(picks.c.key > after)
-        if limit is not None:
-            statement = statement.limit(limit)
         status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
 
         def check(values: Sequence[Any]) -> StoredCheck:
