@@ -238,3 +238,21 @@ def repo_details(
         if detail is not None:
             found[row.key] = detail
     return found
+
+
+# Repositories a report gives a section of their own, at most: past this, only those a reader has a reason to
+# open (changed, gone, unreachable, archived, empty), worst first. 100,000 sections made a 400 MB page that no
+# browser opens; every repository's row is in repositories.csv and repositories.json beside it.
+DETAIL_SECTIONS = 1_000
+
+
+def section_keys(repositories: Sequence[Any], limit: int = DETAIL_SECTIONS) -> list[str]:
+    """The keys of the repositories (`RepoEntry`) with a section: all of them up to `limit`, else the ones a
+    reader has a reason to look at -- changed since the previous check, or not plainly `ok` -- worst first."""
+    from tracker.report.analysis import change_summary
+    from tracker.report.terminal import row_order
+
+    if len(repositories) <= limit:
+        return [repo.key for repo in repositories]
+    noteworthy = [repo for repo in repositories if repo.status is not Status.OK or change_summary(repo)]
+    return [repo.key for repo in sorted(noteworthy, key=row_order())[:limit]]

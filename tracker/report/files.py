@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,7 +45,7 @@ from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe
 from tracker.report.licenses import license_group
 from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
 from tracker.report.survival import dated_artifacts, kaplan_meier, lifetimes, survival_basis, survival_by_kind
-from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json
+from tracker.report.terminal import format_score, last_commit_text, row_dict, sort_rows
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -251,10 +251,16 @@ def _link_survival(data: ReportData, draw: Any) -> ReportChart:
                        f"Days since {clock}; a page, DOI or short link is gone when its server or registry said so "
                        f"(404, 410, a soft 404, a deleted record, a name gone for a day).{per_kind} {undated}.")
 
+# Rows of the report's repository and paper tables, at most: worst first, the rest in repositories.csv/.json.
+# A browser lays out and sorts 2,000 rows at once; 100,000 made a page that took minutes to open.
+TABLE_ROWS = 2_000
+
 
 def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> dict[str, Any]:
     found = changes(data)
-    rows = sort_rows(data.repositories)
+    ordered_rows = sort_rows(data.repositories)
+    rows = ordered_rows[:TABLE_ROWS]
+    paper_lines = [line for line in _paper_lines(data) if line.repos]
     return {
         "now": now,
         "generated": now.strftime("%Y-%m-%d %H:%M UTC"),
@@ -262,7 +268,9 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
         "changes": [(str(item.kind), item.canonical, describe_change(item)) for item in found.all],
         "licenses": license_distribution(data.repositories),
         "coverage": checklist_coverage(data.repositories),
-        "papers": [line for line in _paper_lines(data) if line.repos],
+        "papers": paper_lines[:TABLE_ROWS],
+        "papers_total": len(paper_lines),
+        "rows_total": len(ordered_rows),
         "papers_without_links": sum(1 for paper in data.papers if not paper.repo_keys),
         "promised": promised_without_link(data.papers),
         "archive": _archive_context(data),
@@ -293,6 +301,7 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
         "details": [data.details[row.key] for row in rows if row.key in data.details],
         "anchors": {anchor(key) for key in data.details},
         "statuses": [str(status) for status in STATUS_ORDER if any(row.status == status for row in rows)],
+        "sections_total": len(data.details),
         "license_labels": sorted({row.license_label for row in rows}),
     }
 
@@ -420,17 +429,39 @@ CSV_COLUMNS = (
 )
 
 
-def repositories_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """`status_json` rows as CSV: one column per check, papers joined by ``; ``, cells neutralised."""
-    check_names = sorted({name for row in rows for name in row["checks"]})
+def repositories_csv(rows: Iterable[dict[str, Any]], check_names: Sequence[str] | None = None) -> Iterator[str]:
+    """`status_json` rows as CSV lines: one column per check, papers joined by ``; ``, cells neutralised.
+
+    `check_names` are the check columns (default: every name the rows hold, which reads them all first);
+    the lines come one row at a time.
+    """
+    if check_names is None:
+        rows = list(rows)
+        check_names = sorted({name for row in rows for name in row["checks"]})
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*CSV_COLUMNS, *(f"check:{name}" for name in check_names)])
+
+    def line(cells: Sequence[Any]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line([*CSV_COLUMNS, *(f"check:{name}" for name in check_names)])
     for row in rows:
         flat = {**row, "papers": "; ".join(row["papers"])}
         cells = [flat[column] for column in CSV_COLUMNS] + [row["checks"].get(name) for name in check_names]
-        writer.writerow([csv_cell("" if cell is None else cell) for cell in cells])
-    return buffer.getvalue()
+        yield line([csv_cell("" if cell is None else cell) for cell in cells])
+
+
+def _json_array(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """`json.dumps(list(rows), indent=2)` and a newline, a row at a time: the same bytes, never the whole list."""
+    first = True
+    for row in rows:
+        item = json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + item
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
@@ -447,9 +478,12 @@ def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
     for slot in charts:
         if slot.chart is not None:
             (target / f"{slot.name}.png").write_bytes(slot.chart.png)
-    rows = status_json(sort_rows(data.repositories))
-    (target / "repositories.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (target / "repositories.csv").write_text(repositories_csv(rows), encoding="utf-8", newline="")
+    ordered_rows = sort_rows(data.repositories)
+    with (target / "repositories.json").open("w", encoding="utf-8") as file:
+        file.writelines(_json_array(row_dict(row) for row in ordered_rows))
+    check_names = sorted({name for row in ordered_rows for name in row.outcomes})
+    with (target / "repositories.csv").open("w", encoding="utf-8", newline="") as file:
+        file.writelines(repositories_csv((row_dict(row) for row in ordered_rows), check_names))
     (target / "report.md").write_text(render_markdown(data, now, charts), encoding="utf-8")
     badge_dir = target / BADGE_DIR
     badge_dir.mkdir(exist_ok=True)

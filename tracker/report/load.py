@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ from tracker.archive.state import (
 )
 from tracker.artifacts.kinds import repository_kind
 from tracker.collector import cycle_collection_paused
-from tracker.records import Status
+from tracker.records import Outcome, Status
 from tracker.report.model import (
     ALIVE,
     DEAD,
@@ -174,7 +174,7 @@ def _repo_entry(
         last_commit_at=last_commit(latest),
         stars=latest.stars,
         repro_score=latest.repro_score,
-        outcomes=latest.outcomes(),
+        outcomes=_shared_outcomes(latest),
         moved_to=latest.moved_to,
         first_seen=first_seen,
         published=published,
@@ -189,6 +189,23 @@ def _repo_entry(
         archive=archive,
         kind=repository_kind(row.kind).value,
     )
+
+
+# Outcome mappings by their stored JSON: a few hundred patterns cover 300,000 repositories, and one shared,
+# never-mutated dict each keeps a report's rows at a third of their size (~1.5 KB a row with its own dict).
+_OUTCOMES: dict[str, Mapping[str, Outcome]] = {}
+
+
+def _shared_outcomes(check: StoredCheck) -> Mapping[str, Outcome]:
+    raw = check.outcomes_json
+    if raw is None:
+        return check.outcomes()
+    found = _OUTCOMES.get(raw)
+    if found is None:
+        found = check.outcomes()
+        if len(_OUTCOMES) < 100_000:
+            _OUTCOMES[raw] = found
+    return found
 
 
 # An artifact's state in the repositories' vocabulary, so one listing sorts, filters and fails on both:
@@ -323,38 +340,58 @@ HISTORY_FIELDS = (
 def report_data(store: Store, *, details: bool = False) -> ReportData:
     """Everything a report shows, read from `store`: latest checks, runs, papers, status mix.
 
-    `details` also reads each repository in full (`detail.repo_detail`): every
-    column of its latest check and its whole timeline, for the report's
-    per-repository sections.
+    `details` also reads the repositories the report gives a section of their
+    own (`detail.section_keys`: every one in a small store; the changed and
+    at-risk ones, at most `DETAIL_SECTIONS`, in a large one) in full: every
+    column of the latest check and the whole timeline (`detail.repo_detail`).
+    The latest checks are read a page at a time and only the report's model
+    of each is kept.
     """
-    from tracker.report.detail import repo_details
+    from tracker.report.detail import repo_detail, section_keys
 
     with cycle_collection_paused():
         papers = store.papers_with_links()
-        rows = store.latest_checks(fields=None if details else REPO_ENTRY_FIELDS)
+        rows = store.iter_latest_checks(fields=REPO_ENTRY_FIELDS)
         outcomes = Counter(request.outcome for request in store.archive.save_requests())
         data = report_data_from_rows(rows, store.runs(), papers, store.status_counts(), gone_since=store.gone_since(),
                                      archive=archive_entries(store), save_requests=outcomes,
                                      artifacts=store.latest_artifact_checks())
         if not details:
             return data
-        return dataclasses.replace(data, details=repo_details(rows, store.all_checks(HISTORY_FIELDS), papers))
+        linking: dict[str, list[PaperRow]] = {}
+        for paper in papers:
+            for key in paper.repositories:
+                linking.setdefault(key, []).append(paper)
+        found = {}
+        for key in section_keys(data.repositories):
+            detail = repo_detail(store.history(key), linking.get(key, ()))
+            if detail is not None:
+                found[key] = detail
+        return dataclasses.replace(data, details=found)
 
 
 def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:
+    """`iter_status_entries`, as a list."""
+    with cycle_collection_paused():
+        return list(iter_status_entries(store, outcomes=outcomes))
+
+
+def iter_status_entries(store: Store, *, outcomes: bool = True) -> Iterator[RepoEntry]:
     """Every checked repository, then every checked artifact, as `status` lists them, each ordered by key.
 
     Reads only what a listing shows: no runs, no paper records beyond their
     titles, no check details, and each check's outcomes only when `outcomes`
-    (the table has no column for them; ``--json`` prints them).
+    (the table has no column for them; ``--json`` prints them). The checks
+    are read a page at a time (`Store.iter_latest_checks`), so a listing of
+    300,000 repositories never holds them all.
     """
     fields = STATUS_FIELDS + (("outcomes_json",) if outcomes else ())
     titles = store.paper_titles()
     archived = archive_entries(store)
-    with cycle_collection_paused():
-        entries = [status_entry(row, titles.get(row.key, ()), archived.get(row.key))
-                   for row in store.latest_checks(fields=fields)]
-        return entries + [artifact_entry(row) for row in store.latest_artifact_checks()]
+    for row in store.iter_latest_checks(fields=fields):
+        yield status_entry(row, titles.get(row.key, ()), archived.get(row.key))
+    for artifact in store.latest_artifact_checks():
+        yield artifact_entry(artifact)
 
 
 def history(store: Store, key: str) -> list[CheckEntry]:

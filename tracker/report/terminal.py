@@ -9,8 +9,11 @@ Filtering and sorting are pure functions over rows so the CLI's flags and
 from __future__ import annotations
 
 import enum
+import heapq
+import itertools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +27,7 @@ from tracker.records import Outcome, PaperLinks, Status
 from tracker.report.analysis import change_summary
 from tracker.report.licenses import license_group
 from tracker.report.model import ALIVE, STATUS_ORDER, ArchiveEntry, CheckEntry, RepoEntry
+from tracker.report.ordered import ordered
 
 STATUS_STYLE: dict[Status, str] = {
     Status.OK: "green",
@@ -60,7 +64,20 @@ def filter_rows(
     changed: bool = False,
     kind: Iterable[str] = (),
 ) -> list[RepoEntry]:
-    """Rows matching every given filter.
+    """Rows matching every given filter (`row_filter`)."""
+    keep = row_filter(status=status, host=host, paper=paper, changed=changed, kind=kind)
+    return [row for row in rows if keep(row)]
+
+
+def row_filter(
+    *,
+    status: Iterable[Status | str] = (),
+    host: str | None = None,
+    paper: str | None = None,
+    changed: bool = False,
+    kind: Iterable[str] = (),
+) -> Callable[[RepoEntry], bool]:
+    """Whether a row matches every given filter: one row at a time, so a listing of any size streams through it.
 
     `kind`: any of these kinds (repository, model, dataset, space, page, doi, short_link).
     `status`: any of these statuses; `host`: the host, case-insensitive;
@@ -71,15 +88,15 @@ def filter_rows(
     kinds = set(kind)
     host_key = host.lower() if host else None
     paper_key = paper.casefold() if paper else None
-    return [
-        row
-        for row in rows
-        if (not wanted or row.status in wanted)
-        and (not kinds or row.kind in kinds)
-        and (host_key is None or row.host.lower() == host_key)
-        and (paper_key is None or any(paper_key in title.casefold() for title in row.paper_titles))
-        and (not changed or change_summary(row))
-    ]
+
+    def keep(row: RepoEntry) -> bool:
+        return ((not wanted or row.status in wanted)
+                and (not kinds or row.kind in kinds)
+                and (host_key is None or row.host.lower() == host_key)
+                and (paper_key is None or any(paper_key in title.casefold() for title in row.paper_titles))
+                and (not changed or bool(change_summary(row))))
+
+    return keep
 
 
 _STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
@@ -87,20 +104,25 @@ _STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 def sort_rows(rows: Iterable[RepoEntry], key: SortKey | str = SortKey.STATUS) -> list[RepoEntry]:
     """Rows in the order `key` names; ties and missing values fall back to name order."""
+    return sorted(rows, key=row_order(key))
+
+
+def row_order(key: SortKey | str = SortKey.STATUS) -> Callable[[RepoEntry], tuple[Any, ...]]:
+    """A row's place in the order `key` names, as plain values (`ordered` writes them to disk past 20,000 rows).
+
+    Ties and missing values fall back to name (key) order.
+    """
     by = SortKey(key)
-    ordered = sorted(rows, key=lambda row: row.key)
     if by == SortKey.NAME:
-        return ordered
+        return lambda row: (row.key,)
     if by == SortKey.STATUS:
-        return sorted(ordered, key=lambda row: _STATUS_RANK[row.status])
+        return lambda row: (_STATUS_RANK[row.status], row.key)
     if by == SortKey.SCORE:
-        return sorted(ordered, key=lambda row: (row.repro_score is None, -(row.repro_score or 0.0)))
+        return lambda row: (row.repro_score is None, -(row.repro_score or 0.0), row.key)
     if by == SortKey.STARS:
-        return sorted(ordered, key=lambda row: (row.stars is None, -(row.stars or 0)))
-    return sorted(
-        ordered,
-        key=lambda row: (row.last_commit_at is None, -(row.last_commit_at.timestamp() if row.last_commit_at else 0)),
-    )
+        return lambda row: (row.stars is None, -(row.stars or 0), row.key)
+    return lambda row: (row.last_commit_at is None,
+                        -(row.last_commit_at.timestamp() if row.last_commit_at else 0.0), row.key)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -180,17 +202,38 @@ def _status_text(status: Status | None, moved_to: str | None = None) -> Text:
     return Text(label, style=STATUS_STYLE[status])
 
 
-def summary_line(rows: Sequence[RepoEntry]) -> Text:
+@dataclass
+class StatusTally:
+    """What the summary line counts, added up one row at a time (`counting`), so rows need not be kept."""
+
+    counts: Counter[Status] = field(default_factory=Counter)
+    changed: int = 0
+    rows: int = 0
+    only_repositories: bool = True
+
+    def counting(self, rows: Iterable[RepoEntry]) -> Iterator[RepoEntry]:
+        """`rows`, each counted as it passes."""
+        for row in rows:
+            self.rows += 1
+            self.counts[row.status] += 1
+            self.changed += 1 if change_summary(row) else 0
+            self.only_repositories = self.only_repositories and row.kind == "repository"
+            yield row
+
+
+def summary_line(rows: Sequence[RepoEntry] | StatusTally) -> Text:
     """``12 repositories: 9 ok, 2 missing, 1 moved; 3 changed since the previous check`` (``links`` when the
     rows hold models, pages, DOIs or short links too)."""
-    counts = Counter(row.status for row in rows)
-    noun = ("repository", "repositories") if all(row.kind == "repository" for row in rows) else ("link", "links")
-    line = Text(f"{len(rows)} {noun[0] if len(rows) == 1 else noun[1]}", style="bold")
-    for index, status in enumerate(status for status in STATUS_ORDER if counts[status]):
+    tally = rows if isinstance(rows, StatusTally) else StatusTally()
+    if not isinstance(rows, StatusTally):
+        for _row in tally.counting(rows):
+            pass
+    noun = ("repository", "repositories") if tally.only_repositories else ("link", "links")
+    line = Text(f"{tally.rows} {noun[0] if tally.rows == 1 else noun[1]}", style="bold")
+    for index, status in enumerate(status for status in STATUS_ORDER if tally.counts[status]):
         line.append(": " if index == 0 else ", ")
-        line.append(f"{counts[status]} {status}", style=STATUS_STYLE[status])
-    changed = sum(1 for row in rows if change_summary(row))
-    line.append(f"; {changed} changed since the previous check")
+        line.append(f"{tally.counts[status]} {status}", style=STATUS_STYLE[status])
+    line.append(f"; {tally.changed} changed since the previous check")
     return line
 
 
@@ -204,46 +247,129 @@ def add_name_column(table: Table, header: str, names: Iterable[str]) -> None:
     table.add_column(header, min_width=max(longest, len(header)), overflow="fold")
 
 
+# Rows per rich table when every row is printed: each piece is laid out with the widths of the whole listing,
+# so the pieces read as one table, and rich never measures 100,000 rows at once.
+TABLE_PIECE_ROWS = 2_000
+
+# A row of the status table: (text, style) per cell, plain values so that `ordered` can write them to disk.
+Cells = tuple[tuple[str, str], ...]
+
+
+def status_cells(row: RepoEntry, now: datetime, *, stars: bool) -> Cells:
+    """One row of the status table as (text, style) cells."""
+    cells = [
+        (row.canonical, ""),
+        (row.status_label, STATUS_STYLE[row.status]),
+        (row.license_label, ""),
+        (last_commit_text(row, now), ""),
+        (format_score(row.repro_score), ""),
+    ]
+    if stars:
+        cells.append(("-" if row.stars is None else str(row.stars), ""))
+    cells.append((row.archive_label, ARCHIVE_STYLE.get(row.archive.state if row.archive else "", "")))
+    cells.append((change_summary(row), "bold" if row.previous_status != row.status else ""))
+    return tuple(cells)
+
+
 def render_status(
     console: Console,
-    rows: Sequence[RepoEntry],
+    rows: Iterable[RepoEntry],
     *,
     now: datetime,
     limit: int | None = DEFAULT_ROW_LIMIT,
     stars: bool = False,
-) -> None:
-    """Print a summary line and a table of `rows` in the order given.
+    order: Callable[[RepoEntry], tuple[Any, ...]] | None = None,
+) -> StatusTally:
+    """Print a summary line and a table of `rows`, in `order` (`row_order`) or else in the order given.
 
     At most `limit` rows are drawn (None: all), with a note on how many were
     left out; the summary line always counts every row. `stars` adds the
     Stars column, for rows sorted by it: an order nobody can see is no order.
+    Rows stream through: only the `limit` rows shown are kept (all rows
+    with no limit are put in order on disk, `ordered`). Returns the tally.
     """
-    console.print(summary_line(rows))
-    shown = rows if limit is None else rows[:limit]
-    table = Table(show_edge=False, header_style="bold")
-    add_name_column(table, "Repository", (row.canonical for row in shown))
-    columns = ["Status", "License", "Last commit", "Score"] + (["Stars"] if stars else []) + ["Archive", "Change"]
-    for column in columns:
-        table.add_column(column, justify="right" if column in ("Score", "Stars") else "left")
-    for row in shown:
-        style = STATUS_STYLE[row.status]
-        cells = [
-            Text(row.canonical),
-            Text(row.status_label, style=style),
-            Text(row.license_label),
-            Text(last_commit_text(row, now)),
-            Text(format_score(row.repro_score)),
-        ]
-        if stars:
-            cells.append(Text("-" if row.stars is None else str(row.stars)))
-        cells.append(Text(row.archive_label, style=ARCHIVE_STYLE.get(row.archive.state if row.archive else "", "")))
-        cells.append(Text(change_summary(row), style="bold" if row.previous_status != row.status else ""))
-        table.add_row(*cells)
-    console.print(table)
-    if len(shown) < len(rows):
+    tally = StatusTally()
+    counted = tally.counting(rows)
+    if limit is not None:
+        if order is None:
+            kept = list(itertools.islice(counted, limit))
+            for _row in counted:
+                pass
+        else:
+            kept = heapq.nsmallest(limit, counted, key=order)
+        shown: Iterable[Cells] = [status_cells(row, now, stars=stars) for row in kept]
+        widths = [max((len(cells[index][0]) for cells in shown), default=0) for index in range(7 + stars)]
+    else:
+        widths = [0] * (7 + stars)
+
+        def keyed() -> Iterator[tuple[Any, Cells]]:
+            for position, row in enumerate(counted):
+                cells = status_cells(row, now, stars=stars)
+                for index, (text, _style) in enumerate(cells):
+                    widths[index] = max(widths[index], len(text))
+                yield (order(row) if order is not None else position), cells
+
+        shown = ordered(keyed())
+    columns = ["Repository", "Status", "License", "Last commit", "Score"] + (["Stars"] if stars else []) + [
+        "Archive", "Change"]
+    pieces = _pieces(shown, TABLE_PIECE_ROWS)
+    first = next(pieces, [])
+    console.print(summary_line(tally))
+    if len(first) < TABLE_PIECE_ROWS:
+        table = Table(show_edge=False, header_style="bold")
+        add_name_column(table, columns[0], [text for (text, _style), *_rest in first])
+        for column in columns[1:]:
+            table.add_column(column, justify="right" if column in ("Score", "Stars") else "left")
+        for cells in first:
+            table.add_row(*(Text(text, style=style) for text, style in cells))
+        console.print(table)
+        printed = len(first)
+    else:
+        printed = _print_long_table(console, columns, widths, itertools.chain([first], pieces))
+    if printed < tally.rows:
         console.print(
-            Text(f"{len(rows) - len(shown)} more rows not shown; narrow with filters or use --json.", style="dim")
+            Text(f"{tally.rows - printed} more rows not shown; use --all, narrow with filters or use --json.",
+                 style="dim")
         )
+    return tally
+
+
+def _print_long_table(console: Console, columns: Sequence[str], widths: Sequence[int],
+                      pieces: Iterable[list[Cells]]) -> int:
+    """Rich's table look (the same rules and bars), one line per row at the widths of the whole listing.
+
+    Laying out 100,000 rows in rich took minutes; a line per row is also what grep wants. On a terminal each
+    line keeps its colours; elsewhere the text goes straight to the console's file. Returns the rows printed.
+    """
+    sizes = [max(width, len(column)) for width, column in zip(widths, columns, strict=True)]
+    right = [column in ("Score", "Stars") for column in columns]
+
+    def cell(text: str, index: int) -> str:
+        return " " + (text.rjust(sizes[index]) if right[index] else text.ljust(sizes[index])) + " "
+
+    console.print(Text("┃".join(cell(column, index) for index, column in enumerate(columns)), style="bold"))
+    console.print("╇".join("━" * (size + 2) for size in sizes))
+    printed = 0
+    styled = console.is_terminal
+    for piece in pieces:
+        if styled:
+            for cells in piece:
+                line = Text()
+                for index, (text, style) in enumerate(cells):
+                    line.append("│" if index else "")
+                    line.append(cell(text, index), style=style)
+                console.print(line)
+        else:
+            console.file.write("".join(
+                "│".join(cell(text, index) for index, (text, _style) in enumerate(cells)) + "\n" for cells in piece))
+        printed += len(piece)
+    return printed
+
+
+def _pieces(cells: Iterable[Cells], size: int) -> Iterator[list[Cells]]:
+    iterator = iter(cells)
+    while piece := list(itertools.islice(iterator, size)):
+        yield piece
 
 
 def differences(before: CheckEntry, after: CheckEntry) -> list[str]:

@@ -7,7 +7,7 @@ columns fill which fields is `tracker.store.check_row`'s to say.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -164,14 +164,35 @@ class CheckRecords:
 
         return run_read(self._engine, read)
 
-    def latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None) -> list[CheckRow]:
+    def iter_latest_checks(
+        self, run_id: int | None = None, *, fields: Iterable[str] | None = None, page: int = 5_000
+    ) -> Iterator[CheckRow]:
+        """`latest_checks`, as an iterator that holds at most `page` rows: for listings of any size.
+
+        Keyset pagination by repository key (the unique index): each page is
+        one short read transaction of `latest_checks(after=<last key>, limit=page)`,
+        with its retries, so nothing holds a transaction open while the caller
+        writes its output. Rows come in key order, like `latest_checks`; a
+        check recorded while the pages are read may show in a later page.
+        """
+        after: str | None = None
+        while True:
+            rows = self.latest_checks(run_id, fields=fields, after=after, limit=page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].key
+
+    def latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None,
+                      after: str | None = None, limit: int | None = None) -> list[CheckRow]:
         """Per checked repository: its check in the newest run up to `run_id` (default: any) and the one before.
 
         "Newest" is by run: run ids grow with start time, and a run is the
         unit a report compares. Ordered by repository key. `fields` names the
         `StoredCheck` fields to read (default: all); the others stay None,
         because a status table of 10,000 repositories needs a third of them
-        and reading every column took about half its time.
+        and reading every column took about half its time. `after` and
+        `limit` give one page of the key order (`iter_latest_checks`).
         """
         wanted = set(STORED_FIELDS)
         if fields is not None:
@@ -210,7 +231,7 @@ class CheckRecords:
                                                          f"latest_{name}"))
             take_previous = take(lambda name: check_column(previous, previous_full if resolve else previous, name,
                                                            f"previous_{name}"))
-            picks = _latest_picks(run_id)
+            picks = _latest_picks(run_id, after=after, limit=limit)
             # One row per repository, both checks side by side: a join on `id IN
             # (latest, previous)` gave two rows each and made SQLite run the picks
             # again to order them, 2.5x the time at 10,000 repositories. Only the
@@ -225,7 +246,11 @@ class CheckRecords:
                 statement = statement.join(latest_full, full_row_of(latest, latest_full)).outerjoin(
                     previous_full, full_row_of(previous, previous_full)
                 )
-        statement = statement.order_by(Repository.c.key)
+        if after is not None:
+            statement = statement.where(Repository.c.key > after)
+        # A page is a range of the key index; with a run given, `_latest_picks` ranges its seeks the same way,
+        # so that SQLite does not run the picks of every repository for each page.
+        statement = statement.order_by(Repository.c.key).limit(limit)
         status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
 
         def check(values: Sequence[Any]) -> StoredCheck:
@@ -252,7 +277,7 @@ class CheckRecords:
         return run_read(self._engine, read)
 
 
-def _latest_picks(run_id: int | None) -> Any:
+def _latest_picks(run_id: int | None, *, after: str | None = None, limit: int | None = None) -> Any:
     """Per checked repository: (repository_id, latest_id, previous_id), its newest two checks up to `run_id`.
 
     Up to the newest run they are the `latest_checks` table. Up to an earlier
@@ -269,8 +294,15 @@ def _latest_picks(run_id: int | None) -> Any:
         return pick.order_by(candidate.c.run_id.desc()).limit(1).offset(offset).scalar_subquery()
 
     # A repository without a check up to `run_id` picks NULL, which the join on the latest check drops.
-    return select(Repository.c.id.label("repository_id"), newest(0).label("latest_id"),
-                  newest(1).label("previous_id")).subquery()
+    picks = select(Repository.c.id.label("repository_id"), newest(0).label("latest_id"),
+                   newest(1).label("previous_id"))
+    if after is not None or limit is not None:
+        # Only repositories checked up to `run_id`, so that a page holds `limit` rows while any are left.
+        checked = exists().where(RepositoryCheck.c.repository_id == Repository.c.id, RepositoryCheck.c.run_id <= run_id)
+        picks = picks.where(checked).order_by(Repository.c.key).limit(limit)
+        if after is not None:
+            picks = picks.where(Repository.c.key > after)
+    return picks.subquery()
 
 
 def _checks_query(columns: Sequence[Any] = _CHECK_COLUMNS) -> Select[Any]:

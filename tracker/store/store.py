@@ -286,6 +286,10 @@ class Store:
     def latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None) -> list[CheckRow]:
         return self._checks.latest_checks(run_id, fields=fields)
 
+    def iter_latest_checks(self, run_id: int | None = None, *, fields: Iterable[str] | None = None,
+                           page: int = 5_000) -> Iterator[CheckRow]:
+        return self._checks.iter_latest_checks(run_id, fields=fields, page=page)
+
     def gone_since(self) -> dict[str, datetime]:
         return self._checks.gone_since()
 
