@@ -62,6 +62,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import socket
 import struct
 import threading
@@ -204,6 +205,8 @@ class StandinGitHub:
         self._repos: dict[int, StandinRepo] = {}
         self._by_name: dict[str, StandinRepo] = {}  # lowercase full_name -> repo; see `_find`
         self._redirects: dict[str, int] = {}  # old full_name, lowercase -> id
+        # Names answered from a template (`add_synthetic`): pattern, the repository's fields, its git directory.
+        self._synthetic: list[tuple[re.Pattern[str], dict[str, Any], Path | None]] = []
         self._faults: list[list[Any]] = []  # [Fault, remaining times]
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -286,6 +289,22 @@ class StandinGitHub:
             self._repos[repo.id] = repo
             return repo
 
+    def add_synthetic(self, pattern: str, *, git_template: Path | None = None, **fields_: Any) -> None:
+        """Answer every name matching `pattern` (a regular expression over ``owner/name``, any case) as a live
+        repository with `fields_`, made the first time it is asked about: 300,000 cost nothing until asked.
+
+        GraphQL and the trees endpoint read such a repository from `git_template`
+        (one real repository for them all). Not for renames: a synthetic
+        repository is found by its name only.
+        """
+        with self._lock:
+            self._synthetic.append((re.compile(pattern, re.IGNORECASE), dict(fields_), git_template))
+
+    def refill_rate_limits(self) -> None:
+        """Let both rate-limit windows pass now: the next answer starts a new window with the whole limit."""
+        with self._lock:
+            self.rate_reset = self.graphql_rate_reset = int(self.clock())
+
     def repo(self, full_name: str) -> StandinRepo:
         found = self._find(full_name)
         if found is None:
@@ -356,6 +375,10 @@ class StandinGitHub:
             hint = self._by_name.get(key)
             if hint is not None and hint.full_name.lower() == key:
                 return hint
+            for pattern, fields_, _ in self._synthetic:
+                if hint is None and pattern.fullmatch(full_name):
+                    made = self._by_name[key] = self.add_repo(full_name, **fields_)
+                    return made
             self._by_name = {repo.full_name.lower(): repo for repo in reversed(self._repos.values())}
             return self._by_name.get(key)
 
@@ -423,6 +446,9 @@ class StandinGitHub:
 
     def _git_snapshot(self, full_name: str) -> GitSnapshot | None:
         """The git repository behind `full_name`; None when there is none or it has no commits."""
+        for pattern, _, template in self._synthetic:
+            if template is not None and pattern.fullmatch(full_name):
+                return self._git.snapshot(template)
         if self.git_root is None:
             return None
         return self._git.snapshot(self.git_root / "github.com" / full_name)
@@ -848,8 +874,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _rate_limit_body(self) -> dict[str, Any]:
         standin = self.server.standin
-        core = {"limit": standin.rate_limit, "remaining": standin.rate_remaining,
-                "reset": standin.rate_reset, "used": standin.rate_limit - standin.rate_remaining}
+        limit, remaining, reset = standin._budget("core")
+        core = {"limit": limit, "remaining": remaining, "reset": reset, "used": limit - remaining}
         limit, remaining, reset = standin._budget("graphql")
         graphql = {"limit": limit, "remaining": remaining, "reset": reset, "used": limit - remaining}
         return {"resources": {"core": core, "graphql": graphql}, "rate": core}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     max_rate_wait: float = 180.0  # longest wait for a rate limit to reset before giving up
     concurrency: int = Field(8, ge=1)  # repositories checked at once; GitHub allows 100 concurrent requests
     max_age_hours: float | None = None  # skip repositories checked this recently
+    # A run of every due repository plans GitHub's budget (`tracker.planning`): this share of the token's limit
+    # is kept for its other users, and the GitHub repositories past the rest wait for the next run ("next-run");
+    # "git" checks them all, those past the budget through git alone (stars and archived flag unknown).
+    budget_reserve: float = Field(0.05, ge=0.0, lt=1.0)
+    past_budget: Literal["next-run", "git"] = "next-run"
     # Services, each at the address its own ecosystem's variable names.
     arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, validation_alias="ARXIV_API_URL")
     arxiv_oai_url: str = Field(DEFAULT_ARXIV_OAI_URL, validation_alias="ARXIV_OAI_URL")

@@ -38,6 +38,8 @@ from tracker.hosts.github_budget import (
     GitHubStats,
     RateBudget,
     RateLimited,
+    RateLimits,
+    ResourceLimit,
     rate_limit_wait,
 )
 from tracker.hosts.github_graphql import Look, look_query, parse_look
@@ -128,6 +130,30 @@ class GitHubHost:
     @property
     def stats(self) -> GitHubStats:
         return self._budget.stats
+
+    def rate_limits(self) -> RateLimits | None:
+        """What this token may spend now (``GET /rate_limit``, which costs nothing), or None when GitHub did not say.
+
+        PyGithub's `RateLimitOverview` reads the answer, as ``Github.get_rate_limit``
+        does. The limits are GitHub's word, never assumed: 60 without a token,
+        5,000 for a personal token, 15,000 or a figure scaled to an installation
+        for a GitHub App's token.
+        """
+        from github.GithubException import GithubException
+        from github.RateLimitOverview import RateLimitOverview
+
+        self.count(made=1)
+        try:
+            headers, data = self._requester.requestJsonAndCheck("GET", "/rate_limit")
+            resources = RateLimitOverview(self._requester, headers, data).resources
+            core = _resource(resources.core)
+            graphql = _resource(resources.graphql) if self._graphql_off is None else None
+        except (GithubException, requests.exceptions.RequestException, RuntimeError, AssertionError, AttributeError,
+                TypeError, ValueError) as error:
+            log.warning("GitHub's rate limit could not be read (%s); the run is not planned",
+                        self.scrub(f"{type(error).__name__}: {error}"[:300]))
+            return None
+        return RateLimits(core=core, graphql=graphql, authenticated=self._token is not None)
 
     def check(self, ref: RepoRef) -> RepoFacts:
         """What GitHub says about `ref` now, the REST way; never raises for network or GitHub faults."""
@@ -267,6 +293,11 @@ class GitHubHost:
 
     def scrub(self, text: str) -> str:
         return text.replace(self._token, "[GITHUB_TOKEN]") if self._token else text
+
+
+def _resource(rate: Any) -> ResourceLimit:
+    """PyGithub's `Rate` as plain values; its reset is an aware UTC time already."""
+    return ResourceLimit(limit=int(rate.limit), remaining=int(rate.remaining), reset=rate.reset.astimezone(UTC))
 
 
 def _warn_no_token() -> None:

@@ -12,7 +12,7 @@ check it finished and loses nothing else. Reads return frozen rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,7 @@ from tracker.store.runs import Machine, RunRecords
 
 if TYPE_CHECKING:
     from tracker.artifacts.check import ArtifactCheck, ArtifactTarget
+    from tracker.planning import DueCounts, DueRecord, RunCost
 
 __all__ = [
     "Machine",
@@ -246,6 +247,15 @@ class Store:
         self, *, keys: Iterable[str] | None = None, max_age_hours: float | None = None, run_id: int | None = None
     ) -> list[RepoRef]:
         return self._repositories.repositories_due(keys=keys, max_age_hours=max_age_hours, run_id=run_id)
+
+    def due_counts(self, *, max_age_hours: float | None = None) -> DueCounts:
+        return self._repositories.due_counts(max_age_hours=max_age_hours)
+
+    def due_records(self, *, max_age_hours: float | None = None) -> Iterator[DueRecord]:
+        return self._repositories.due_records(max_age_hours=max_age_hours)
+
+    def github_run_costs(self, *, runs: int = 5) -> list[RunCost]:
+        return self._repositories.github_run_costs(runs=runs)
 
     # -- runs (tracker.store.runs) ---------------------------------------------
 
