@@ -177,6 +177,14 @@ class Plan:
         return self.due_github - self.planned_github
 
     @property
+    def cost_each(self) -> float:
+        """What one of this run's GitHub repositories costs on average, as planned (first checks come first)."""
+        firsts = min(self.never_checked, self.planned_github)
+        if not self.planned_github:
+            return self.costs.first
+        return (firsts * self.costs.first + (self.planned_github - firsts) * self.costs.recheck) / self.planned_github
+
+    @property
     def hours_for_all(self) -> float | None:
         """Hours of this budget (limit minus reserve, per hourly window) every due GitHub repository needs."""
         if not self.limit or self.limit <= self.reserve:
@@ -266,12 +274,17 @@ def fitting(first: int, recheck: int, budget: float, first_cost: float, recheck_
         return 0
     if first_cost <= 0 and recheck_cost <= 0:
         return first + recheck
-    firsts = first if first_cost <= 0 else min(first, int(budget // first_cost))
+    firsts = first if first_cost <= 0 else min(first, _times(budget, first_cost))
     left = budget - firsts * first_cost
     if firsts < first:
         return firsts
-    rechecks = recheck if recheck_cost <= 0 else min(recheck, int(left // recheck_cost))
+    rechecks = recheck if recheck_cost <= 0 else min(recheck, _times(left, recheck_cost))
     return firsts + rechecks
+
+
+def _times(budget: float, cost: float) -> int:
+    """Whole repositories at `cost` within `budget`; 10 / 0.08 is 125, not the 124 of binary floating point."""
+    return int(budget / cost + 1e-9)
 
 
 class DueCounts(NamedTuple):
@@ -287,8 +300,8 @@ class BudgetGuard:
 
     The plan's figures are estimates; ``X-RateLimit-Remaining`` on each answer
     is GitHub's word, and it also counts what the token's other users spent.
-    A repository in flight (handed over, not yet recorded) is taken to cost
-    `in_flight_cost`, a first check's: the checker reads up to two looks ahead.
+    A repository in flight (handed over, not yet recorded; the checker reads up
+    to two looks ahead) is taken to cost `in_flight_cost`, the plan's average.
     """
 
     reserve: int
@@ -361,7 +374,7 @@ def check_within_budget(store: Store, run_id: int, checker: RepositoryChecker, r
     remaining budget reaches the reserve (and what may still be in flight); the tally counts them `deferred`."""
     from tracker.tracking import CheckedRepository, check_and_record
 
-    guard = BudgetGuard(plan.reserve, max(plan.costs.first, plan.costs.recheck), lambda: checker.github.stats)
+    guard = BudgetGuard(plan.reserve, plan.cost_each, lambda: checker.github.stats)
     on_checked = options.pop("on_checked", None)
 
     def checked(done: CheckedRepository) -> None:
