@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from store_support import RESULTS, T0, bare_facts, ok_facts, paper_links, store_url  # noqa: F401
+from store_support import RESULTS, T0, bare_facts, ok_facts, paper_links, pg_database, store_url  # noqa: F401
 
 from tracker.planning import DueCounts, RunCost
 from tracker.records import RepoRef, Status
