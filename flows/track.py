@@ -29,8 +29,9 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import unmapped
 
-from tracker import dashboard, events, run_lifecycle, tracking
+from tracker import dashboard, events, planning, run_lifecycle, tracking
 from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
@@ -131,11 +132,26 @@ def look_for_promised_code(database_url: str | None) -> tracking.PromiseTally:
 
 
 @task(cache_policy=NO_CACHE)
-def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> list[str]:
-    refs = _store(database_url).repositories_due(max_age_hours=max_age_hours, run_id=run_id)
-    get_run_logger().info(f"{len(refs)} repositories are due for a check"
-                          + (f" (not checked within {max_age_hours:g} hours)" if max_age_hours else ""))
-    return [ref.canonical for ref in refs]
+def repositories_due(database_url: str | None, max_age_hours: float | None,
+                     run_id: int) -> tuple[list[str], planning.PlanSummary | None]:
+    """The repositories this run checks: within GitHub's budget, planned (`tracker.planning`), unless
+    REPRO_TRACKER_PAST_BUDGET=git asks for every due one."""
+    settings = _settings(database_url, max_age_hours)
+    store = _store(database_url)
+    plan = None
+    if settings.past_budget == "next-run":
+        from tracker.hosts.github import GitHubHost
+
+        with GitHubHost.from_settings(settings) as github:
+            plan = planning.plan_checks(store, github, max_age_hours=max_age_hours,
+                                        reserve_share=settings.budget_reserve)
+        refs = plan.refs
+        get_run_logger().info(f"plan: {plan.describe()}")
+    else:
+        refs = store.repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+        get_run_logger().info(f"{len(refs)} repositories are due for a check"
+                              + (f" (not checked within {max_age_hours:g} hours)" if max_age_hours else ""))
+    return [ref.canonical for ref in refs], plan.summary() if plan is not None else None
 
 
 # A network fault on one repository never fails a batch (it is recorded as
@@ -143,14 +159,23 @@ def repositories_due(database_url: str | None, max_age_hours: float | None, run_
 # fails a batch and is worth retrying is the database being locked or away.
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=5),
       retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
-def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None) -> tracking.RunTally:
-    """Check one batch; a retry re-checks only what the failed attempt did not record."""
+def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None,
+                budget: tuple[int, float] | None = None) -> tracking.RunTally:
+    """Check one batch; a retry re-checks only what the failed attempt did not record.
+
+    `budget` (the plan's reserve and cost per repository) stops the batch's GitHub repositories once
+    GitHub's remaining budget reaches the reserve (`planning.check_within_budget`)."""
     quiet_library_loggers()  # again here: on a Dask worker this is another process
     settings = _settings(database_url)
     store = _store(database_url)
     checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     due = store.repositories_due(keys=[RepoRef.parse(c).key for c in canonicals], run_id=run_id)
     # A 404 of a repository that was live is asked again after every batch (`confirm_gone`), not here.
+    if budget is not None:
+        reserve, cost_each = budget
+        return planning.check_within_budget(store, run_id, checker, due, reserve=reserve, cost_each=cost_each,
+                                            workers=settings.concurrency,
+                                            confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
     return tracking.check_and_record(store, run_id, checker, due, workers=settings.concurrency,
                                      confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
 
@@ -216,15 +241,18 @@ def write_report(database_url: str | None, report_dir: str) -> Path:
 
 
 @task(cache_policy=NO_CACHE)
-def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None) -> dashboard.RunView:
-    """The Prefect UI's view of the run: a status table, a summary and the whole Markdown report.
+def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None,
+                      plan_text: str | None = None) -> dashboard.RunView:
+    """The Prefect UI's view of the run: a status table, a summary (with the budget plan) and the whole
+    Markdown report.
 
     The report goes in as Markdown because a `file://` link to report.html
     cannot be opened from the UI's page.
     """
     view = dashboard.run_view(_store(database_url), run_id)
     create_table_artifact(key="repro-status", table=view.status_rows, description=view.status_caption)
-    create_markdown_artifact(key="repro-summary", markdown=view.summary_markdown, description=view.title)
+    summary = view.summary_markdown + (f"\n\n**GitHub's budget:** {plan_text}\n" if plan_text else "")
+    create_markdown_artifact(key="repro-summary", markdown=summary, description=view.title)
     if report_path is not None:
         markdown = dashboard.markdown_for_ui((report_path / "report.md").read_text(encoding="utf-8"))
         create_markdown_artifact(key="repro-report", markdown=markdown,
@@ -243,7 +271,8 @@ def announce_changes(changes: Sequence[Any], run_id: int) -> int:
     return len(found)
 
 
-def _check_all(batches: list[list[str]], run_id: int, database_url: str | None, tally: tracking.RunTally) -> None:
+def _check_all(batches: list[list[str]], run_id: int, database_url: str | None, tally: tracking.RunTally,
+               budget: tuple[int, float] | None = None) -> None:
     """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact."""
     total = sum(len(batch) for batch in batches)
     progress_id = cast(UUID, create_progress_artifact(
@@ -252,7 +281,7 @@ def _check_all(batches: list[list[str]], run_id: int, database_url: str | None, 
     if not batches:
         return
     done = 0
-    futures = list(check_batch.map(batches, run_id=run_id, database_url=database_url))
+    futures = list(check_batch.map(batches, run_id=run_id, database_url=database_url, budget=unmapped(budget)))
     sizes = {future.task_run_id: len(batch) for future, batch in zip(futures, batches, strict=True)}
     for future in as_completed(futures):
         tally.add(future.result())
@@ -341,22 +370,26 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     # Before the repositories: a short link or a promise kept may add one, checked in this same run.
     check_artifacts(database_url, max_age_hours, run_id)
     look_for_promised_code(database_url)
-    due = repositories_due(database_url, max_age_hours, run_id)
+    due, plan = repositories_due(database_url, max_age_hours, run_id)
     size = batch_size or settings.batch_size or BATCH_SIZE
     batches = [due[i:i + size] for i in range(0, len(due), size)]
-    _check_all(batches, run_id, database_url, tally)
+    _check_all(batches, run_id, database_url, tally, budget=(plan.reserve, plan.cost_each) if plan else None)
     if tally.awaiting_confirmation:
         held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
         tally.add(confirm_gone(held, run_id, database_url))
     unread_note = f"sources not read: {'; '.join(unread)}" if unread else None
-    finish_run(run_id, tally, database_url, note=unread_note)
+    plan_note = None
+    if plan is not None:
+        tally.deferred += plan.deferred
+        plan_note = planning.run_note(plan, tally)
+    finish_run(run_id, tally, database_url, note="; ".join(note for note in (plan_note, unread_note) if note) or None)
     run_lifecycle.OPEN_RUNS.pop(str(flow_run_id), None)
     if preserve or (archive if archive is not None else settings.archive):
         archive_stage(database_url, run_id)
     if preserve:
         preserve_stage(database_url)
     report_path = write_report(database_url, report_dir) if report_dir else None
-    view = publish_dashboard(database_url, run_id, report_path)
+    view = publish_dashboard(database_url, run_id, report_path, plan_note)
     # "track 2026-12-03 from hf-daily:today, arxiv-list:cs.LG: 40 papers, 12 repositories"
     day, _, figures = view.title.partition(": ")
     view = dataclasses.replace(view, title=f"{day} from {_what_it_read(sources)}: {figures}")
@@ -364,11 +397,14 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     announce_changes(view.changes, run_id)
     _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
+    if plan_note:
+        text = f"{text}\n{plan_note}"
     if unread_note:
         text = f"{text}\n{unread_note}"
     if tally.run_status == "rate_limited":
         return Completed(name="RateLimited", data=text,
-                         message=f"GitHub's rate limit left {tally.rate_limited} repositories for the next run")
+                         message=f"GitHub's rate limit left {tally.rate_limited + tally.deferred} repositories "
+                                 "for the next run")
     return text
 
 

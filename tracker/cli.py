@@ -337,7 +337,8 @@ def check(
             else:
                 from tracker.planning import check_within_budget, run_note
 
-                tally = check_within_budget(store, run_id, checker, due, plan=planned,
+                tally = check_within_budget(store, run_id, checker, due, reserve=planned.reserve,
+                                            cost_each=planned.cost_each,
                                             workers=settings.concurrency, on_checked=on_checked,
                                             confirm_gone_after=settings.confirm_gone_after)
                 tally.deferred += planned.deferred

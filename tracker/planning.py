@@ -213,6 +213,23 @@ class Plan:
         return "; ".join(parts)
 
 
+    def summary(self) -> PlanSummary:
+        """The plan without its repositories: what a flow passes between tasks and shows."""
+        return PlanSummary(self.describe(), self.deferred, self.reserve, self.cost_each, self.hours_for_all)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSummary:
+    text: str
+    deferred: int
+    reserve: int
+    cost_each: float
+    hours_for_all: float | None
+
+    def describe(self) -> str:
+        return self.text
+
+
 def _hours(hours: float) -> str:
     if hours < 1:
         return f"{max(1, math.ceil(hours * 60))} min"
@@ -369,12 +386,12 @@ def plan_checks(store: PlanningStore, github: BudgetSource, *, max_age_hours: fl
 
 
 def check_within_budget(store: Store, run_id: int, checker: RepositoryChecker, refs: Iterable[RepoRef], *,
-                        plan: Plan, workers: int, **options: Any) -> RunTally:
+                        reserve: int, cost_each: float, workers: int, **options: Any) -> RunTally:
     """`tracking.check_and_record` with the guard: GitHub repositories stop being handed over once GitHub's
     remaining budget reaches the reserve (and what may still be in flight); the tally counts them `deferred`."""
     from tracker.tracking import CheckedRepository, check_and_record
 
-    guard = BudgetGuard(plan.reserve, plan.cost_each, lambda: checker.github.stats)
+    guard = BudgetGuard(reserve, cost_each, lambda: checker.github.stats)
     on_checked = options.pop("on_checked", None)
 
     def checked(done: CheckedRepository) -> None:
@@ -386,11 +403,11 @@ def check_within_budget(store: Store, run_id: int, checker: RepositoryChecker, r
     tally.deferred += guard.held_back
     if guard.held_back:
         log.info("stopped checking GitHub repositories with %s requests left (reserve %d): %d left for the next run",
-                 guard.stopped_at, plan.reserve, guard.held_back)
+                 guard.stopped_at, reserve, guard.held_back)
     return tally
 
 
-def run_note(plan: Plan, tally: RunTally) -> str:
+def run_note(plan: Plan | PlanSummary, tally: RunTally) -> str:
     """The run's note in the store: the plan, and what the guard held back when GitHub's count ran out sooner."""
     note = f"planned: {plan.describe()}"
     held = tally.deferred - plan.deferred
