@@ -111,17 +111,16 @@ def test_without_a_budget_reading_everything_is_checked_in_order() -> None:
 
 
 def test_the_guard_stops_github_repositories_when_only_the_reserve_is_left() -> None:
-    remaining = [1000]
-    guard = BudgetGuard(reserve=250, in_flight_cost=1.0, stats=lambda: GitHubStats(rate_remaining=remaining[0]))
+    spent = [0]  # by this host; GitHub's remaining also drops by 100 that another user of the token spent
+    guard = BudgetGuard(reserve=250, cost_each=1.0,
+                        stats=lambda: GitHubStats(requests_rate_counted=spent[0], rate_remaining=900 - spent[0]))
     refs = [RepoRef("github.com", "lab", f"r{i}") for i in range(800)] + [RepoRef("gitlab.com", "lab", "x")]
     handed = []
     for ref in guard(refs):
         handed.append(ref)
-        if len(handed) % 2 == 0:  # every other one finishes, costing one request
-            guard.done(handed[-2])
-            remaining[0] -= 1
+        if len(handed) % 2 == 0:  # half of what was handed has spent its request so far
+            spent[0] += 1
     github = [ref for ref in handed if ref.host == "github.com"]
-    # Stops when remaining less what is in flight reaches the reserve: never spends into it.
-    assert guard.stopped_at is not None and guard.stopped_at - (guard.handed - guard.finished) <= 250
-    assert guard.stopped_at - (len(github) - guard.finished) >= 249
-    assert handed[-1].host == "gitlab.com" and guard.held_back == 800 - len(github)
+    # 1,000 - 100 by another user - 250 in reserve: 650 repositories at one request each, and no more
+    assert len(github) == 650 and guard.held_back == 150 and handed[-1].host == "gitlab.com"
+    assert guard.stopped_at == 900 - 325

@@ -312,20 +312,21 @@ class DueCounts(NamedTuple):
 
 @dataclass
 class BudgetGuard:
-    """Stops handing GitHub repositories to the checker once GitHub's remaining budget, less what the checks in
-    flight may still spend, reaches the reserve; counts what it held back for the run's tally.
+    """Stops handing GitHub repositories to the checker once GitHub's remaining budget, less what the
+    repositories already handed over are still expected to spend, reaches the reserve; counts what it held back.
 
     The plan's figures are estimates; ``X-RateLimit-Remaining`` on each answer
     is GitHub's word, and it also counts what the token's other users spent.
-    A repository in flight (handed over, not yet recorded; the checker reads up
-    to two looks ahead) is taken to cost `in_flight_cost`, the plan's average.
+    A repository handed over is expected to cost `cost_each` (the plan's
+    average); what this host has spent so far (`GitHubStats.requests_rate_counted`)
+    is already in GitHub's figure, so only the rest of the expectation is
+    subtracted. The checker reads up to two looks ahead, so this matters.
     """
 
     reserve: int
-    in_flight_cost: float
+    cost_each: float
     stats: Callable[[], GitHubStats]
     handed: int = 0
-    finished: int = 0
     held_back: int = 0
     stopped_at: int | None = field(default=None)  # GitHub's remaining when the guard stopped
 
@@ -339,16 +340,15 @@ class BudgetGuard:
                 self.handed += 1
                 yield ref
 
-    def done(self, ref: RepoRef) -> None:
-        if _budgeted(ref):
-            self.finished += 1
-
     def spent(self) -> bool:
         if self.stopped_at is not None:
             return True
-        remaining = self.stats().rate_remaining
-        in_flight = (self.handed - self.finished) * self.in_flight_cost
-        if remaining is not None and remaining - in_flight <= self.reserve:
+        stats = self.stats()
+        remaining = stats.rate_remaining
+        if remaining is None:
+            return False
+        expected = max(self.handed * self.cost_each - stats.requests_rate_counted, 0.0)
+        if remaining - expected <= self.reserve:
             self.stopped_at = remaining
             return True
         return False
@@ -389,17 +389,10 @@ def check_within_budget(store: Store, run_id: int, checker: RepositoryChecker, r
                         reserve: int, cost_each: float, workers: int, **options: Any) -> RunTally:
     """`tracking.check_and_record` with the guard: GitHub repositories stop being handed over once GitHub's
     remaining budget reaches the reserve (and what may still be in flight); the tally counts them `deferred`."""
-    from tracker.tracking import CheckedRepository, check_and_record
+    from tracker.tracking import check_and_record
 
     guard = BudgetGuard(reserve, cost_each, lambda: checker.github.stats)
-    on_checked = options.pop("on_checked", None)
-
-    def checked(done: CheckedRepository) -> None:
-        guard.done(done.facts.ref)
-        if on_checked is not None:
-            on_checked(done)
-
-    tally = check_and_record(store, run_id, checker, guard(refs), workers=workers, on_checked=checked, **options)
+    tally = check_and_record(store, run_id, checker, guard(refs), workers=workers, **options)
     tally.deferred += guard.held_back
     if guard.held_back:
         log.info("stopped checking GitHub repositories with %s requests left (reserve %d): %d left for the next run",
