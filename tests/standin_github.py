@@ -207,6 +207,7 @@ class StandinGitHub:
         self._redirects: dict[str, int] = {}  # old full_name, lowercase -> id
         # Names answered from a template (`add_synthetic`): pattern, the repository's fields, its git directory.
         self._synthetic: list[tuple[re.Pattern[str], dict[str, Any], Path | None]] = []
+        self._app: tuple[int, int, str] | None = None  # see `serve_app`
         self._faults: list[list[Any]] = []  # [Fault, remaining times]
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -299,6 +300,14 @@ class StandinGitHub:
         """
         with self._lock:
             self._synthetic.append((re.compile(pattern, re.IGNORECASE), dict(fields_), git_template))
+
+    def serve_app(self, app_id: int, installation_id: int, public_key_pem: str) -> None:
+        """Act as GitHub for a GitHub App: ``POST /app/installations/{id}/access_tokens`` with a JWT the App
+        signed (RS256, ``iss`` its id) answers 201 with a fresh ``ghs_`` token, which from then on is the
+        only token accepted. Tokens issued are in `issued_tokens`."""
+        with self._lock:
+            self._app = (app_id, installation_id, public_key_pem)
+            self.issued_tokens: list[str] = []
 
     def refill_rate_limits(self) -> None:
         """Let both rate-limit windows pass now: the next answer starts a new window with the whole limit."""
@@ -759,6 +768,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer_post(self, path: str, authorization: str | None) -> int:
         """``POST /graphql``; every other POST, and GraphQL without a `git_root`, is a 404."""
         standin = self.server.standin
+        if standin._app is not None and path.startswith(standin.prefix + "/app/installations/"):
+            return self._access_token(path[len(standin.prefix):], authorization)
         if path != standin.graphql_path or standin.git_root is None:
             return self._send(*_error(404, "Not Found"))
         doc = "https://docs.github.com/graphql"
@@ -788,6 +799,34 @@ class _Handler(BaseHTTPRequestHandler):
                               counted=False, resource="graphql")
         return self._send(200, run_graphql(standin, query, variables, request.get("operationName")),
                           counted=False, resource="graphql")
+
+    def _access_token(self, route: str, authorization: str | None) -> int:
+        """GitHub's "create an installation access token for an app": the JWT checked as GitHub does."""
+        import jwt
+
+        standin = self.server.standin
+        assert standin._app is not None
+        app_id, installation_id, public_key = standin._app
+        doc = f"{DOCS}/apps/apps#create-an-installation-access-token-for-an-app"
+        if route != f"/app/installations/{installation_id}/access_tokens":
+            return self._send(*_error(404, "Not Found", doc), counted=False)
+        scheme, _, given = (authorization or "").partition(" ")
+        try:
+            claims = jwt.decode(given, public_key, algorithms=["RS256"], leeway=60,
+                                options={"require": ["iat", "exp", "iss"]})
+        except jwt.PyJWTError as error:
+            return self._send(*_error(401, f"A JSON web token could not be decoded ({type(error).__name__})", doc),
+                              counted=False)
+        if scheme.lower() != "bearer" or str(claims.get("iss")) != str(app_id):
+            return self._send(*_error(401, "Integration not found", doc), counted=False)
+        token = f"ghs_{uuid.uuid4().hex}{uuid.uuid4().hex[:4]}"
+        expires = datetime.fromtimestamp(standin.clock() + 3600, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with standin._lock:
+            standin.token = token
+            standin.issued_tokens.append(token)
+        return self._send(201, {"token": token, "expires_at": expires,
+                                "permissions": {"contents": "read", "metadata": "read"},
+                                "repository_selection": "all"}, counted=False)
 
     def _page(self, items: list[Any]) -> list[Any]:
         query = parse_qs(urlsplit(self.path).query)

@@ -150,3 +150,49 @@ def test_an_unreadable_budget_checks_everything_and_says_so(world: World) -> Non
     assert len(checks) == N and summary == {}
     with open_store(world.db) as store:
         assert "budget unknown" in (store.runs()[-1].note or "")
+
+
+def test_a_github_app_checks_with_installation_tokens_that_pygithub_fetches(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """GITHUB_APP_ID + GITHUB_APP_INSTALLATION_ID + GITHUB_APP_PRIVATE_KEY_PATH: PyGithub signs a JWT, the
+    stand-in checks it with the App's public key and issues a ``ghs_`` token; no secret reaches output or store."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    worlds = _world(tmp_path, monkeypatch, token="not-yet-issued", limit=15_000)
+    world = next(worlds)
+    try:
+        world.standin.serve_app(app_id=4242, installation_id=77, public_key_pem=public)
+        key_file = tmp_path / "app.pem"
+        key_file.write_text(private)
+        monkeypatch.delenv("GITHUB_TOKEN")
+        monkeypatch.setenv("GITHUB_APP_ID", "4242")
+        monkeypatch.setenv("GITHUB_APP_INSTALLATION_ID", "77")
+        monkeypatch.setenv("GITHUB_APP_PRIVATE_KEY_PATH", str(key_file))
+        result = runner.invoke(app, ["check", "--all", "--db", world.db, "--json"])
+        assert result.exit_code == 0, result.output
+        assert len(result.stdout.splitlines()) == N  # 15,000 an hour covers them all
+        [issued] = world.standin.issued_tokens
+        assert "/app/installations/77/access_tokens" in world.standin.paths()
+        assert sum(entry.path.endswith("/graphql") for entry in world.standin.requests) >= 2  # GraphQL: a token
+        assert all(entry.authorized and entry.status != 401 for entry in world.standin.requests)
+        for secret in (issued, private.splitlines()[1]):
+            assert secret not in result.output
+            assert secret.encode() not in (tmp_path / "store.db").read_bytes()
+    finally:
+        worlds.close()
+
+
+def test_an_incomplete_github_app_is_one_line_naming_what_is_missing(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_APP_ID", "4242")
+    monkeypatch.setenv("GITHUB_APP_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\nsecret-part\n")
+    result = runner.invoke(app, ["check", "--all", "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 2
+    assert "GITHUB_APP_INSTALLATION_ID" in result.output and "secret-part" not in result.output
+    assert "Traceback" not in result.output
