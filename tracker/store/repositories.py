@@ -182,9 +182,9 @@ class RepositoryRecords:
         statement = self._due_select(max_age_hours).order_by(Repository.c.id)
         with self._engine.connect() as connection:
             result = connection.execution_options(yield_per=STREAM_ROWS).execute(statement)
-            for row in result:
-                yield DueRecord(row.id, row.host, row.owner, row.name, row.kind, row.last_checked_at,
-                                row.last_conclusive_at, bool(row.changing) or bool(row.promised))
+            # Unpacked, not read by name: at 300,000 rows a named read per field was most of the time.
+            for id_, host, owner, name, kind, last, conclusive, changing, promised in result:
+                yield DueRecord(id_, host, owner, name, kind, last, conclusive, bool(changing or promised))
 
     def _due_select(self, max_age_hours: float | None) -> Select[Any]:
         """Repositories with their last check, last conclusive check, and whether they are at risk.
