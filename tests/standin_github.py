@@ -150,7 +150,10 @@ class LoggedRequest:
 
     @property
     def rate_counted(self) -> bool:
-        """GitHub waives a 304 only for an authorized request; without a token it costs as any answer."""
+        """GitHub waives a 304 only for an authorized request; without a token it costs as any answer.
+        ``GET /rate_limit`` never costs anything."""
+        if self.path.rstrip("/").endswith("/rate_limit"):
+            return False
         return self.status is not None and (self.status != 304 or not self.authorized)
 
 

@@ -47,6 +47,9 @@ TOKEN_RECHECK_POINTS = 0.06
 # Without a token every repository goes the REST way (repository, latest release, tags) and GitHub counts 304s.
 ANONYMOUS_FIRST = 2.7
 ANONYMOUS_RECHECK = 2.7
+# With a token but GraphQL's points spent: the REST way, whose re-checks are mostly free 304s.
+REST_FIRST = 2.7
+REST_RECHECK = 0.1
 # Runs that checked fewer GitHub repositories than this say too little about the cost of one.
 LEARN_MIN_REPOSITORIES = 100
 
@@ -202,7 +205,7 @@ class Plan:
             return "; ".join(parts)
         budget = f"{self.spendable:,} of {self.limit:,} requests spendable, {self.reserve:,} kept in reserve"
         if self.graphql_limited:
-            budget += ", GraphQL's points the tighter"
+            budget += "; past GraphQL's points the REST way"
         parts.append(f"{self.planned_github:,} GitHub repositories checked now ({budget})")
         hours = self.hours_for_all
         if hours is not None and self.due_github:
@@ -263,10 +266,15 @@ def plan(due: Callable[[], Iterable[DueRecord]], counts: DueCounts, limits: Rate
     graphql_limited = False
     if limits.graphql is not None and (costs.first_points or costs.recheck_points):
         points = max(limits.graphql.remaining - reserve_of(limits.graphql.limit, reserve_share), 0)
-        fits_points = fitting(counts.never_checked, counts.github - counts.never_checked, points,
-                              costs.first_points, costs.recheck_points)
+        rechecks = counts.github - counts.never_checked
+        fits_points = fitting(counts.never_checked, rechecks, points, costs.first_points, costs.recheck_points)
         if fits_points < fits:
-            fits, graphql_limited = fits_points, True
+            # Past GraphQL's points the checker goes the REST way, which costs more of REST's budget.
+            firsts = min(counts.never_checked, fits_points)
+            spent = firsts * costs.first + (fits_points - firsts) * costs.recheck
+            fits = fits_points + fitting(counts.never_checked - firsts, rechecks - (fits_points - firsts),
+                                         spendable - spent, REST_FIRST, REST_RECHECK)
+            graphql_limited = True
     others: list[DueRecord] = []
 
     def github() -> Iterator[DueRecord]:
