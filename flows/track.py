@@ -111,7 +111,7 @@ def check_artifacts(database_url: str | None, max_age_hours: float | None, run_i
 
     settings = _settings(database_url)
     store = _store(database_url)
-    checker = ArtifactChecker.from_settings(settings)
+    checker = ArtifactChecker.from_settings(settings, cache=store.answer_cache)
     try:
         due = store.artifacts_due(max_age_hours=max_age_hours, run_id=run_id)
         return tracking.check_artifacts_and_record(store, run_id, checker, due, workers=settings.concurrency)

@@ -2,7 +2,9 @@
 
 Starts a Prefect server on a free port (its home in a temporary folder), runs
 `track` twice against a stand-in world (the GitHub stand-in and local git
-repositories from tests/, nothing leaves 127.0.0.1) so the table shows changes,
+repositories from tests/, and a web stand-in for the papers' pages, DOIs and
+short links, reached as an HTTP proxy with their names resolved here: nothing
+leaves 127.0.0.1) so the table shows changes and every kind of link,
 then has headless Chromium screenshot the artifact's page into
 docs/prefect-artifact-table.png. Exits non-zero when any step fails.
 """
@@ -19,6 +21,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -26,7 +29,7 @@ SCREENSHOT = ROOT / "docs" / "prefect-artifact-table.png"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--window-size=1400,900", "--virtual-time-budget=15000",
+    "--hide-scrollbars", "--window-size=1900,900", "--virtual-time-budget=15000",
 ]
 PAPERS = [
     ("Learning to See in the Dark", "Code and trained models at https://github.com/acme/seeing."),
@@ -36,7 +39,13 @@ PAPERS = [
     ("Old but Gold", "Archived code at https://github.com/lab/old-gold"),
     ("Renamed Research", "Code at https://github.com/lab/first-name"),
     ("Tiny Experts", "Code will be made publicly available upon acceptance."),
+    ("Pages of a Project", "Project page: http://lab.example.org/project ; demo: http://lab.example.org/demo ."),
+    ("Deposited Data", "Data and code: https://doi.org/10.5281/zenodo.42 and http://bit.ly/lab-code ."),
 ]
+WEB_HOSTS = {"lab.example.org", "bit.ly", "github.com"}
+ZENODO_RECORD = {"id": 42, "doi": "10.5281/zenodo.42", "metadata": {
+    "title": "Data for the paper", "version": "v1", "relations": {"version": [{"index": 1, "count": 1}]}},
+    "files": [{"key": "data-v1.zip", "size": 1024}]}
 
 
 def free_port() -> int:
@@ -85,6 +94,29 @@ def build_world(work: Path) -> tuple[object, Path]:
     return github, source
 
 
+def build_web(web: Any) -> None:
+    """Pages, a Zenodo record and a short link to a repository, answered by the web stand-in; names resolve
+    only for its hosts, to a public address (as a real page's would), so the web checker asks the proxy."""
+    from tracker.artifacts import web as web_module
+
+    def resolve(host: str) -> list[str]:
+        if host not in WEB_HOSTS:
+            raise web_module.NameNotResolved(f"{host} does not resolve (the ui-check world knows no such name)")
+        return ["93.184.216.34"]
+
+    web_module.resolve_host = resolve  # type: ignore[assignment]
+    page = "<html><head><title>{}</title></head><body>The project: code, models and data.</body></html>"
+    web.answer("http://lab.example.org/project", 200, page.format("Project"), Content_Type="text/html",
+               ETag='"p1"')
+    web.answer("http://lab.example.org/demo", 200, page.format("Demo"), Content_Type="text/html")
+    web.answer("http://bit.ly/lab-code", 301, Location="http://github.com/acme/seeing")
+    web.answer("http://github.com/acme/seeing", 200, page.format("acme/seeing"), Content_Type="text/html")
+    web.answer("/records/42", 200, json.dumps(ZENODO_RECORD), Content_Type="application/json")
+    url = web.url.rstrip("/")
+    os.environ.update(HTTP_PROXY=url, NO_PROXY="127.0.0.1,localhost", DOI_RESOLVER_URL=web.url,
+                      ZENODO_API_URL=web.url, HF_ENDPOINT=url)
+
+
 def screenshot(url: str, target: Path, work: Path) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
@@ -110,9 +142,14 @@ def main() -> None:
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     github = None
+    from standin_http import scripted_service
+
+    web_world = scripted_service()
+    web = web_world.__enter__()
     try:
         wait_healthy(api_url, server)
         github, source = build_world(work)
+        build_web(web)
         from flows.track import track
 
         database_url = f"sqlite:///{work / 'tracker.db'}"
@@ -120,6 +157,8 @@ def main() -> None:
         # What changes between two runs is what the table's last column is for.
         github.delete("acme/bare-bones")
         github.rename("lab/first-name", "lab/second-name")
+        web.answers["http://lab.example.org/demo"].clear()
+        web.answer("http://lab.example.org/demo", 404, "Not Found", Content_Type="text/plain")
         track(sources=[str(source)], database_url=database_url, report_dir=str(work / "reports"))
         from prefect.client.orchestration import get_client
         from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
@@ -133,6 +172,7 @@ def main() -> None:
     finally:
         if github is not None:
             github.stop()
+        web_world.__exit__(None, None, None)
         server.terminate()
         try:
             server.wait(timeout=20)

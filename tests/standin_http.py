@@ -2,7 +2,9 @@
 
 The service stand-ins (arXiv, OAI-PMH, the Hub, Software Heritage) build on it, so a
 test says what the service answers, in the service's own format, and reads back
-what was asked.
+what was asked. An answer that carries an ETag or Last-Modified is a 304 Not
+Modified, without a body, to a request that sends the same validator back
+(If-None-Match, If-Modified-Since), as a web server or API answers.
 """
 
 from __future__ import annotations
@@ -48,6 +50,14 @@ class ScriptedService:
         return queue.popleft() if len(queue) > 1 else queue[0]
 
 
+def _unchanged(headers: dict[str, str], if_none_match: str | None, if_modified_since: str | None) -> bool:
+    """Whether a conditional request names the answer about to be sent (validators compared as sent)."""
+    named = {name.lower(): value for name, value in headers.items()}
+    if if_none_match is not None and named.get("etag") is not None:
+        return named["etag"] in (tag.strip() for tag in if_none_match.split(","))
+    return if_modified_since is not None and if_modified_since == named.get("last-modified")
+
+
 @contextmanager
 def scripted_service() -> Iterator[ScriptedService]:
     service = ScriptedService()
@@ -60,6 +70,11 @@ def scripted_service() -> Iterator[ScriptedService]:
             if self.path in service.stalled:
                 service.released.wait()
             status, headers, data = service.next_answer(self.path)
+            if status == 200 and _unchanged(headers, self.headers.get("If-None-Match"),
+                                            self.headers.get("If-Modified-Since")):
+                status, data = 304, b""
+                headers = {name: value for name, value in headers.items()
+                           if name.lower() in ("etag", "last-modified")}
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -369,7 +369,7 @@ def test_the_report_and_dashboard_show_the_archive_share_beside_escamilla_and_th
     assert "archive,archive_visit,archive_revision,archive_url" in csv_header
     with open_store(db) as store:
         data = report_data(store)
-    rows = {row["repository"]: row for row in status_rows(data)}
+    rows = {row["link"]: row for row in status_rows(data)}
     assert rows["github.com/acme/vanished"]["archive"] == "gone from github.com, archived on 2025-03-01"
     assert rows["github.com/acme/fresh"]["archive"] == "not archived"
     assert "In Software Heritage: **75%**" in summary_markdown(data, datetime.now(UTC))

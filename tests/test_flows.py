@@ -45,7 +45,7 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
                         "github.com/lab/gone": "missing"}
 
     [status_table] = read_artifacts(flow_run_id, "repro-status")
-    rows = {row["repository"]: row for row in table_rows(status_table)}
+    rows = {row["link"]: row for row in table_rows(status_table)}
     assert rows["github.com/lab/gone"]["status"] == "missing"
     assert rows["github.com/acme/seeing"]["license"] == "MIT"
     assert rows["github.com/acme/seeing"]["change"] == "new"
@@ -64,7 +64,7 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
     # The next run is a new version of the same artifacts, and the table says what changed.
     world.github.delete("acme/bare-bones")
     second = run_track(world)
-    rows = {row["repository"]: row for row in table_rows(read_artifacts(second.state_details.flow_run_id,
+    rows = {row["link"]: row for row in table_rows(read_artifacts(second.state_details.flow_run_id,
                                                                    "repro-status")[0])}
     assert rows["github.com/acme/bare-bones"]["change"] == "ok → missing"
     # It was live last time, so its 404 was asked again (after the batches, REPRO_TRACKER_CONFIRM_GONE_AFTER=0).

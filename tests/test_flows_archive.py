@@ -40,6 +40,6 @@ def test_the_flow_asks_the_archive_after_the_checks_and_saves_what_is_at_risk(
     assert (request.canonical, request.save_request_status) == ("github.com/acme/bare-bones", "accepted")
     [table] = read_artifacts(state.state_details.flow_run_id, "repro-status")
     data = table.data
-    rows = {row["repository"]: row for row in (json.loads(data) if isinstance(data, str) else data)}
+    rows = {row["link"]: row for row in (json.loads(data) if isinstance(data, str) else data)}
     assert rows["github.com/acme/seeing"]["archive"] == "archived"
     assert rows["github.com/acme/bare-bones"]["archive"] == "not archived"

@@ -26,16 +26,31 @@ def test_status_rows_put_the_worst_first_and_say_what_changed() -> None:
         entry(4, license_spdx="GPL-3.0-only", previous_status=Status.OK, previous_license_spdx="MIT"),
     ))
     rows = status_rows(data)
-    assert [row["repository"] for row in rows][0] == "github.com/lab/r2"
-    by_name = {row["repository"]: row for row in rows}
+    assert [row["link"] for row in rows][0] == "github.com/lab/r2"
+    by_name = {row["link"]: row for row in rows}
     assert by_name["github.com/lab/r2"]["change"] == "ok → missing"
     assert by_name["github.com/lab/r3"]["change"] == "new"
     assert by_name["github.com/lab/r4"]["change"] == "license MIT → GPL-3.0-only"  # the report's own words
     assert by_name["github.com/lab/r1"] == {
-        "repository": "github.com/lab/r1", "status": "ok", "license": "MIT", "last commit": "2024-01-15",
+        "link": "github.com/lab/r1", "kind": "repository", "status": "ok", "license": "MIT", "last commit": "2024-01-15",
         "score": "89", "archive": "", "change": ""}
     # A bare "-" would be a list bullet in the UI's Markdown cells.
     assert (by_name["github.com/lab/r2"]["license"], by_name["github.com/lab/r2"]["score"]) == ("unknown", "")
+
+
+def test_pages_dois_and_short_links_sit_beside_repositories_by_kind_with_only_their_own_cells() -> None:
+    page = RepoEntry(key="https://lab.example.org/p", canonical="https://lab.example.org/p", host="lab.example.org",
+                     status=Status.MISSING, kind="page", previous_status=Status.OK)
+    doi = RepoEntry(key="https://doi.org/10.1/x", canonical="https://doi.org/10.1/x", host="doi.org",
+                    status=Status.OK, kind="doi")
+    rows = status_rows(ReportData(repositories=(entry(1, license_spdx="MIT"),), artifacts=(page, doi)))
+    assert [(row["link"], row["kind"]) for row in rows] == [
+        ("https://lab.example.org/p", "page"), ("github.com/lab/r1", "repository"), ("https://doi.org/10.1/x", "doi")]
+    by_name = {row["link"]: row for row in rows}
+    assert by_name["https://lab.example.org/p"]["change"] == "ok → missing"
+    # A page has no license: an empty cell, never "none" or "unknown".
+    assert (by_name["https://doi.org/10.1/x"]["license"], by_name["https://doi.org/10.1/x"]["archive"]) == ("", "")
+    assert by_name["github.com/lab/r1"]["license"] == "MIT"
 
 
 def test_big_runs_are_capped_in_the_table_not_in_the_title() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from standin_github import Fault, StandinGitHub
 from tracker.hosts import github as github_module
-from tracker.hosts.cache import MemoryAnswerCache
+from tracker.http import MemoryCache
 from tracker.hosts.github import GitHubHost, classify_error, rate_limit_wait
 from tracker.records import LicenseFinding, RepoRef, Status
 from tracker.settings import Settings
@@ -57,7 +57,7 @@ def make_host(server: StandinGitHub, clock: FakeClock) -> Iterator[Callable[...,
 
     def make(**options: object) -> GitHubHost:
         settings: dict[str, object] = dict(api_url=server.api_url, token=TOKEN, timeout=0.3,
-                                           max_rate_wait=120.0, answer_cache=MemoryAnswerCache(),
+                                           max_rate_wait=120.0, answer_cache=MemoryCache(),
                                            sleep=clock.sleep, clock=clock)
         settings.update(options)
         host = GitHubHost(**settings)  # type: ignore[arg-type]
@@ -282,7 +282,7 @@ def test_changed_repository_is_read_again(server, make_host):
 
 def test_answers_live_in_the_given_cache_keyed_by_path(server, make_host):
     server.add_repo("lab/cached")
-    cache = MemoryAnswerCache()
+    cache = MemoryCache()
     make_host(answer_cache=cache).check(ref("lab/cached"))
 
     # A new host (a new run) with the same cache sends the stored validators.
@@ -550,7 +550,7 @@ def test_token_never_leaks(server, make_host, clock, caplog):
     server.rename("lab/old", "lab/new")
     server.inject(Fault("status", status=502, times=None, path="/repos/lab/b"))
     server.inject(Fault("reset", times=1, path="/repos/lab/a"))
-    cache = MemoryAnswerCache()
+    cache = MemoryCache()
     texts: list[str] = []
     with caplog.at_level(logging.DEBUG):
         host = make_host(answer_cache=cache)
@@ -568,7 +568,7 @@ def test_token_never_leaks(server, make_host, clock, caplog):
         closed = make_host(api_url=f"http://127.0.0.1:{port}")
         texts.append(closed.check(ref("lab/a")).detail)
     texts += [record.getMessage() for record in caplog.records]
-    texts += [f"{key} {answer}" for key, answer in cache._answers.items()]
+    texts += [f"{key} {answer}" for key, answer in cache.entries.items()]
 
     assert server.requests[0].authorized  # the token was in use
     assert any("DEBUG" == record.levelname for record in caplog.records)  # PyGithub/urllib3 logged

@@ -17,7 +17,7 @@ import pytest
 
 from gitrepos import CommitSpec, LocalRepo, add_commit, empty_repo, ml_repo, route_git
 from standin_github import Fault, StandinGitHub
-from tracker.hosts.cache import MemoryAnswerCache
+from tracker.http import MemoryCache
 from tracker.hosts.git import GitHost
 from tracker.hosts.github import GitHubHost
 from tracker.records import RepoFacts, RepoRef, Status
@@ -43,7 +43,7 @@ class World:
     repo: LocalRepo
 
     def checker(self, *, api: str | None = None) -> RepositoryChecker:
-        github = GitHubHost(api or self.standin.api_url, TOKEN, timeout=2.0, answer_cache=MemoryAnswerCache(),
+        github = GitHubHost(api or self.standin.api_url, TOKEN, timeout=2.0, answer_cache=MemoryCache(),
                             sleep=lambda _: None)
         return RepositoryChecker(github, GitHost(self.cache), clock=lambda: NOW)
 
@@ -76,7 +76,7 @@ def test_the_api_way_reads_what_the_git_way_reads(world: World, tmp_path: Path) 
     through_api = check_one(world.checker())
     with StandinGitHub(token=TOKEN, max_hold=3.0) as rest_only:  # no GraphQL: REST and git
         rest_only.add_repo(REF.full_name, pushed_at=world.standin.repo(REF.full_name).pushed_at, tags=["v1.0"])
-        github = GitHubHost(rest_only.api_url, TOKEN, timeout=2.0, answer_cache=MemoryAnswerCache())
+        github = GitHubHost(rest_only.api_url, TOKEN, timeout=2.0, answer_cache=MemoryCache())
         through_git = check_one(RepositoryChecker(github, GitHost(tmp_path / "git-cache"), clock=lambda: NOW))
     assert through_api.status is through_git.status is Status.OK
     assert through_api.files == through_git.files
@@ -116,7 +116,7 @@ def test_contributors_first_commit_and_tags_mean_the_same_through_the_api_and_th
     through_api = check_one(world.checker(), long_ref)
     with StandinGitHub(token=TOKEN, max_hold=3.0) as rest_only:  # no GraphQL: REST and git
         rest_only.add_repo(long_ref.full_name, pushed_at=pushed, tags=["v1.1", "v1.0", "v0.9.1"])
-        github = GitHubHost(rest_only.api_url, TOKEN, timeout=2.0, answer_cache=MemoryAnswerCache())
+        github = GitHubHost(rest_only.api_url, TOKEN, timeout=2.0, answer_cache=MemoryCache())
         through_git = check_one(RepositoryChecker(github, GitHost(tmp_path / "git-cache"), clock=lambda: NOW), long_ref)
     assert through_api.activity is not None and through_api.activity == through_git.activity
     assert (through_api.activity.contributors, through_api.activity.first_commit_at) == (5, None)

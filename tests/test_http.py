@@ -109,6 +109,23 @@ def test_conditional_requests_reuse_the_stored_body_on_304(service: ScriptedServ
     assert service.asked[1].headers["If-None-Match"] == '"v1"'
 
 
+def test_a_client_that_keeps_validators_only_asks_conditionally_by_head_and_get(service: ScriptedService) -> None:
+    """A link checker keeps its verdict, not the page: the cache holds validators and an empty body."""
+    service.answer("/page", 200, "the page", ETag='"v1"', Last_Modified="Tue, 01 Dec 2026 10:00:00 GMT")
+    cache = MemoryCache()
+    http = client(service, Sleeps(), cache=cache, keep_bodies=False)
+    assert http.head("page", conditional=True).not_modified is False
+    kept = cache.get(f"{service.url}page")
+    assert kept is not None and (kept.etag, kept.content) == ('"v1"', b"")
+    again = http.head("page", conditional=True)
+    assert (again.status, again.not_modified) == (200, True)
+    assert service.asked[1].headers["If-None-Match"] == '"v1"'
+    assert service.asked[1].headers["If-Modified-Since"] == "Tue, 01 Dec 2026 10:00:00 GMT"
+    assert http.get("page", conditional=True).not_modified is True
+    assert http.get("page").text == "the page"  # unconditional: the page itself
+    assert "If-None-Match" not in service.asked[3].headers
+
+
 def test_requests_are_spaced_by_the_services_interval(service: ScriptedService) -> None:
     service.answer("/a", 200, "a")
     sleeps = Sleeps()

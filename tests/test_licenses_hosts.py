@@ -19,7 +19,7 @@ from standin_github import StandinGitHub
 from store_support import ok_facts, pg_database, store, store_url  # noqa: F401  (fixtures)
 
 from tracker.checks import license as license_check
-from tracker.hosts.cache import MemoryAnswerCache
+from tracker.http import MemoryCache
 from tracker.hosts.git import GitHost
 from tracker.hosts.github import GitHubHost
 from tracker.records import LicenseFinding, RepoFacts, RepoRef, Status
@@ -61,13 +61,13 @@ def test_git_way_and_api_way_find_the_root_licenses_and_keep_githubs_answer(
     with StandinGitHub(token=TOKEN, git_root=root, max_hold=3.0) as standin:
         standin.add_repo(REF.full_name, license="Apache-2.0",
                          pushed_at=(NOW - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        github = GitHubHost(standin.api_url, TOKEN, timeout=2.0, answer_cache=MemoryAnswerCache(),
+        github = GitHubHost(standin.api_url, TOKEN, timeout=2.0, answer_cache=MemoryCache(),
                             sleep=lambda _: None)
         through_api = check_one(RepositoryChecker(github, GitHost(tmp_path / "cache"), clock=lambda: NOW))
     with StandinGitHub(token=TOKEN, max_hold=3.0) as rest_only:  # no GraphQL: REST, and git for the content
         rest_only.add_repo(REF.full_name, license="Apache-2.0",
                            pushed_at=(NOW - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        github = GitHubHost(rest_only.api_url, TOKEN, timeout=2.0, answer_cache=MemoryAnswerCache())
+        github = GitHubHost(rest_only.api_url, TOKEN, timeout=2.0, answer_cache=MemoryCache())
         through_git = check_one(RepositoryChecker(github, GitHost(tmp_path / "git-cache"), clock=lambda: NOW))
 
     assert through_api.status is through_git.status is Status.OK

@@ -10,6 +10,7 @@ be caught in the middle, so nobody sleeps for a fixed time.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,17 +82,24 @@ def test_killed_in_the_middle_of_checks_keeps_whole_checks_and_the_next_run_fini
 def test_killed_during_a_large_ingest_keeps_whole_batches_and_the_next_ingest_completes(
         world: World, tmp_path: Path) -> None:
     count = 6000
+    lines = [json.dumps({"id": f"gen:{index}", "title": f"Generated paper {index}",
+                         "abstract": f"Code: https://github.com/gen{index % 50}/repo{index}"}) + "\n"
+             for index in range(count)]
     big = tmp_path / "big.jsonl"
-    with big.open("w", encoding="utf-8") as out:
-        for index in range(count):
-            out.write(json.dumps({"id": f"gen:{index}", "title": f"Generated paper {index}",
-                                  "abstract": f"Code: https://github.com/gen{index % 50}/repo{index}"}) + "\n")
+    big.write_text("".join(lines), encoding="utf-8")
     assert run_cli("ingest", str(world.papers), "--db", world.db_url).returncode == 0
     before = scalar(world.db_url, "SELECT count(*) FROM papers")
 
-    process = start_cli("ingest", str(big), "--db", world.db_url)
-    wait_until(lambda: scalar(world.db_url, "SELECT count(*) FROM papers") > before, process)
-    kill_hard(process)
+    # The input arrives through a pipe whose writer stops halfway and stays open: the ingest has committed
+    # whole batches and is waiting for the rest when it is killed, however fast or slow the machine is.
+    halfway = tmp_path / "halfway.jsonl"
+    os.mkfifo(halfway)
+    process = start_cli("ingest", str(halfway), "--db", world.db_url)
+    with halfway.open("w", encoding="utf-8") as writer:
+        writer.write("".join(lines[: count // 2 + 7]))
+        writer.flush()
+        wait_until(lambda: scalar(world.db_url, "SELECT count(*) FROM papers") > before, process)
+        kill_hard(process)
 
     stored = scalar(world.db_url, "SELECT count(*) FROM papers") - before
     assert 0 < stored < count

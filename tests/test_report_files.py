@@ -214,3 +214,12 @@ def test_only_web_urls_become_links() -> None:
     assert safe_url("data:text/html,<script>") is None
     assert safe_url("//evil.example") is None
     assert safe_url(None) is None
+
+
+def test_every_markdown_heading_stands_after_a_blank_line(report_dir: Path) -> None:
+    """A heading glued to the line above is paragraph text to most Markdown readers."""
+    lines = (report_dir / "report.md").read_text(encoding="utf-8").splitlines()
+    headings = [index for index, line in enumerate(lines) if line.startswith("#")]
+
+    assert len(headings) > 3
+    assert [lines[index - 1] for index in headings if index > 0 and lines[index - 1].strip()] == []

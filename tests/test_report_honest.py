@@ -38,7 +38,7 @@ def test_an_empty_repository_was_never_committed_to_and_a_moved_one_says_where_i
         assert "never" in table and "moved → github.com/newlab/new-name" in table
         timeline = _text(render_history, history(store, "github.com/lab/old-name"))
         assert "moved → github.com/newlab/new-name" in timeline
-        ui = {row["repository"]: row for row in status_rows(report_data(store))}
+        ui = {row["link"]: row for row in status_rows(report_data(store))}
         assert ui["github.com/lab/soon"]["last commit"] == "never"
         assert ui["github.com/lab/old-name"]["status"] == "moved → github.com/newlab/new-name"
         from tracker.dashboard import write_report_files

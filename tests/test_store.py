@@ -21,7 +21,7 @@ from store_support import (  # noqa: F401  (fixtures)
 )
 
 import tracker.store.papers as papers_module
-from tracker.hosts.cache import CachedAnswer
+from tracker.http import Validators
 from tracker.links import find_code_links
 from tracker.records import Artifact, ArtifactKind, PaperLinks, Promise, PromiseKind, RepoRef, Status
 from tracker.records import Paper as PaperRecord
@@ -305,11 +305,12 @@ def test_answer_cache_round_trip_survives_reopening(store_url: str) -> None:
     with open_store(store_url) as store:
         cache = store.answer_cache
         assert cache.get("/repos/a/b") is None
-        cache.put("/repos/a/b", CachedAnswer(etag='W/"1"', last_modified=None, body='{"id": 1}'))
-        cache.put("/repos/a/b", CachedAnswer(etag='W/"2"', last_modified="Tue, 01 Apr 2025 10:00:00 GMT", body="{}"))
+        cache.put("/repos/a/b", Validators(etag='W/"1"', last_modified=None, content=b'{"id": 1}'))
+        cache.put("/repos/a/b", Validators(etag='W/"2"', last_modified="Tue, 01 Apr 2025 10:00:00 GMT",
+                                           content=b"{}"))
     with open_store(store_url) as store:
-        assert store.answer_cache.get("/repos/a/b") == CachedAnswer(
-            etag='W/"2"', last_modified="Tue, 01 Apr 2025 10:00:00 GMT", body="{}"
+        assert store.answer_cache.get("/repos/a/b") == Validators(
+            etag='W/"2"', last_modified="Tue, 01 Apr 2025 10:00:00 GMT", content=b"{}"
         )
         assert store.answer_cache.get("/repos/a/c") is None
 

@@ -387,7 +387,7 @@ def _check_artifacts(store: Any, run: Any, settings: Any, as_json: bool) -> None
         if as_json:
             out.out(dumps(artifact_record(checked)), highlight=False)
 
-    checker = ArtifactChecker.from_settings(settings)
+    checker = ArtifactChecker.from_settings(settings, cache=store.answer_cache)
     finder = PromiseFinder.from_settings(settings)
     run_id = run.id
     try:
@@ -614,23 +614,21 @@ def _status_list(values: list[str] | None) -> list[str]:
     """Statuses from repeatable, comma-separated options, each checked against the known ones."""
     from tracker.records import Status
 
-    known = {status.value for status in Status}
-    chosen = [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
-    unknown = [item for item in chosen if item not in known]
-    if unknown:
-        raise _fail(f"unknown status {', '.join(unknown)}; choose from {', '.join(sorted(known))}", 2)
-    return chosen
+    return _chosen(values, {status.value for status in Status}, "status")
 
 
 def _kind_list(values: list[str] | None) -> list[str]:
     """Kinds from repeatable, comma-separated options, each checked against the known ones."""
     from tracker.artifacts.kinds import LinkKind
 
-    known = {kind.value for kind in LinkKind}
+    return _chosen(values, {kind.value for kind in LinkKind}, "kind")
+
+
+def _chosen(values: list[str] | None, known: set[str], what: str) -> list[str]:
     chosen = [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
     unknown = [item for item in chosen if item not in known]
     if unknown:
-        raise _fail(f"unknown kind {', '.join(unknown)}; choose from {', '.join(sorted(known))}", 2)
+        raise _fail(f"unknown {what} {', '.join(unknown)}; choose from {', '.join(sorted(known))}", 2)
     return chosen
 
 

@@ -39,20 +39,32 @@ class RunView:
 
 
 def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
-    """One row per repository, worst status first: the `repro-status` table."""
+    """One row per link, worst status first: the `repro-status` table.
+
+    Repositories (code, models, datasets, spaces) and the other links papers
+    give (web pages, DOIs, short links) in one table, each named by its kind,
+    as `status --json` lists them. License, last commit, score and archive are
+    a repository's; an artifact's cells stay empty rather than say "none".
+    """
     rows = []
-    for repo in sort_rows(data.repositories)[:limit]:
+    for link in sort_rows([*data.repositories, *data.artifacts])[:limit]:
+        code = link.kind in _REPOSITORY_KINDS
         rows.append({
-            "repository": repo.canonical,
-            "status": repo.status_label,
-            "license": _ui_cell(repo.license_label, "unknown"),
-            "last commit": "never" if repo.status is Status.EMPTY else (
-                repo.last_commit_at.date().isoformat() if repo.last_commit_at else ""),
-            "score": _ui_cell(format_score(repo.repro_score), ""),
-            "archive": _ui_cell(repo.archive_label, ""),
-            "change": _change_text(repo),
+            "link": link.canonical,
+            "kind": link.kind,
+            "status": link.status_label,
+            "license": _ui_cell(link.license_label, "unknown") if code else "",
+            "last commit": "never" if link.status is Status.EMPTY else (
+                link.last_commit_at.date().isoformat() if link.last_commit_at else ""),
+            "score": _ui_cell(format_score(link.repro_score), ""),
+            "archive": _ui_cell(link.archive_label, "") if code else "",
+            "change": _change_text(link),
         })
     return rows
+
+
+# Rows that are repositories on a host (tracker.artifacts.kinds.LinkKind), as opposed to pages, DOIs, short links.
+_REPOSITORY_KINDS = frozenset({"repository", "model", "dataset", "space"})
 
 
 def _ui_cell(text: str, instead_of_dash: str) -> str:
@@ -123,7 +135,9 @@ def run_view(store: Store, run_id: int, *, now: datetime | None = None) -> RunVi
     day = now or datetime.now(UTC)
     data = report_data(store)
     rows = status_rows(data)
-    caption = f"Run {run_id}: {len(rows)} of {len(data.repositories)} repositories, worst status first"
+    links = len(data.repositories) + len(data.artifacts)
+    caption = (f"Run {run_id}: {len(rows)} of {links} links ({len(data.repositories)} repositories, "
+               f"{len(data.artifacts)} pages, DOIs and short links), worst status first")
     started = next((run.started_at for run in store.runs() if run.id == run_id), None)
     found = tuple(run_changes(data.repositories, started))
     return RunView(title=run_title(data, day), status_rows=rows, status_caption=caption,

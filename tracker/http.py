@@ -123,7 +123,10 @@ class HttpClient:
     request every 3 s): requests through this client are spaced at least that far
     apart, across threads. `sleep` and `clock` are injected so that waiting can be
     observed rather than endured; `transport` lets a client run over any httpx
-    transport (an HTTP proxy setting is honoured by httpx itself).
+    transport (an HTTP proxy setting is honoured by httpx itself). `cache`
+    keeps validators for conditional requests; `keep_bodies=False` keeps only
+    the validators, for a client whose caller remembers what an unchanged
+    answer meant (a link checker keeps its previous verdict, not the page).
     """
 
     def __init__(
@@ -137,6 +140,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         token: str | None = None,
         cache: ConditionalCache | None = None,
+        keep_bodies: bool = True,
         follow_redirects: bool = False,
         max_bytes: int = 32 << 20,
         sleep: Callable[[float], None] = time.sleep,
@@ -160,6 +164,7 @@ class HttpClient:
         self._max_retry_wait = max_retry_wait
         self._min_interval = min_interval
         self._cache = cache
+        self._keep_bodies = keep_bodies
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
@@ -183,7 +188,37 @@ class HttpClient:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, *, conditional: bool = False,
             headers: Mapping[str, str] | None = None) -> Answer:
-        """GET `path` (relative to the base URL, or absolute); an `Answer` for any status the service meant."""
+        """GET `path` (relative to the base URL, or absolute); an `Answer` for any status the service meant.
+
+        `conditional` sends back the validators of the answer kept from an
+        earlier request (this run's or, with a persistent cache, an earlier
+        run's), and keeps this answer's: a 304 comes back as the kept answer
+        with `not_modified` set.
+        """
+        key, stored, request_headers = self._conditional(path, params, conditional, headers)
+        answer = self._send("GET", path, params=params, headers=request_headers)
+        if answer.status == 304 and stored is not None:
+            return Answer(200, answer.url, answer.headers, stored.content, not_modified=True)
+        if conditional:
+            self._keep(key, answer, answer.content if self._keep_bodies else b"")
+        return answer
+
+    def head(self, path: str, *, conditional: bool = False, headers: Mapping[str, str] | None = None) -> Answer:
+        """HEAD `path`: the status and headers, for a link checker that need not read the page.
+
+        Conditional like `get`; a HEAD has no body to keep, so it keeps
+        validators only in a client that keeps none (`keep_bodies=False`).
+        """
+        key, stored, request_headers = self._conditional(path, None, conditional, headers)
+        answer = self._send("HEAD", path, headers=request_headers)
+        if answer.status == 304 and stored is not None:
+            return Answer(200, answer.url, answer.headers, stored.content, not_modified=True)
+        if conditional and not self._keep_bodies:
+            self._keep(key, answer, b"")
+        return answer
+
+    def _conditional(self, path: str, params: Mapping[str, Any] | None, conditional: bool,
+                     headers: Mapping[str, str] | None) -> tuple[str, Validators | None, dict[str, str]]:
         key = str(self._client.build_request("GET", path, params=params).url)
         stored = self._cache.get(key) if conditional and self._cache is not None else None
         request_headers = dict(headers or {})
@@ -192,18 +227,14 @@ class HttpClient:
                 request_headers["If-None-Match"] = stored.etag
             if stored.last_modified:
                 request_headers["If-Modified-Since"] = stored.last_modified
-        answer = self._send("GET", path, params=params, headers=request_headers)
-        if answer.status == 304 and stored is not None:
-            return Answer(200, answer.url, answer.headers, stored.content, not_modified=True)
-        if conditional and self._cache is not None and answer.status == 200:
-            etag, modified = answer.headers.get("etag"), answer.headers.get("last-modified")
-            if etag or modified:
-                self._cache.put(key, Validators(etag, modified, answer.content))
-        return answer
+        return key, stored, request_headers
 
-    def head(self, path: str, *, headers: Mapping[str, str] | None = None) -> Answer:
-        """HEAD `path`: the status and headers, for a link checker that need not read the page."""
-        return self._send("HEAD", path, headers=dict(headers or {}))
+    def _keep(self, key: str, answer: Answer, content: bytes) -> None:
+        if self._cache is None or answer.status != 200 or (answer.truncated and self._keep_bodies):
+            return
+        etag, modified = answer.headers.get("etag"), answer.headers.get("last-modified")
+        if etag or modified:
+            self._cache.put(key, Validators(etag, modified, content))
 
     def post(self, path: str, *, json_body: Any = None, headers: Mapping[str, str] | None = None) -> Answer:
         """POST `path`. Retried like a GET only on faults that mean the service did not act (429, 503, connect)."""

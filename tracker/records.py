@@ -150,7 +150,7 @@ class Artifact:
 
 
 class Provenance(enum.StrEnum):
-    """Where a link came from. The first three are the authors' own word; the rest are aggregators'."""
+    """Where a link came from. The paper's authors' own word: `FROM_THE_PAPER`; the rest are aggregators'."""
 
     ABSTRACT = "abstract"  # the title or abstract
     ARXIV_COMMENTS = "arxiv_comments"  # arXiv's comments field
@@ -158,10 +158,14 @@ class Provenance(enum.StrEnum):
     HF_PAPER_PAGE = "hf_paper_page"  # the Hugging Face paper page's githubRepo / projectPage
     PWC_OFFICIAL = "pwc_official"  # Papers with Code: the authors' repository
     PWC_UNOFFICIAL = "pwc_unofficial"  # Papers with Code: someone else's implementation
+    # Found after reading, with when (`link_provenance.found_at`):
+    SHORT_LINK = "short_link"  # a short link the paper wrote leads to this repository
+    FOUND_LATER = "found_later"  # found for a paper that promised code without a link (Hub page, code search)
 
 
 # Provenances that are the paper's authors speaking; a link with none of them is an aggregator's alone.
-FROM_THE_PAPER = frozenset({Provenance.ABSTRACT, Provenance.ARXIV_COMMENTS, Provenance.PWC_MENTIONED_IN_PAPER})
+FROM_THE_PAPER = frozenset({Provenance.ABSTRACT, Provenance.ARXIV_COMMENTS, Provenance.PWC_MENTIONED_IN_PAPER,
+                            Provenance.SHORT_LINK})
 
 
 @dataclass(frozen=True, slots=True)

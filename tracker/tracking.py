@@ -23,11 +23,11 @@ from tracker.artifacts.promises import PromiseFinder, arxiv_id_of
 from tracker.artifacts.verdict import judge_hub
 from tracker.checks import run_checks
 from tracker.checks.score import health, repro_score
-from tracker.hosts.cache import AnswerCache
 from tracker.hosts.git import GitFacts, GitHost, git_url
 from tracker.hosts.github import GitHubHost
 from tracker.hosts.github_content import GitHubContent, PendingRead
 from tracker.hosts.github_graphql import LOOK_BATCH, Look
+from tracker.http import ConditionalCache
 from tracker.ingest import InputProblem, read_papers
 from tracker.ingest.problems import log_or_raise
 from tracker.links import find_code_links
@@ -196,7 +196,7 @@ class RepositoryChecker:
         self.content = GitHubContent(github, git.cache_dir)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, answer_cache: AnswerCache | None = None,
+    def from_settings(cls, settings: Settings, *, answer_cache: ConditionalCache | None = None,
                       clock: Clock = utc_now) -> RepositoryChecker:
         github = GitHubHost.from_settings(settings, answer_cache=answer_cache)
         git = GitHost(settings.cache_dir, timeout=settings.git_timeout, max_clone_bytes=settings.max_clone_bytes,

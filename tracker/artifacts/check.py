@@ -15,6 +15,12 @@ that does not resolve while no name has resolved in this run is our network's
 fault and is no evidence: the streak neither starts nor ends, and the link is
 `unreachable`. Offline, every web artifact is `unreachable`, none `gone`,
 however many days pass.
+
+A page asked conditionally that answers 304 Not Modified, through the same
+redirects as at its previous check, is as it was then: the previous verdict
+and facts are kept, and the reason says the server confirmed them. A 304 that
+cannot vouch for a verdict (the chain changed, or the previous check was
+inconclusive) is asked again without validators and judged afresh.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from tracker.artifacts.doi import DoiClient, ZenodoClient, judge_doi, judge_zeno
 from tracker.artifacts.kinds import LinkKind, zenodo_record_id
 from tracker.artifacts.verdict import HubObservation, LinkState, LinkVerdict, PageObservation, judge_page
 from tracker.artifacts.web import Resolver, WebClient
-from tracker.http import HttpClient
+from tracker.http import ConditionalCache, HttpClient
 from tracker.links import NotARepository, canonical_repo
 from tracker.records import Metadata, RepoFacts, RepoRef, Status
 from tracker.settings import Settings
@@ -42,12 +48,28 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousCheck:
+    """What an artifact's newest check said: the verdict a 304 Not Modified keeps."""
+
+    checked_at: datetime
+    verdict: LinkVerdict
+    redirects: tuple[str, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+# The start of the reason of a verdict kept because the server said the page had not changed.
+CONFIRMED_UNCHANGED = "confirmed unchanged (the server answered 304 Not Modified); as judged before: "
+
+
+@dataclass(frozen=True, slots=True)
 class ArtifactTarget:
-    """An artifact due for a check, with what its last check left: when DNS first failed in the current streak."""
+    """An artifact due for a check, with what its last check left: when DNS first failed in the current streak,
+    and its verdict."""
 
     url: str
     kind: LinkKind
     dns_failing_since: datetime | None = None
+    previous: PreviousCheck | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +105,15 @@ class ArtifactChecker:
         self.clock = clock
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, resolve: Resolver | None = None,
-                      clock: Clock = utc_now) -> ArtifactChecker:
-        web = WebClient(timeout=settings.http_timeout, allowed_hosts=settings.git_hosts, resolve=resolve)
+    def from_settings(cls, settings: Settings, *, resolve: Resolver | None = None, clock: Clock = utc_now,
+                      cache: ConditionalCache | None = None) -> ArtifactChecker:
+        """The checker `settings` describe; `cache` (the store's `answer_cache`) keeps validators across runs."""
+        web = WebClient(timeout=settings.http_timeout, allowed_hosts=settings.git_hosts, resolve=resolve,
+                        cache=cache)
         # One attempt: a fault makes the artifact `unreachable`, and it is asked again next run anyway.
         doi = DoiClient(HttpClient(settings.doi_resolver_url, timeout=settings.http_timeout, attempts=1))
-        zenodo = ZenodoClient(HttpClient(settings.zenodo_api_url, timeout=settings.http_timeout, attempts=1))
+        zenodo = ZenodoClient(HttpClient(settings.zenodo_api_url, timeout=settings.http_timeout, attempts=1,
+                                         cache=cache))
         return cls(web, doi, zenodo, git_hosts=settings.git_hosts, clock=clock)
 
     def close(self) -> None:
@@ -107,6 +132,8 @@ class ArtifactChecker:
 
     def _web(self, target: ArtifactTarget, now: datetime) -> ArtifactCheck:
         observation = self.web.observe(target.url)
+        if observation.not_modified and not _vouches_for(target.previous, observation):
+            observation = self.web.observe(target.url, conditional=False)
         # The streak ends only when the name resolves; a run that could not ask DNS leaves it as it was.
         streak = target.dns_failing_since if observation.resolver_fault else None
         if observation.dns_failed:
@@ -128,6 +155,8 @@ class ArtifactChecker:
         leads_to = None
         if target.kind is LinkKind.SHORT_LINK:
             verdict, leads_to = self._short_link(observation, verdict)
+        if observation.not_modified and target.previous is not None:
+            verdict, facts = _kept(target.previous)
         return ArtifactCheck(target.url, target.kind, now, verdict, redirects, facts, streak, leads_to)
 
     def _short_link(self, observation: PageObservation,
@@ -158,6 +187,21 @@ class ArtifactChecker:
         found = self.doi.observe(doi)
         facts = {"doi": doi, "target": found.target} if found.target else {"doi": doi}
         return ArtifactCheck(target.url, target.kind, now, judge_doi(found), facts=facts)
+
+
+def _vouches_for(previous: PreviousCheck | None, observation: PageObservation) -> bool:
+    """Whether a 304 confirms `previous`: it judged an answer, reached through the same redirects."""
+    if previous is None or previous.verdict.state in (LinkState.UNREACHABLE, LinkState.NOT_CHECKED):
+        return False
+    return previous.redirects == tuple(f"{hop.status} {hop.url}" for hop in observation.hops)
+
+
+def _kept(previous: PreviousCheck) -> tuple[LinkVerdict, dict[str, Any]]:
+    """The previous verdict and facts, said to be confirmed; `unchanged_since` is when they were judged."""
+    verdict = previous.verdict
+    reason = CONFIRMED_UNCHANGED + verdict.reason.removeprefix(CONFIRMED_UNCHANGED)
+    facts = {"unchanged_since": previous.checked_at.isoformat(), **previous.facts}
+    return dataclasses.replace(verdict, reason=reason), facts
 
 
 def doi_of(url: str) -> str:

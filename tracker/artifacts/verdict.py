@@ -55,6 +55,7 @@ class PageObservation:
     dns_failed: bool = False
     refused: str | None = None
     resolver_fault: bool = False  # DNS itself could not be asked: nothing is known of the name either way
+    not_modified: bool = False  # the final answer was a 304 to a conditional request: the page is as it was
 
     @property
     def final(self) -> Hop | None:

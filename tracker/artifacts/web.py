@@ -4,7 +4,10 @@ Lychee is the model: a user agent that names the tool, a few requests at once
 per host at most, redirects followed by hand so that every hop is kept as
 evidence, bodies read only as far as a soft 404 can show itself, and no request
 to a private, loopback or link-local address unless the user allows that host
-(a paper's link must not make the tracker probe a lab's intranet). Judgement is
+(a paper's link must not make the tracker probe a lab's intranet). With a
+cache that outlives the run (the store's `http_cache`), a page that answered
+with an ETag or Last-Modified is asked conditionally next time, and a 304 says
+it is as it was: the caller keeps its previous verdict. Judgement is
 `verdict.judge_page`'s; this module only observes.
 """
 
@@ -19,7 +22,7 @@ from collections.abc import Callable, Collection
 from urllib.parse import urljoin, urlsplit
 
 from tracker.artifacts.verdict import Hop, PageObservation
-from tracker.http import Answer, HttpClient, HttpFault
+from tracker.http import Answer, ConditionalCache, HttpClient, HttpFault
 from tracker.netguard import non_public_address
 
 MAX_HOPS = 10
@@ -68,6 +71,7 @@ class WebClient:
         allowed_hosts: Collection[str] = (),
         resolve: Resolver | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        cache: ConditionalCache | None = None,
     ) -> None:
         self._timeout = timeout
         self._per_host = per_host
@@ -75,6 +79,7 @@ class WebClient:
         self._resolve = resolve
         self._resolved_any = False
         self._sleep = sleep
+        self._cache = cache
         self._lock = threading.Lock()
         self._clients: dict[str, HttpClient] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
@@ -92,8 +97,13 @@ class WebClient:
         for client in self._clients.values():
             client.close()
 
-    def observe(self, url: str) -> PageObservation:
-        """Follow `url` to its final answer and keep every hop."""
+    def observe(self, url: str, *, conditional: bool = True) -> PageObservation:
+        """Follow `url` to its final answer and keep every hop.
+
+        `conditional` sends the validators kept from an earlier answer of each
+        address; a final answer of 304 sets `not_modified` (its hop reads 200,
+        as the answer it confirms did).
+        """
         hops: list[Hop] = []
         current = url
         for _ in range(MAX_HOPS):
@@ -109,7 +119,7 @@ class WebClient:
             if refusal is not None:
                 return PageObservation(url, tuple(hops), refused=refusal)
             try:
-                answer = self._ask(parts.scheme, parts.netloc, current)
+                answer = self._ask(parts.scheme, parts.netloc, current, conditional)
             except HttpFault as fault:
                 return PageObservation(url, tuple(hops), fault=f"{current}: {fault.reason}")
             hops.append(Hop(current, answer.status))
@@ -117,6 +127,8 @@ class WebClient:
             if 300 <= answer.status < 400 and location:
                 current = urljoin(current, location)
                 continue
+            if answer.not_modified:
+                return PageObservation(url, tuple(hops), not_modified=True)
             title, text = _page_text(answer)
             return PageObservation(url, tuple(hops), title=title, text_start=text)
         return PageObservation(url, tuple(hops))
@@ -136,22 +148,30 @@ class WebClient:
                     "(add the host to REPRO_TRACKER_GIT_HOSTS to allow it)")
         return None
 
-    def _ask(self, scheme: str, netloc: str, url: str) -> Answer:
+    def _ask(self, scheme: str, netloc: str, url: str, conditional: bool) -> Answer:
         origin = f"{scheme}://{netloc}"
         client, slots = self._client(origin)
         with slots:
-            answer = client.head(url)
+            answer = client.head(url, conditional=conditional)
+            if answer.not_modified:
+                return answer
             # Many servers refuse HEAD, or answer it wrongly; a GET decides. A live page is read as far as a soft
-            # 404 would show, and only when it is HTML.
-            if answer.status >= 400 or (200 <= answer.status < 300 and _is_html(answer)):
-                answer = client.get(url)
+            # 404 would show, and only when it is HTML. A HEAD that brought validators has just kept them: sent
+            # back on the GET, they would make a changed page answer 304.
+            if answer.status >= 400:
+                answer = client.get(url, conditional=conditional)
+            elif 200 <= answer.status < 300 and _is_html(answer):
+                fresh = bool(answer.headers.get("etag") or answer.headers.get("last-modified"))
+                answer = client.get(url, conditional=conditional and not fresh)
         return answer
 
     def _client(self, origin: str) -> tuple[HttpClient, threading.BoundedSemaphore]:
         with self._lock:
             if origin not in self._clients:
+                # Validators only: a page confirmed unchanged keeps its previous verdict, so its text is not kept.
                 self._clients[origin] = HttpClient(origin, timeout=self._timeout, attempts=2, max_retry_wait=30,
-                                                   max_bytes=TEXT_BYTES, sleep=self._sleep)
+                                                   max_bytes=TEXT_BYTES, sleep=self._sleep, cache=self._cache,
+                                                   keep_bodies=False)
                 self._slots[origin] = threading.BoundedSemaphore(self._per_host)
             return self._clients[origin], self._slots[origin]
 

@@ -7,7 +7,7 @@
 - `tracker.hosts.github_rest`: the REST check of one repository (`check`);
 - `tracker.hosts.github_graphql`: the batched look (`look_many`), and
   `tracker.hosts.github_content`: trees (`git_tree`) and texts through the API;
-- `tracker.hosts.cache`: the conditional answers kept across runs (`fetch`).
+- `tracker.http.ConditionalCache`: the conditional answers kept across runs (`fetch`).
 
 GraphQL has its own budget, so its answers never move the REST budget's quiet
 time; a spent GraphQL budget, a server without GraphQL (404) or a refused token
@@ -34,7 +34,6 @@ import requests
 from github import Auth
 
 from tracker.hosts import github_rest
-from tracker.hosts.cache import AnswerCache, CachedAnswer, MemoryAnswerCache
 from tracker.hosts.github_budget import (
     SECONDARY_LIMIT_WAIT,
     GitHubStats,
@@ -47,6 +46,7 @@ from tracker.hosts.github_budget import (
 from tracker.hosts.github_graphql import Look, look_query, parse_look
 from tracker.hosts.github_rest import classify_error, repo_path
 from tracker.hosts.github_transport import Answer, Unreachable, describe_fault, make_requester, quiet_library_loggers
+from tracker.http import ConditionalCache, MemoryCache, Validators
 from tracker.records import RepoFacts, RepoRef
 from tracker.settings import DEFAULT_GITHUB_API_URL
 
@@ -76,7 +76,7 @@ class GitHubHost:
         *,
         timeout: float = 10.0,
         max_rate_wait: float = 120.0,
-        answer_cache: AnswerCache | None = None,
+        answer_cache: ConditionalCache | None = None,
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -95,7 +95,7 @@ class GitHubHost:
         self._app = app
         authorized = self._token is not None or app is not None
         self._timeout = timeout
-        self._cache: AnswerCache = answer_cache if answer_cache is not None else MemoryAnswerCache()
+        self._cache: ConditionalCache = answer_cache if answer_cache is not None else MemoryCache()
         self.attempts = attempts
         self._clock = clock
         self._prefix = urlsplit(self.api_url).path.rstrip("/")
@@ -114,7 +114,7 @@ class GitHubHost:
                                          on_retry=self._budget.note_retry)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, answer_cache: AnswerCache | None = None,
+    def from_settings(cls, settings: Settings, *, answer_cache: ConditionalCache | None = None,
                       **options: Any) -> GitHubHost:
         """The host `settings` describe (API URL, token, timeout, rate wait, connections); `options` win."""
         configured: dict[str, Any] = {
@@ -268,7 +268,7 @@ class GitHubHost:
         key = self._prefix + path + ("?" + urlencode(sorted(params.items())) if params else "")
         cached = self._cache.get(key) if keep else None
         if reuse and cached is not None:
-            return Answer(None, cached.body, from_cache=True)
+            return Answer(None, cached.content.decode(), from_cache=True)
         conditional: dict[str, str] = {}
         if cached is not None and cached.etag:
             conditional["If-None-Match"] = cached.etag
@@ -276,12 +276,12 @@ class GitHubHost:
             conditional["If-Modified-Since"] = cached.last_modified
         status, headers, text = self._budget.within(path, lambda: self._request(path, params, conditional))
         if status == 304 and cached is not None:
-            return Answer(200, cached.body, from_cache=True)
+            return Answer(200, cached.content.decode(), from_cache=True)
         if keep and status == 200:
-            self._cache.put(key, CachedAnswer(headers.get("etag"), headers.get("last-modified"), text))
+            self._cache.put(key, Validators(headers.get("etag"), headers.get("last-modified"), text.encode()))
         elif keep and status in (404, 409):
             # Kept without validators: only ever reused, never sent back.
-            self._cache.put(key, CachedAnswer(None, None, text))
+            self._cache.put(key, Validators(None, None, text.encode()))
         return Answer(status, text)
 
     def _request(self, path: str, params: dict[str, int] | None,

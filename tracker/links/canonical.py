@@ -97,6 +97,16 @@ def _valid_name(name: str) -> bool:
     return bool(_REPO_NAME.fullmatch(name)) and name not in (".", "..")
 
 
+def _grouped_repo(host: str, path: list[str]) -> RepoRef | None:
+    """``group[/sub...]/name`` as one repository, or None when a part is not a name a forge allows."""
+    if len(path) < 2:
+        return None
+    parts = [*path[:-1], _strip_git(path[-1])]
+    if not all(_PATH_PART.fullmatch(part) and part not in (".", "..") for part in parts):
+        return None
+    return RepoRef(host, "/".join(parts[:-1]), parts[-1])
+
+
 def _github(segments: list[str]) -> RepoRef | None:
     if len(segments) < 2 or segments[0].lower() in _GITHUB_RESERVED:
         return None
@@ -115,12 +125,7 @@ def _gitlab(host: str) -> Callable[[list[str]], RepoRef | None]:
             if segment == "-" or (len(path) >= 2 and segment in _GITLAB_ROUTES):
                 break
             path.append(segment)
-        if len(path) < 2:
-            return None
-        path[-1] = _strip_git(path[-1])
-        if not all(_PATH_PART.fullmatch(part) and part not in (".", "..") for part in path):
-            return None
-        return RepoRef(host, "/".join(path[:-1]), path[-1])
+        return _grouped_repo(host, path)
 
     return parse
 
@@ -196,12 +201,7 @@ def _self_hosted(host: str) -> Callable[[list[str]], RepoRef | None]:
             path.append(segment)
             if _has_git_suffix(segment):
                 break
-        if len(path) < 2:
-            return None
-        path[-1] = _strip_git(path[-1])
-        if not all(_PATH_PART.fullmatch(part) and part not in (".", "..") for part in path):
-            return None
-        return RepoRef(host, "/".join(path[:-1]), path[-1])
+        return _grouped_repo(host, path)
 
     return parse
 

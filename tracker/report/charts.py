@@ -27,7 +27,7 @@ from tracker.records import Status
 from tracker.report.analysis import ArchiveShare, MonthShare
 from tracker.report.licenses import LicenseGroup
 from tracker.report.model import RunInfo
-from tracker.report.survival import SurvivalPoint
+from tracker.report.survival import ALL_LINKS, KindCurve, SurvivalPoint
 
 # Same hues as the terminal view: green alive, red gone, grey unknown.
 STATUS_COLOURS: dict[Status, str] = {
@@ -120,6 +120,43 @@ def survival_chart(points: Sequence[SurvivalPoint], subjects: int, horizon: floa
 
 # More tick labels than this overlap at the chart's width; the others are left blank.
 MAX_RUN_LABELS = 10
+
+
+# One hue per kind of link (tracker.artifacts.kinds.LinkKind), "all links" in black.
+KIND_COLOURS: dict[str, str] = {
+    ALL_LINKS: "#212121",
+    "repository": "#2e7d32",
+    "model": "#6a1b9a",
+    "dataset": "#0288d1",
+    "space": "#00897b",
+    "page": "#ef6c00",
+    "doi": "#ad1457",
+    "short_link": "#795548",
+}
+
+
+def link_survival_chart(curves: Sequence[KindCurve], horizon: float, axis_label: str) -> Chart:
+    """Kaplan-Meier step curves of every link a paper gives: all links, then one line per kind with enough data."""
+    since = "publication" if "appeared" in axis_label else "first seen"
+    title = f"Survival of every link since {since} (Kaplan-Meier)"
+    figure = _figure()
+    with _style():
+        axes = figure.add_subplot()
+        for curve in curves:
+            times = [0.0] + [point.time for point in curve.points]
+            survival = [1.0] + [point.survival for point in curve.points]
+            if horizon > times[-1]:
+                times.append(horizon)
+                survival.append(survival[-1])
+            axes.step(times, survival, where="post", color=KIND_COLOURS.get(curve.kind, "#9e9e9e"),
+                      linewidth=2.2 if curve.kind == ALL_LINKS else 1.4, label=f"{curve.kind} (n = {curve.subjects})")
+        axes.set_ylim(0, 1.02)
+        axes.set_xlim(0, max(horizon, 365.0))
+        axes.set_xlabel(axis_label)
+        axes.set_ylabel("share still available")
+        axes.set_title(title)
+        axes.legend(loc="lower left", frameon=False)
+    return _render("link_survival", title, figure)
 
 
 def run_labels(runs: Sequence[RunInfo]) -> list[str]:

@@ -44,7 +44,7 @@ from tracker.report.badges import BADGE_DIR, badge, badge_filename
 from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe_url
 from tracker.report.licenses import license_group
 from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
-from tracker.report.survival import kaplan_meier, lifetimes, survival_basis
+from tracker.report.survival import dated_artifacts, kaplan_meier, lifetimes, survival_basis, survival_by_kind
 from tracker.report.terminal import format_score, last_commit_text, sort_rows, status_json
 
 if TYPE_CHECKING:
@@ -170,6 +170,8 @@ def build_charts(data: ReportData) -> list[ReportChart]:
         points = kaplan_meier([item.days for item in observed], [item.died for item in observed])
         chart = draw.survival_chart(points, subjects=len(observed), horizon=horizon, axis_label=basis.axis_label)
         slots.append(ReportChart("survival", chart.title, chart, f"Days since {clock}. {undated}."))
+    if data.artifacts:
+        slots.append(_link_survival(data, draw))
 
     months = alive_by_month(data.repositories)
     title = "Share of code links alive, by month of publication"
@@ -221,6 +223,33 @@ def build_charts(data: ReportData) -> list[ReportChart]:
                                  f"Of the {archived.asked - archived.unknown} repositories the archive answered for; "
                                  f"Escamilla et al. 2024 found {archived.reference_share:.0%} in Software Heritage."))
     return slots
+
+
+def _link_survival(data: ReportData, draw: Any) -> ReportChart:
+    """Every link a paper gives (repositories, models, pages, DOIs, short links) as one survival curve, with a
+    line per kind that has enough of its own; a sentence where there is too little to draw."""
+    entries = [*data.repositories, *dated_artifacts(data.artifacts, data.papers)]
+    basis = survival_basis(entries)
+    curves = survival_by_kind(entries, basis.origin, MIN_SURVIVAL_SUBJECTS)
+    observed = lifetimes(entries, basis.origin)
+    horizon = max((item.days for item in observed), default=0.0)
+    clock = "publication" if basis.origin == "published" else "first seen by the tracker"
+    undated = (f"{basis.without_date} of {basis.with_date + basis.without_date} links' papers have no "
+               "publication date")
+    title = "Survival of every link (Kaplan-Meier)"
+    if curves[0].subjects < MIN_SURVIVAL_SUBJECTS or horizon < MIN_FOLLOW_UP_DAYS:
+        counted = curves[0].subjects
+        return ReportChart("link_survival", title, None,
+                           f"No survival curve of every link yet: {counted} link{'' if counted == 1 else 's'} "
+                           f"followed for at most {horizon:.0f} days since {clock}; a curve needs "
+                           f"{MIN_SURVIVAL_SUBJECTS} and {MIN_FOLLOW_UP_DAYS:.0f} days. {undated}.")
+    lines = ", ".join(curve.kind for curve in curves[1:])
+    per_kind = (f" One line per kind with {MIN_SURVIVAL_SUBJECTS} links or more: {lines}." if lines
+                else " No kind has enough links for a line of its own.")
+    chart = draw.link_survival_chart(curves, horizon, basis.axis_label)
+    return ReportChart("link_survival", chart.title, chart,
+                       f"Days since {clock}; a page, DOI or short link is gone when its server or registry said so "
+                       f"(404, 410, a soft 404, a deleted record, a name gone for a day).{per_kind} {undated}.")
 
 
 def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
-from tracker.report.model import ALIVE, DEAD, RepoEntry
+from tracker.report.model import ALIVE, DEAD, PaperEntry, RepoEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +147,53 @@ def survival_basis(repositories: Iterable[RepoEntry]) -> SurvivalBasis:
     dated = sum(1 for repo in known if repo.published is not None)
     origin = "published" if known and dated * 2 >= len(known) else "first_seen"
     return SurvivalBasis(origin=origin, with_date=dated, without_date=len(known) - dated)
+
+
+ALL_LINKS = "all links"
+
+
+@dataclass(frozen=True, slots=True)
+class KindCurve:
+    """One line of the survival chart of every link: a kind of link (or `ALL_LINKS`) and its estimate."""
+
+    kind: str
+    subjects: int
+    points: list[SurvivalPoint]
+
+
+def dated_artifacts(artifacts: Iterable[RepoEntry], papers: Iterable[PaperEntry]) -> list[RepoEntry]:
+    """Artifacts with the dates repositories carry: the earliest publication and first sighting of the papers
+    that link them, so that a page's clock starts where its paper's repository's does."""
+    published: dict[str, date] = {}
+    first_seen: dict[str, datetime] = {}
+    for paper in papers:
+        for artifact in paper.artifacts:
+            if paper.published is not None:
+                published[artifact.url] = min(published.get(artifact.url, paper.published), paper.published)
+            if paper.first_seen is not None:
+                first_seen[artifact.url] = min(first_seen.get(artifact.url, paper.first_seen), paper.first_seen)
+    return [replace(entry, published=published.get(entry.key), first_seen=first_seen.get(entry.key))
+            for entry in artifacts]
+
+
+def survival_by_kind(entries: Sequence[RepoEntry], origin: str, min_subjects: int) -> list[KindCurve]:
+    """Kaplan-Meier over every link, then one curve per kind that has `min_subjects` lifetimes of its own.
+
+    A web page, DOI or short link dies as a repository does: at the first
+    check that found it authoritatively gone (`gone` is `missing`); an
+    unreachable one says nothing and is left out.
+    """
+    observed = lifetimes(entries, origin)
+    kinds = {entry.key: entry.kind for entry in entries}
+    curves = [KindCurve(ALL_LINKS, len(observed), kaplan_meier([item.days for item in observed],
+                                                               [item.died for item in observed]))]
+    by_kind: dict[str, list[Lifetime]] = {}
+    for item in observed:
+        by_kind.setdefault(kinds[item.key], []).append(item)
+    if len(by_kind) < 2:
+        return curves  # one kind: its curve is the one already drawn
+    for kind, items in sorted(by_kind.items()):
+        if len(items) >= min_subjects:
+            curves.append(KindCurve(kind, len(items), kaplan_meier([item.days for item in items],
+                                                                   [item.died for item in items])))
+    return curves

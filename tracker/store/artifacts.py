@@ -7,15 +7,15 @@ wrote the short link (provenance `short_link`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Row, exists, select
 
 from tracker.artifacts.kinds import LinkKind
-from tracker.records import RepoRef
+from tracker.records import Provenance, RepoRef
 from tracker.store.dialect import insert_for
-from tracker.store.models import ArtifactCheckRecord, ArtifactRecord, Paper, PaperLink
+from tracker.store.models import ArtifactCheckRecord, ArtifactRecord, LinkProvenance, Paper, PaperLink
 from tracker.store.repositories import ensure_repositories
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import ArtifactCheckRow, ArtifactRow
@@ -23,9 +23,6 @@ from tracker.store.runs import require_run
 
 if TYPE_CHECKING:
     from tracker.artifacts.check import ArtifactCheck, ArtifactTarget
-
-# `paper_links.provenance` of a repository reached through a short link the paper wrote.
-SHORT_LINK = "short_link"
 
 
 class ArtifactChecks:
@@ -37,12 +34,13 @@ class ArtifactChecks:
 
     def artifacts_due(self, *, max_age_hours: float | None = None, run_id: int | None = None,
                       kinds: Iterable[str] | None = None) -> list[ArtifactTarget]:
-        """Artifacts to check, in order of first sight, each with its current DNS streak.
+        """Artifacts to check, in order of first sight, each with its current DNS streak and newest verdict.
 
         Like `repositories_due`: minus those with a conclusive check younger
         than `max_age_hours` and those already checked in `run_id`.
         """
-        from tracker.artifacts.check import ArtifactTarget
+        from tracker.artifacts.check import ArtifactTarget, PreviousCheck
+        from tracker.artifacts.verdict import LinkState, LinkVerdict
 
         conditions = []
         if max_age_hours is not None:
@@ -57,27 +55,37 @@ class ArtifactChecks:
                                               ArtifactCheckRecord.c.run_id == run_id))
         if kinds is not None:
             conditions.append(ArtifactRecord.c.kind.in_(list(kinds)))
-        newest = (
-            select(ArtifactCheckRecord.c.dns_failing_since)
+        newest_id = (
+            select(ArtifactCheckRecord.c.id)
             .where(ArtifactCheckRecord.c.artifact_id == ArtifactRecord.c.id)
             .order_by(ArtifactCheckRecord.c.run_id.desc())
             .limit(1)
             .scalar_subquery()
         )
+        newest = ArtifactCheckRecord.alias("newest")
         statement = (
-            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, newest.label("since"))
+            select(ArtifactRecord.c.url, ArtifactRecord.c.kind, *(c for c in newest.c if c.name != "artifact_id"))
+            .select_from(ArtifactRecord.outerjoin(newest, newest.c.id == newest_id))
             .where(*conditions)
             .order_by(ArtifactRecord.c.id)
         )
         rows = run_read(self._engine, lambda connection: connection.execute(statement).all())
-        return [ArtifactTarget(row.url, LinkKind(row.kind), _aware(row.since)) for row in rows]
+        targets = []
+        for row in rows:
+            previous = None
+            if row.id is not None:
+                verdict = LinkVerdict(LinkState(row.state), row.reason, tuple(row.evidence or ()), row.final_url)
+                previous = PreviousCheck(row.checked_at, verdict, tuple(row.redirects or ()), dict(row.facts or {}))
+            targets.append(ArtifactTarget(row.url, LinkKind(row.kind), row.dns_failing_since, previous))
+        return targets
 
     def record_artifact_check(self, run_id: int, check: ArtifactCheck) -> RepoRef | None:
         """Store one artifact's check in its own transaction; idempotent per (run, artifact).
 
         A short link that leads to a repository adds that repository and links
         it to every paper that wrote the short link, with the short link as the
-        link's text and `short_link` as its provenance. Returns that
+        link's text (of a link made here) and `short_link` as its provenance,
+        found at the check's time. Returns that
         repository when it is new to the store (so the run can check it), else None.
         """
         verdict = check.verdict
@@ -114,11 +122,8 @@ class ArtifactChecks:
                 select(PaperLink.c.paper_id).where(PaperLink.c.artifact_url == check.url).distinct()
             ).scalars().all()
             if papers:
-                connection.execute(
-                    insert_for(connection, PaperLink).on_conflict_do_nothing(),
-                    [{"paper_id": paper, "repository_id": ids[check.leads_to.key], "raw_text": check.url,
-                      "provenance": SHORT_LINK, "found_at": check.checked_at} for paper in papers],
-                )
+                note_found_link(connection, papers, ids[check.leads_to.key], raw_text=check.url,
+                                provenance=Provenance.SHORT_LINK, found_at=check.checked_at)
             return check.leads_to if created else None
 
         return run_write(self._engine, work)
@@ -169,13 +174,26 @@ class ArtifactChecks:
 
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """A time read through a subquery, which bypasses the column type on SQLite: naive UTC there."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def note_found_link(connection: Connection, paper_ids: Iterable[str], repository_id: int, *, raw_text: str,
+                    provenance: Provenance, found_at: datetime) -> bool:
+    """Link each paper to a repository found after reading, and note how and when in `link_provenance`.
+
+    A paper that links the repository already keeps its link and gains the
+    provenance. Returns whether a link was added.
+    """
+    papers = list(paper_ids)
+    added = connection.execute(
+        insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.c.id),
+        [{"paper_id": paper, "repository_id": repository_id, "raw_text": raw_text} for paper in papers],
+    ).all()
+    link_ids = connection.execute(
+        select(PaperLink.c.id).where(PaperLink.c.repository_id == repository_id, PaperLink.c.paper_id.in_(papers))
+    ).scalars().all()
+    connection.execute(
+        insert_for(connection, LinkProvenance).on_conflict_do_nothing(),
+        [{"link_id": link_id, "provenance": provenance.value, "found_at": found_at} for link_id in link_ids],
+    )
+    return bool(added)
 
 
 def _artifact_check(row: Row[Any]) -> ArtifactCheckRow:

@@ -1,7 +1,11 @@
-"""The conditional-request cache on SQL, so ETags outlive the process.
+"""The conditional-request cache on SQL, so validators outlive the process.
 
-A 304 Not Modified costs nothing against GitHub's rate limit, but only if the
-validators and body of the previous answer are still at hand in the next run.
+A 304 Not Modified costs nothing against GitHub's rate limit, and tells a link
+checker that a page is as it was, but only if the validators (and, where the
+caller needs it, the body) of the previous answer are still at hand in the next
+run. Every client of `tracker.http.ConditionalCache` shares this one table;
+keys cannot collide, since GitHub's are API paths and the rest are absolute
+URLs. Bodies are text (JSON, the start of a page): stored as UTF-8.
 """
 
 from __future__ import annotations
@@ -11,33 +15,33 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
-from tracker.hosts.cache import CachedAnswer
+from tracker.http import Validators
 from tracker.store.dialect import insert_for
 from tracker.store.models import HttpCacheEntry
 from tracker.store.retry import run_read, run_write
 
 
 class SqlAnswerCache:
-    """A `tracker.hosts.cache.AnswerCache` on the table ``http_cache``."""
+    """A `tracker.http.ConditionalCache` on the table ``http_cache``."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._engine = engine
         self._clock = clock
 
-    def get(self, key: str) -> CachedAnswer | None:
+    def get(self, key: str) -> Validators | None:
         statement = select(HttpCacheEntry.c.etag, HttpCacheEntry.c.last_modified, HttpCacheEntry.c.body).where(
             HttpCacheEntry.c.key == key
         )
         row = run_read(self._engine, lambda connection: connection.execute(statement).one_or_none())
         if row is None:
             return None
-        return CachedAnswer(etag=row.etag, last_modified=row.last_modified, body=row.body)
+        return Validators(etag=row.etag, last_modified=row.last_modified, content=row.body.encode())
 
-    def put(self, key: str, answer: CachedAnswer) -> None:
+    def put(self, key: str, validators: Validators) -> None:
         values = {
-            "etag": answer.etag,
-            "last_modified": answer.last_modified,
-            "body": answer.body,
+            "etag": validators.etag,
+            "last_modified": validators.last_modified,
+            "body": validators.content.decode("utf-8", errors="replace"),
             "stored_at": self._clock(),
         }
 

@@ -174,23 +174,22 @@ PaperLink = Table(
     _optional("artifact_url", Text),
     _optional("artifact_kind", String),
     _required("raw_text", Text),
-    # Migration 0010: how the link was found. NULL: in the paper's own text (or its source's repo field);
-    # "short_link": a short link the paper wrote led to this repository (raw_text is the short link);
-    # "found_later": found after the paper promised code without a link (raw_text says where), at `found_at`.
-    _optional("provenance", String),
-    _optional("found_at", UTCDateTime),
     UniqueConstraint("paper_id", "repository_id"),
     UniqueConstraint("paper_id", "artifact_url"),
     Index(None, "repository_id"),
 )
 
-# Migration 0008: where each link was found (a `tracker.records.Provenance` value), one row each.
+# Migration 0008: where each link was found (a `tracker.records.Provenance` value), one row each: in the
+# paper or by an aggregator when the paper was read, and (migration 0013, which moved them here from
+# `paper_links`) through a short link the paper wrote (raw_text is the short link), or later, for a paper that
+# promised code without a link (raw_text says where). `found_at`: when; NULL for what was found on reading.
 LinkProvenance = Table(
     "link_provenance",
     metadata,
     Column("id", Integer, primary_key=True),
     _required("link_id", Integer, ForeignKey("paper_links.id")),
     _required("provenance", String),
+    _optional("found_at", UTCDateTime),
     UniqueConstraint("link_id", "provenance"),
 )
 
@@ -307,7 +306,7 @@ ArtifactCheckRecord = Table(
     Index(None, "artifact_id", "run_id"),
 )
 
-# One conditional-request answer (`tracker.hosts.cache.CachedAnswer`).
+# One conditional-request answer (`tracker.http.Validators`): GitHub's, a web page's (validators only), Zenodo's.
 HttpCacheEntry = Table(
     "http_cache",
     metadata,

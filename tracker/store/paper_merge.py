@@ -93,10 +93,11 @@ def _move_links(connection: Connection, old_id: str, new_id: str) -> None:
         if existing is None:
             connection.execute(update(PaperLink).where(PaperLink.c.id == link.id).values(paper_id=new_id))
             continue
-        for (provenance,) in connection.execute(select(LinkProvenance.c.provenance)
-                                                .where(LinkProvenance.c.link_id == link.id)).all():
+        for provenance, found_at in connection.execute(
+                select(LinkProvenance.c.provenance, LinkProvenance.c.found_at)
+                .where(LinkProvenance.c.link_id == link.id)).all():
             connection.execute(insert_for(connection, LinkProvenance).on_conflict_do_nothing(),
-                               {"link_id": existing, "provenance": provenance})
+                               {"link_id": existing, "provenance": provenance, "found_at": found_at})
         connection.execute(delete(LinkProvenance).where(LinkProvenance.c.link_id == link.id))
         connection.execute(delete(PaperLink).where(PaperLink.c.id == link.id))
 

@@ -16,9 +16,19 @@ from sqlalchemy import Connection, Engine, Row, Select, exists, select, update
 
 from tracker.artifacts.kinds import artifact_kind
 from tracker.ingest.identity import title_hash
-from tracker.records import FROM_THE_PAPER, Artifact, ArtifactKind, PaperLinks, Promise, PromiseKind, RepoRef
+from tracker.records import (
+    FROM_THE_PAPER,
+    Artifact,
+    ArtifactKind,
+    PaperLinks,
+    Promise,
+    PromiseKind,
+    Provenance,
+    RepoRef,
+)
 from tracker.sources.state import HarvestPlace
 from tracker.store import paper_merge
+from tracker.store.artifacts import note_found_link
 from tracker.store.checks import CheckRecords
 from tracker.store.dialect import insert_for
 from tracker.store.models import (
@@ -36,9 +46,6 @@ from tracker.store.rows import IngestSummary, ListedLink, ListedPaper, PaperRow,
 
 # A crash loses at most one open batch; memory holds at most one batch.
 INGEST_BATCH = 500
-
-# `paper_links.provenance` of a repository found after the paper promised code without linking it.
-FOUND_LATER = "found_later"
 
 
 @dataclass(slots=True)
@@ -209,8 +216,10 @@ class PaperRecords:
         )
         links_query = (
             select(PaperLink.c.paper_id, Repository.c.key, PaperLink.c.artifact_url, PaperLink.c.artifact_kind,
-                   PaperLink.c.provenance, PaperLink.c.found_at)
+                   LinkProvenance.c.found_at)
             .outerjoin(Repository, Repository.c.id == PaperLink.c.repository_id)
+            .outerjoin(LinkProvenance, (LinkProvenance.c.link_id == PaperLink.c.id)
+                       & (LinkProvenance.c.provenance == Provenance.FOUND_LATER.value))
             .order_by(PaperLink.c.id)
         )
 
@@ -224,7 +233,7 @@ class PaperRecords:
         for link in links:
             if link.key is not None:
                 keys.setdefault(link.paper_id, []).append(link.key)
-                if link.provenance == FOUND_LATER and link.found_at is not None:
+                if link.found_at is not None:
                     found_later.setdefault(link.paper_id, []).append((link.key, link.found_at))
             elif link.artifact_url is not None:
                 artifacts.setdefault(link.paper_id, []).append(
@@ -348,12 +357,8 @@ class PaperRecords:
             if found is None:
                 return False
             _, ids = ensure_repositories(connection, [found], now)
-            added = connection.execute(
-                insert_for(connection, PaperLink).on_conflict_do_nothing().returning(PaperLink.c.id),
-                {"paper_id": paper_id, "repository_id": ids[found.key], "raw_text": where or found.canonical,
-                 "provenance": FOUND_LATER, "found_at": now},
-            ).first()
-            return added is not None
+            return note_found_link(connection, [paper_id], ids[found.key], raw_text=where or found.canonical,
+                                   provenance=Provenance.FOUND_LATER, found_at=now)
 
         return run_write(self._engine, work)
 

@@ -192,7 +192,7 @@ class Store:
 
     @property
     def answer_cache(self) -> SqlAnswerCache:
-        """ETags and bodies of earlier host answers (`tracker.hosts.cache.AnswerCache`)."""
+        """ETags and bodies of earlier answers (`tracker.http.ConditionalCache`), kept across runs."""
         return self._answer_cache
 
     @property
