@@ -1,6 +1,6 @@
 """Benchmark: repro-tracker against a naive PyGithub loop, on N synthetic papers and repositories.
 
-Run: .venv/bin/python bench/run.py [--n 1000 --n 10000] [--quick] [--flow] [--out bench/results.md]
+Run: .venv/bin/python bench/run.py [--n 1000 --n 10000] [--quick] [--flow] [--out FILE]
 
 Everything is local and real: the stand-in GitHub API (`tests/standin_github.py`)
 answers over HTTP on 127.0.0.1 with 50 ms of latency per answer, and git
@@ -303,12 +303,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--flow", action="store_true", help="also time the Prefect flow (first run and re-run)")
     parser.add_argument("--concurrency", type=int, default=None,
                         help="REPRO_TRACKER_CONCURRENCY for the tracker (default: the tracker's own default)")
-    parser.add_argument("--out", type=Path, default=None, help="results file (default: bench/results.md; "
-                                                                "--quick: bench/results-quick.md)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where this run's tables go (default: bench/last-run.md, or bench/last-run-quick.md); "
+                             "bench/results.md is the curated record across sessions and is never overwritten")
     parser.add_argument("--workdir", type=Path, default=None, help="where to build inputs (default: a temp dir)")
     args = parser.parse_args(argv)
     sizes = [200] if args.quick else (args.n or [1000, 10000])
-    out = args.out or ROOT / "bench" / ("results-quick.md" if args.quick else "results.md")
+    out = args.out or ROOT / "bench" / ("last-run-quick.md" if args.quick else "last-run.md")
     base = args.workdir or Path(tempfile.mkdtemp(prefix="repro-bench-"))
     if args.concurrency is not None:
         os.environ["REPRO_TRACKER_CONCURRENCY"] = str(args.concurrency)

@@ -11,6 +11,7 @@ expressions, never strings. Pure functions; the licensing table is loaded once.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
@@ -28,8 +29,19 @@ NOASSERTION = "NOASSERTION"
 _UNNAMED = frozenset({"noassertion", "other", "none", ""})
 
 
+_licensing_lock = threading.Lock()
+
+
 @cache
 def _licensing() -> Licensing:
+    # Built once under a lock: `cache` alone lets every worker thread that asks
+    # before the first build ends build its own (~0.15 s of CPU each).
+    with _licensing_lock:
+        return _built_licensing()
+
+
+@cache
+def _built_licensing() -> Licensing:
     return get_spdx_licensing()
 
 

@@ -11,16 +11,15 @@ and nothing is cloned: the Hub's metadata answers every question asked here.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
-from typing import Any
-
-import httpx
-import httpx2  # huggingface_hub's own HTTP client, whose faults are not httpx's
-from huggingface_hub import HfApi
-from huggingface_hub.errors import DisabledRepoError, GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+from typing import TYPE_CHECKING, Any
 
 from tracker.artifacts.verdict import HubObservation
 from tracker.records import RepoKind, RepoRef
+
+if TYPE_CHECKING:
+    from huggingface_hub import HfApi
 
 _KINDS = {RepoKind.MODEL: "model", RepoKind.DATASET: "dataset", RepoKind.SPACE: "space"}
 
@@ -29,14 +28,32 @@ class HubClient:
     """Reads one Hub repository's metadata at a time."""
 
     def __init__(self, endpoint: str, *, token: str | None = None, timeout: float = 15.0) -> None:
-        # token=False keeps huggingface_hub from reading a token the user saved for other tools.
-        self._api = HfApi(endpoint=endpoint.rstrip("/"), token=token or False)
+        self._endpoint = endpoint.rstrip("/")
+        self._token = token
         self._timeout = timeout
+        self._made: HfApi | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _api(self) -> HfApi:
+        """The Hub's client, made (and huggingface_hub imported, ~0.3 s of CPU) only when a Hub
+        repository is asked about: every `check` builds a HubClient, most never use it."""
+        with self._lock:
+            if self._made is None:
+                from huggingface_hub import HfApi
+
+                # token=False keeps huggingface_hub from reading a token the user saved for other tools.
+                self._made = HfApi(endpoint=self._endpoint, token=self._token or False)
+            return self._made
 
     def __repr__(self) -> str:
         return "HubClient()"  # never the token
 
     def observe(self, ref: RepoRef) -> HubObservation:
+        import httpx
+        import httpx2  # huggingface_hub's own HTTP client, whose faults are not httpx's
+        from huggingface_hub.errors import DisabledRepoError, GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+
         kind = _KINDS.get(ref.kind, "model")
         repo_id = f"{ref.owner}/{ref.name}"
         try:

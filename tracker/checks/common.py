@@ -177,6 +177,17 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
     return _match(path, path.lower(), tuple(patterns)) is not None
 
 
+@lru_cache(maxsize=16)
+def _own_paths(paths: tuple[str, ...], gitmodules: str | None) -> tuple[tuple[str, str], ...]:
+    """`paths` outside vendored code, each with its lowercase form.
+
+    Every presence check asks `find_paths` of the same tree (a dozen times per
+    repository); which paths are the repository's own is worked out once.
+    """
+    files = RepoFiles(paths=paths, texts={".gitmodules": gitmodules} if gitmodules is not None else {})
+    return tuple((path, path.lower()) for path in paths if not is_vendored(path, files))
+
+
 def find_paths(files: RepoFiles, patterns: Iterable[str], *, exclude: Iterable[str] = ()) -> list[str]:
     """Paths (or directories) matching any pattern, shallowest first.
 
@@ -187,9 +198,8 @@ def find_paths(files: RepoFiles, patterns: Iterable[str], *, exclude: Iterable[s
     patterns = tuple(patterns)
     exclude = tuple(exclude)
     found: dict[str, None] = {}
-    for path in files.paths:
-        lowered = path.lower()
-        if is_vendored(path, files) or _match(path, lowered, exclude) is not None:
+    for path, lowered in _own_paths(files.paths, files.texts.get(".gitmodules")):
+        if _match(path, lowered, exclude) is not None:
             continue
         hit = _match(path, lowered, patterns)
         if hit is not None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.checks.common import (
     Line,
@@ -118,7 +119,14 @@ def readme_paths(files: RepoFiles) -> list[str]:
 
 def document(files: RepoFiles, path: str) -> list[DocLine]:
     """One README's lines, each with its section heading and whether it is inside a code block."""
-    lines = lines_of(files, path)
+    text = files.texts.get(path)
+    return list(_document(path, text)) if text is not None else []
+
+
+@lru_cache(maxsize=64)
+def _document(path: str, content: str) -> tuple[DocLine, ...]:
+    """`document` of one text; five checks read each README, so it is cut into sections once."""
+    lines = lines_of(RepoFiles(texts={path: content}), path)
     out: list[DocLine] = []
     heading, fenced = "", False
     for index, line in enumerate(lines):
@@ -137,7 +145,7 @@ def document(files: RepoFiles, path: str) -> list[DocLine]:
                 heading = text.strip()
         code = fenced or text.startswith(("    ", "\t")) or text.lstrip().startswith("$ ") or "`" in text
         out.append(DocLine(line, heading, code))
-    return out
+    return tuple(out)
 
 
 def documents(files: RepoFiles) -> list[list[DocLine]]:
