@@ -34,7 +34,7 @@ from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from tracker import dashboard, events, run_lifecycle, tracking
+from tracker import dashboard, events, planning, run_lifecycle, tracking
 from tracker.hosts.github import quiet_library_loggers
 from tracker.hosts.github_graphql import LOOK_BATCH
 from tracker.records import RepoRef
@@ -138,12 +138,28 @@ def look_for_promised_code(database_url: str | None) -> tracking.PromiseTally:
 
 
 @task(cache_policy=NO_CACHE)
-def repositories_due(database_url: str | None, max_age_hours: float | None, run_id: int) -> int:
-    """How many repositories are due; the flow reads them, a chunk at a time, as batches leave (`_due_batches`)."""
-    count = _store(database_url).count_repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+def repositories_due(database_url: str | None, max_age_hours: float | None,
+                     run_id: int) -> tuple[int, list[str] | None, planning.PlanSummary | None]:
+    """How many repositories this run checks, and which when a plan chose them.
+
+    Within GitHub's budget the plan (`tracker.planning`) names them: at most what the budget covers, and every
+    other host's. With REPRO_TRACKER_PAST_BUDGET=git every due one is checked, read from the store a chunk at a
+    time as batches leave (`_due_batches`), so memory stays flat however many are due.
+    """
+    settings = _settings(database_url, max_age_hours)
+    store = _store(database_url)
+    if settings.past_budget == "next-run":
+        from tracker.hosts.github import GitHubHost
+
+        with GitHubHost.from_settings(settings) as github:
+            plan = planning.plan_checks(store, github, max_age_hours=max_age_hours,
+                                        reserve_share=settings.budget_reserve)
+        get_run_logger().info(f"plan: {plan.describe()}")
+        return len(plan.refs), [ref.canonical for ref in plan.refs], plan.summary()
+    count = store.count_repositories_due(max_age_hours=max_age_hours, run_id=run_id)
     get_run_logger().info(f"{count} repositories are due for a check"
                           + (f" (not checked within {max_age_hours:g} hours)" if max_age_hours else ""))
-    return count
+    return count, None, None
 
 
 def _due_batches(database_url: str | None, max_age_hours: float | None, run_id: int, size: int) -> Iterator[list[str]]:
@@ -159,14 +175,23 @@ def _due_batches(database_url: str | None, max_age_hours: float | None, run_id: 
 # fails a batch and is worth retrying is the database being locked or away.
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=5),
       retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
-def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None) -> tracking.RunTally:
-    """Check one batch; a retry re-checks only what the failed attempt did not record."""
+def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None,
+                budget: tuple[int, float] | None = None) -> tracking.RunTally:
+    """Check one batch; a retry re-checks only what the failed attempt did not record.
+
+    `budget` (the plan's reserve and cost per repository) stops the batch's GitHub repositories once
+    GitHub's remaining budget reaches the reserve (`planning.check_within_budget`)."""
     quiet_library_loggers()  # again here: on a Dask worker this is another process
     settings = _settings(database_url)
     store = _store(database_url)
     checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     due = store.repositories_due(keys=[RepoRef.parse(c).key for c in canonicals], run_id=run_id)
     # A 404 of a repository that was live is asked again after every batch (`confirm_gone`), not here.
+    if budget is not None:
+        reserve, cost_each = budget
+        return planning.check_within_budget(store, run_id, checker, due, reserve=reserve, cost_each=cost_each,
+                                            workers=settings.concurrency,
+                                            confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
     return tracking.check_and_record(store, run_id, checker, due, workers=settings.concurrency,
                                      confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
 
@@ -232,15 +257,18 @@ def write_report(database_url: str | None, report_dir: str) -> Path:
 
 
 @task(cache_policy=NO_CACHE)
-def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None) -> dashboard.RunView:
-    """The Prefect UI's view of the run: a status table, a summary and the whole Markdown report.
+def publish_dashboard(database_url: str | None, run_id: int, report_path: Path | None,
+                      plan_text: str | None = None) -> dashboard.RunView:
+    """The Prefect UI's view of the run: a status table, a summary (with the budget plan) and the whole
+    Markdown report.
 
     The report goes in as Markdown because a `file://` link to report.html
     cannot be opened from the UI's page.
     """
     view = dashboard.run_view(_store(database_url), run_id)
     create_table_artifact(key="repro-status", table=view.status_rows, description=view.status_caption)
-    create_markdown_artifact(key="repro-summary", markdown=view.summary_markdown, description=view.title)
+    summary = view.summary_markdown + (f"\n\n**GitHub's budget:** {plan_text}\n" if plan_text else "")
+    create_markdown_artifact(key="repro-summary", markdown=summary, description=view.title)
     if report_path is not None:
         markdown = dashboard.markdown_for_ui((report_path / "report.md").read_text(encoding="utf-8"))
         create_markdown_artifact(key="repro-report", markdown=markdown,
@@ -260,7 +288,8 @@ def announce_changes(changes: Sequence[Any], run_id: int) -> int:
 
 
 def _check_all(batches: Iterable[list[str]], total: int, run_id: int, database_url: str | None,
-               tally: tracking.RunTally, *, parallel_batches: int, dask_address: str | None) -> None:
+               tally: tracking.RunTally, *, parallel_batches: int, dask_address: str | None,
+               budget: tuple[int, float] | None = None) -> None:
     """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact.
 
     At most `BATCHES_AHEAD` x the batches that can run at once are sent ahead of the ones that
@@ -276,12 +305,13 @@ def _check_all(batches: Iterable[list[str]], total: int, run_id: int, database_u
     with dask_task_runner(dask_address) if dask_address else contextlib.nullcontext() as cluster:
         if cluster is None:
             def submit(batch: list[str]) -> PrefectFuture[tracking.RunTally]:
-                return check_batch.submit(batch, run_id=run_id, database_url=database_url)
+                return check_batch.submit(batch, run_id=run_id, database_url=database_url, budget=budget)
             width = parallel_batches
         else:
             def submit(batch: list[str]) -> PrefectFuture[tracking.RunTally]:
                 return cast(PrefectFuture[tracking.RunTally], cluster.submit(
-                    check_batch, {"canonicals": batch, "run_id": run_id, "database_url": database_url}))
+                    check_batch, {"canonicals": batch, "run_id": run_id, "database_url": database_url,
+                                   "budget": budget}))
             width = max(parallel_batches, sum(cluster.client.nthreads().values()))
         ended: queue.SimpleQueue[PrefectFuture[tracking.RunTally]] = queue.SimpleQueue()
         sizes: dict[UUID, int] = {}
@@ -387,22 +417,31 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     # Before the repositories: a short link or a promise kept may add one, checked in this same run.
     check_artifacts(database_url, max_age_hours, run_id)
     look_for_promised_code(database_url)
-    total = repositories_due(database_url, max_age_hours, run_id)
+    total, planned, plan = repositories_due(database_url, max_age_hours, run_id)
     size = batch_size or settings.batch_size or BATCH_SIZE
-    _check_all(_due_batches(database_url, max_age_hours, run_id, size), total, run_id, database_url, tally,
-               parallel_batches=settings.parallel_batches, dask_address=dask_address or settings.dask_address)
+    batches: Iterable[list[str]] = (
+        _due_batches(database_url, max_age_hours, run_id, size) if planned is None
+        else (planned[start:start + size] for start in range(0, len(planned), size))
+    )
+    _check_all(batches, total, run_id, database_url, tally, parallel_batches=settings.parallel_batches,
+               dask_address=dask_address or settings.dask_address,
+               budget=(plan.reserve, plan.cost_each) if plan else None)
     if tally.awaiting_confirmation:
         held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
         tally.add(confirm_gone(held, run_id, database_url))
     unread_note = f"sources not read: {'; '.join(unread)}" if unread else None
-    finish_run(run_id, tally, database_url, note=unread_note)
+    plan_note = None
+    if plan is not None:
+        tally.deferred += plan.deferred
+        plan_note = planning.run_note(plan, tally)
+    finish_run(run_id, tally, database_url, note="; ".join(note for note in (plan_note, unread_note) if note) or None)
     run_lifecycle.OPEN_RUNS.pop(str(flow_run_id), None)
     if preserve or (archive if archive is not None else settings.archive):
         archive_stage(database_url, run_id)
     if preserve:
         preserve_stage(database_url)
     report_path = write_report(database_url, report_dir) if report_dir else None
-    view = publish_dashboard(database_url, run_id, report_path)
+    view = publish_dashboard(database_url, run_id, report_path, plan_note)
     # "track 2026-12-03 from hf-daily:today, arxiv-list:cs.LG: 40 papers, 12 repositories"
     day, _, figures = view.title.partition(": ")
     view = dataclasses.replace(view, title=f"{day} from {_what_it_read(sources)}: {figures}")
@@ -410,11 +449,14 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     announce_changes(view.changes, run_id)
     _rename_flow_run(view.title)
     text = dashboard.run_summary_text(view, tally.by_status, report_path, flow_run_link=_flow_run_link(run_id))
+    if plan_note:
+        text = f"{text}\n{plan_note}"
     if unread_note:
         text = f"{text}\n{unread_note}"
     if tally.run_status == "rate_limited":
         return Completed(name="RateLimited", data=text,
-                         message=f"GitHub's rate limit left {tally.rate_limited} repositories for the next run")
+                         message=f"GitHub's rate limit left {tally.rate_limited + tally.deferred} repositories "
+                                 "for the next run")
     return text
 
 

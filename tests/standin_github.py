@@ -62,6 +62,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import socket
 import struct
 import threading
@@ -149,7 +150,10 @@ class LoggedRequest:
 
     @property
     def rate_counted(self) -> bool:
-        """GitHub waives a 304 only for an authorized request; without a token it costs as any answer."""
+        """GitHub waives a 304 only for an authorized request; without a token it costs as any answer.
+        ``GET /rate_limit`` never costs anything."""
+        if self.path.rstrip("/").endswith("/rate_limit"):
+            return False
         return self.status is not None and (self.status != 304 or not self.authorized)
 
 
@@ -204,6 +208,9 @@ class StandinGitHub:
         self._repos: dict[int, StandinRepo] = {}
         self._by_name: dict[str, StandinRepo] = {}  # lowercase full_name -> repo; see `_find`
         self._redirects: dict[str, int] = {}  # old full_name, lowercase -> id
+        # Names answered from a template (`add_synthetic`): pattern, the repository's fields, its git directory.
+        self._synthetic: list[tuple[re.Pattern[str], dict[str, Any], Path | None]] = []
+        self._app: tuple[int, int, str] | None = None  # see `serve_app`
         self._faults: list[list[Any]] = []  # [Fault, remaining times]
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -286,6 +293,30 @@ class StandinGitHub:
             self._repos[repo.id] = repo
             return repo
 
+    def add_synthetic(self, pattern: str, *, git_template: Path | None = None, **fields_: Any) -> None:
+        """Answer every name matching `pattern` (a regular expression over ``owner/name``, any case) as a live
+        repository with `fields_`, made the first time it is asked about: 300,000 cost nothing until asked.
+
+        GraphQL and the trees endpoint read such a repository from `git_template`
+        (one real repository for them all). Not for renames: a synthetic
+        repository is found by its name only.
+        """
+        with self._lock:
+            self._synthetic.append((re.compile(pattern, re.IGNORECASE), dict(fields_), git_template))
+
+    def serve_app(self, app_id: int, installation_id: int, public_key_pem: str) -> None:
+        """Act as GitHub for a GitHub App: ``POST /app/installations/{id}/access_tokens`` with a JWT the App
+        signed (RS256, ``iss`` its id) answers 201 with a fresh ``ghs_`` token, which from then on is the
+        only token accepted. Tokens issued are in `issued_tokens`."""
+        with self._lock:
+            self._app = (app_id, installation_id, public_key_pem)
+            self.issued_tokens: list[str] = []
+
+    def refill_rate_limits(self) -> None:
+        """Let both rate-limit windows pass now: the next answer starts a new window with the whole limit."""
+        with self._lock:
+            self.rate_reset = self.graphql_rate_reset = int(self.clock())
+
     def repo(self, full_name: str) -> StandinRepo:
         found = self._find(full_name)
         if found is None:
@@ -356,6 +387,10 @@ class StandinGitHub:
             hint = self._by_name.get(key)
             if hint is not None and hint.full_name.lower() == key:
                 return hint
+            for pattern, fields_, _ in self._synthetic:
+                if hint is None and pattern.fullmatch(full_name):
+                    made = self._by_name[key] = self.add_repo(full_name, **fields_)
+                    return made
             self._by_name = {repo.full_name.lower(): repo for repo in reversed(self._repos.values())}
             return self._by_name.get(key)
 
@@ -423,6 +458,9 @@ class StandinGitHub:
 
     def _git_snapshot(self, full_name: str) -> GitSnapshot | None:
         """The git repository behind `full_name`; None when there is none or it has no commits."""
+        for pattern, _, template in self._synthetic:
+            if template is not None and pattern.fullmatch(full_name):
+                return self._git.snapshot(template)
         if self.git_root is None:
             return None
         return self._git.snapshot(self.git_root / "github.com" / full_name)
@@ -733,6 +771,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer_post(self, path: str, authorization: str | None) -> int:
         """``POST /graphql``; every other POST, and GraphQL without a `git_root`, is a 404."""
         standin = self.server.standin
+        if standin._app is not None and path.startswith(standin.prefix + "/app/installations/"):
+            return self._access_token(path[len(standin.prefix):], authorization)
         if path != standin.graphql_path or standin.git_root is None:
             return self._send(*_error(404, "Not Found"))
         doc = "https://docs.github.com/graphql"
@@ -762,6 +802,34 @@ class _Handler(BaseHTTPRequestHandler):
                               counted=False, resource="graphql")
         return self._send(200, run_graphql(standin, query, variables, request.get("operationName")),
                           counted=False, resource="graphql")
+
+    def _access_token(self, route: str, authorization: str | None) -> int:
+        """GitHub's "create an installation access token for an app": the JWT checked as GitHub does."""
+        import jwt
+
+        standin = self.server.standin
+        assert standin._app is not None
+        app_id, installation_id, public_key = standin._app
+        doc = f"{DOCS}/apps/apps#create-an-installation-access-token-for-an-app"
+        if route != f"/app/installations/{installation_id}/access_tokens":
+            return self._send(*_error(404, "Not Found", doc), counted=False)
+        scheme, _, given = (authorization or "").partition(" ")
+        try:
+            claims = jwt.decode(given, public_key, algorithms=["RS256"], leeway=60,
+                                options={"require": ["iat", "exp", "iss"]})
+        except jwt.PyJWTError as error:
+            return self._send(*_error(401, f"A JSON web token could not be decoded ({type(error).__name__})", doc),
+                              counted=False)
+        if scheme.lower() != "bearer" or str(claims.get("iss")) != str(app_id):
+            return self._send(*_error(401, "Integration not found", doc), counted=False)
+        token = f"ghs_{uuid.uuid4().hex}{uuid.uuid4().hex[:4]}"
+        expires = datetime.fromtimestamp(standin.clock() + 3600, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with standin._lock:
+            standin.token = token
+            standin.issued_tokens.append(token)
+        return self._send(201, {"token": token, "expires_at": expires,
+                                "permissions": {"contents": "read", "metadata": "read"},
+                                "repository_selection": "all"}, counted=False)
 
     def _page(self, items: list[Any]) -> list[Any]:
         query = parse_qs(urlsplit(self.path).query)
@@ -848,8 +916,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _rate_limit_body(self) -> dict[str, Any]:
         standin = self.server.standin
-        core = {"limit": standin.rate_limit, "remaining": standin.rate_remaining,
-                "reset": standin.rate_reset, "used": standin.rate_limit - standin.rate_remaining}
+        limit, remaining, reset = standin._budget("core")
+        core = {"limit": limit, "remaining": remaining, "reset": reset, "used": limit - remaining}
         limit, remaining, reset = standin._budget("graphql")
         graphql = {"limit": limit, "remaining": remaining, "reset": reset, "used": limit - remaining}
         return {"resources": {"core": core, "graphql": graphql}, "rate": core}

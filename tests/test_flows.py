@@ -73,9 +73,22 @@ def test_track_records_the_run_its_checks_and_both_artifacts(world: World, read_
     assert [r.flow_run_id for r in store.runs()] == [str(flow_run_id), str(second.state_details.flow_run_id)]
 
 
+def test_a_spent_budget_leaves_github_for_the_next_run_and_says_so(world: World, prefect_server: str) -> None:
+    """The plan reads the spent budget before checking: GitHub's repositories wait, nothing is recorded for them."""
+    world.github.exhaust_rate_limit(reset_at=time.time() + 3600)
+    limited = run_track(world, max_age_hours=24)
+    assert limited.is_completed() and limited.name == "RateLimited", limited.name
+    assert "3 due" in limited.result() and "next run continues" in limited.result()
+    store = open_store(world.database_url)
+    [run] = store.runs()
+    assert run.status == "rate_limited" and "3 left; next run continues" in (run.note or "")
+    assert store.latest_checks() == []
+
+
 def test_a_spent_rate_limit_leaves_github_to_git_and_the_run_completes(world: World, prefect_server: str,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPRO_TRACKER_MAX_RATE_WAIT", "0")
+    monkeypatch.setenv("REPRO_TRACKER_PAST_BUDGET", "git")  # every due repository, through git past the budget
     world.github.exhaust_rate_limit(reset_at=time.time() + 3600)
     limited = run_track(world, max_age_hours=24)
     assert limited.is_completed() and limited.name == "Completed", limited.name

@@ -309,15 +309,26 @@ def check(
         if not repo and not check_all:
             run.finish()
             return
-    # Every stored repository is read from the store a chunk at a time, as the checks go: at 300,000 the
-    # whole list held some 130 MB (bench/results.md). Repositories named with --repo are few.
-    if keys is None:
+    checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
+    # Every due repository: within GitHub's budget, the rest next run. Named ones are all checked.
+    planned = None
+    if keys is None and settings.past_budget == "next-run":
+        from tracker.planning import plan_checks
+
+        with err.status("planning GitHub's budget"):
+            planned = plan_checks(store, checker.github, max_age_hours=settings.max_age_hours,
+                                  reserve_share=settings.budget_reserve)
+        err.print(escape(f"plan: {planned.describe()}"), highlight=False)
+        due: Iterable[Any] = planned.refs  # at most what the budget covers, and every other host's
+        total = len(planned.refs)
+    elif keys is None:
+        # Every stored repository, read from the store a chunk at a time as the checks go: at 300,000 the
+        # whole list held some 130 MB (bench/results.md).
         total = store.count_repositories_due(max_age_hours=settings.max_age_hours)
-        due: Iterable[Any] = store.iter_repositories_due(max_age_hours=settings.max_age_hours)
+        due = store.iter_repositories_due(max_age_hours=settings.max_age_hours)
     else:
         due = store.repositories_due(keys=keys, max_age_hours=settings.max_age_hours)
         total = len(due)
-    checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     rows: list[dict[str, Any]] = []
     checked_keys: list[str] = []
 
@@ -336,14 +347,27 @@ def check(
 
     try:
         with run, progress:
-            tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency, on_checked=on_checked,
-                                     confirm_gone_after=settings.confirm_gone_after)
-            run.finish(tally)
+            if planned is None:
+                tally = check_and_record(store, run_id, checker, due, workers=settings.concurrency,
+                                         on_checked=on_checked, confirm_gone_after=settings.confirm_gone_after)
+                run.finish(tally)
+            else:
+                from tracker.planning import check_within_budget, run_note
+
+                tally = check_within_budget(store, run_id, checker, due, reserve=planned.reserve,
+                                            cost_each=planned.cost_each,
+                                            workers=settings.concurrency, on_checked=on_checked,
+                                            confirm_gone_after=settings.confirm_gone_after)
+                tally.deferred += planned.deferred
+                run.finish(tally, note=run_note(planned, tally))
     except KeyboardInterrupt:
         raise _fail("interrupted; the checks finished so far are recorded", 130) from None
     if settings.archive:
         _archive_stage(store, settings, run_id, checked_keys)
+    left = _left_for_next_run(planned, tally)
     if as_json:
+        if left is not None:
+            out.out(dumps({"run": run_id, **left}), highlight=False)
         return
     from tracker.report.terminal import render_check_results
 
@@ -352,8 +376,25 @@ def check(
         out.print(f"the table shows the first {len(rows):,} of {tally.checked:,} checked; "
                   "`repro-tracker status` lists every one")
     summary = ", ".join(f"{count} {status}" for status, count in sorted(tally.by_status.items())) or "nothing due"
+    later = ""
+    if left is not None:
+        eta = f", at this budget about {left['hours_for_all']:,.1f} h for all due" if left["hours_for_all"] else ""
+        later = f"; {left['left_for_next_run']:,} GitHub repositories left for the next run{eta}"
     out.print(f"run {run_id}: {tally.checked} checked ({escape(summary)}); "
-              f"{tally.requests_made} requests, {tally.requests_rate_limited} counted against the rate limit")
+              f"{tally.requests_made} requests, {tally.requests_rate_limited} counted against the rate limit"
+              f"{escape(later)}")
+
+
+def _left_for_next_run(planned: Any, tally: Any) -> dict[str, Any] | None:
+    """The plan's figures when the budget left repositories for the next run (the last `--json` line), else None."""
+    if planned is None or not tally.deferred:
+        return None
+    hours = planned.hours_for_all
+    return {"due": planned.due, "due_github": planned.due_github, "never_checked": planned.never_checked,
+            "checked": tally.checked,
+            "left_for_next_run": tally.deferred, "budget_limit": planned.limit, "budget_reserve": planned.reserve,
+            "budget_reset": planned.reset.isoformat() if planned.reset else None,
+            "hours_for_all": round(hours, 1) if hours is not None else None, "plan": planned.describe()}
 
 
 def _check_artifacts(store: Any, run: Any, settings: Any, as_json: bool) -> None:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PREFIX = "REPRO_TRACKER_"
@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     github_api_url: str = Field(DEFAULT_GITHUB_API_URL, validation_alias="GITHUB_API_URL")
     github_token: str | None = Field(None, validation_alias="GITHUB_TOKEN", repr=False)
+    # A GitHub App instead of a token: PyGithub signs a JWT with the key and keeps the installation's token fresh.
+    github_app_id: int | None = Field(None, validation_alias="GITHUB_APP_ID")
+    github_app_installation_id: int | None = Field(None, validation_alias="GITHUB_APP_INSTALLATION_ID")
+    github_app_private_key: str | None = Field(None, validation_alias="GITHUB_APP_PRIVATE_KEY", repr=False)
+    github_app_private_key_path: Path | None = Field(None, validation_alias="GITHUB_APP_PRIVATE_KEY_PATH",
+                                                     validate_default=True)
     cache_dir: Path = Field(default_factory=lambda: data_home() / "git-cache", validation_alias=f"{PREFIX}GIT_CACHE")
     http_timeout: float = 15.0  # seconds per HTTP request to a host's API
     git_timeout: float = 120.0  # seconds per git command (ls-remote, clone, fetch)
@@ -74,6 +80,11 @@ class Settings(BaseSettings):
     max_rate_wait: float = 180.0  # longest wait for a rate limit to reset before giving up
     concurrency: int = Field(8, ge=1)  # repositories checked at once; GitHub allows 100 concurrent requests
     max_age_hours: float | None = None  # skip repositories checked this recently
+    # A run of every due repository plans GitHub's budget (`tracker.planning`): this share of the token's limit
+    # is kept for its other users, and the GitHub repositories past the rest wait for the next run ("next-run");
+    # "git" checks them all, those past the budget through git alone (stars and archived flag unknown).
+    budget_reserve: float = Field(0.05, ge=0.0, lt=1.0)
+    past_budget: Literal["next-run", "git"] = "next-run"
     # Services, each at the address its own ecosystem's variable names.
     arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, validation_alias="ARXIV_API_URL")
     arxiv_oai_url: str = Field(DEFAULT_ARXIV_OAI_URL, validation_alias="ARXIV_OAI_URL")
@@ -101,6 +112,28 @@ class Settings(BaseSettings):
     parallel_batches: int = Field(2, ge=1)
     source_retries: int = Field(2, ge=0)  # a source whose service faulted is read again this many times
     dask_address: str | None = None  # check batches on this Dask cluster (tcp://scheduler:8786)
+
+    @field_validator("github_app_private_key_path")
+    @classmethod
+    def _app(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        """A GitHub App needs its id, its installation's id and its key (given, or in a file), or none of them."""
+        given = {"GITHUB_APP_ID": info.data.get("github_app_id"),
+                 "GITHUB_APP_INSTALLATION_ID": info.data.get("github_app_installation_id"),
+                 "GITHUB_APP_PRIVATE_KEY(_PATH)": info.data.get("github_app_private_key") or path}
+        missing = [name for name, value in given.items() if value is None]
+        if missing and len(missing) < len(given):
+            raise ValueError(f"GITHUB_APP_PRIVATE_KEY_PATH: a GitHub App needs {', '.join(missing)} as well")
+        if path is not None and not path.is_file():
+            raise ValueError(f"GITHUB_APP_PRIVATE_KEY_PATH: {path} is not a file")
+        return path
+
+    def github_app_key(self) -> str | None:
+        """The App's private key (PEM), from the variable or the file; None without an App."""
+        if self.github_app_private_key:
+            return self.github_app_private_key
+        if self.github_app_private_key_path is not None:
+            return self.github_app_private_key_path.read_text(encoding="utf-8")
+        return None
 
     @field_validator("git_hosts", mode="before")
     @classmethod

@@ -468,6 +468,7 @@ class RunTally:
     status_override: str | None = None
     awaiting_confirmation: dict[str, datetime] = dataclasses.field(default_factory=dict)
     rate_limited: int = 0  # the `not_checked` ones that a rate limit left unasked
+    deferred: int = 0  # GitHub repositories due but left for the next run by the budget plan (not recorded)
 
     @property
     def checked(self) -> int:
@@ -475,14 +476,15 @@ class RunTally:
 
     @property
     def run_status(self) -> str:
-        """`rate_limited` when the limit left repositories unchecked; the next run picks them up.
+        """`rate_limited` when the limit left repositories unchecked (`not_checked`, or left for the next run
+        by the budget plan); the next run picks them up.
 
         Names refused as unreadable and our own faults are `not_checked` too,
         but no rate limit caused them and none will lift them.
         """
         if self.status_override:
             return self.status_override
-        return "rate_limited" if self.rate_limited else "completed"
+        return "rate_limited" if self.rate_limited or self.deferred else "completed"
 
     def add(self, other: RunTally) -> None:
         for status, count in other.by_status.items():
@@ -491,6 +493,7 @@ class RunTally:
         self.requests_rate_limited += other.requests_rate_limited
         self.awaiting_confirmation.update(other.awaiting_confirmation)
         self.rate_limited += other.rate_limited
+        self.deferred += other.deferred
 
     def count(self, checked: CheckedRepository) -> None:
         status = str(checked.facts.status)

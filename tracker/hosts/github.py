@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
+from github import Auth
 
 from tracker.hosts import github_rest
 from tracker.hosts.github_budget import (
@@ -37,6 +39,8 @@ from tracker.hosts.github_budget import (
     GitHubStats,
     RateBudget,
     RateLimited,
+    RateLimits,
+    ResourceLimit,
     rate_limit_wait,
 )
 from tracker.hosts.github_graphql import Look, look_query, parse_look
@@ -56,6 +60,8 @@ __all__ = ["DEFAULT_API_URL", "SECONDARY_LIMIT_WAIT", "GitHubHost", "GitHubStats
 
 log = logging.getLogger(__name__)
 
+# GitHub's token formats: personal (ghp_), OAuth (gho_), user-to-server (ghu_), installation (ghs_), refresh (ghr_).
+_TOKEN_SHAPED = re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9_]{16,}|github_pat_[A-Za-z0-9_]{22,})")
 _no_token_warned = False
 _no_token_lock = threading.Lock()
 
@@ -76,14 +82,18 @@ class GitHubHost:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         connections: int = 8,
+        app: Auth.AppInstallationAuth | None = None,
     ) -> None:
         """`attempts` bounds tries per request for transport faults and 5xx; `clock`
         returns epoch seconds, like ``time.time``, to compare with GitHub's reset times;
-        `connections` is how many are kept open for reuse (as many as threads asking at once)."""
+        `connections` is how many are kept open for reuse (as many as threads asking at once);
+        `app`, instead of a token: a GitHub App's installation, whose token PyGithub fetches and refreshes."""
         if attempts < 1:
             raise ValueError(f"attempts must be at least 1, got {attempts}")
         self.api_url = api_url.rstrip("/")
         self._token = token or None
+        self._app = app
+        authorized = self._token is not None or app is not None
         self._timeout = timeout
         self._cache: ConditionalCache = answer_cache if answer_cache is not None else MemoryCache()
         self.attempts = attempts
@@ -92,13 +102,15 @@ class GitHubHost:
         self._lock = threading.Lock()
         # GitHub waives a 304 only for authorized requests; without a token it counts.
         self._budget = RateBudget(max_rate_wait=max_rate_wait, sleep=sleep, clock=clock,
-                                  counts_304=self._token is None)
+                                  counts_304=not authorized)
         # Why GraphQL is not used for the rest of this host's life; None while it may be.
-        self._graphql_off: str | None = None if self._token else "GitHub's GraphQL API requires a token"
-        if self._token is None:
+        self._graphql_off: str | None = None if authorized else "GitHub's GraphQL API requires a token"
+        if not authorized:
             _warn_no_token()
-        self._requester = make_requester(self.api_url, self._token, timeout=timeout, attempts=attempts,
-                                         backoff=backoff, connections=connections, sleep=sleep,
+        auth: Auth.Auth | None = app if app is not None else Auth.Token(self._token) if self._token else None
+        # PyGithub's GithubIntegration, which fetches an App's tokens, takes whole seconds only.
+        self._requester = make_requester(self.api_url, auth, timeout=timeout if app is None else max(1, round(timeout)),
+                                         attempts=attempts, backoff=backoff, connections=connections, sleep=sleep,
                                          on_retry=self._budget.note_retry)
 
     @classmethod
@@ -110,11 +122,16 @@ class GitHubHost:
             "max_rate_wait": settings.max_rate_wait,
             "connections": settings.concurrency,
         }
+        key = settings.github_app_key()
+        if key is not None and settings.github_app_id is not None and settings.github_app_installation_id is not None:
+            configured["app"] = Auth.AppAuth(settings.github_app_id, key).get_installation_auth(
+                settings.github_app_installation_id)
         return cls(settings.github_api_url, settings.github_token, answer_cache=answer_cache,
                    **(configured | options))
 
     def __repr__(self) -> str:
-        return f"GitHubHost(api_url={self.api_url!r}, token={'set' if self._token else 'not set'})"
+        auth = "GitHub App installation" if self._app is not None else "set" if self._token else "not set"
+        return f"GitHubHost(api_url={self.api_url!r}, token={auth})"
 
     def close(self) -> None:
         self._requester.close()
@@ -128,6 +145,30 @@ class GitHubHost:
     @property
     def stats(self) -> GitHubStats:
         return self._budget.stats
+
+    def rate_limits(self) -> RateLimits | None:
+        """What this token may spend now (``GET /rate_limit``, which costs nothing), or None when GitHub did not say.
+
+        PyGithub's `RateLimitOverview` reads the answer, as ``Github.get_rate_limit``
+        does. The limits are GitHub's word, never assumed: 60 without a token,
+        5,000 for a personal token, 15,000 or a figure scaled to an installation
+        for a GitHub App's token.
+        """
+        from github.GithubException import GithubException
+        from github.RateLimitOverview import RateLimitOverview
+
+        self.count(made=1)
+        try:
+            headers, data = self._requester.requestJsonAndCheck("GET", "/rate_limit")
+            resources = RateLimitOverview(self._requester, headers, data).resources
+            core = _resource(resources.core)
+            graphql = _resource(resources.graphql) if self._graphql_off is None else None
+        except (GithubException, requests.exceptions.RequestException, RuntimeError, AssertionError, AttributeError,
+                TypeError, ValueError) as error:
+            log.warning("GitHub's rate limit could not be read (%s); the run is not planned",
+                        self.scrub(f"{type(error).__name__}: {error}"[:300]))
+            return None
+        return RateLimits(core=core, graphql=graphql, authenticated=self._token is not None or self._app is not None)
 
     def check(self, ref: RepoRef) -> RepoFacts:
         """What GitHub says about `ref` now, the REST way; never raises for network or GitHub faults."""
@@ -266,7 +307,15 @@ class GitHubHost:
         self._budget.count(made, counted)
 
     def scrub(self, text: str) -> str:
-        return text.replace(self._token, "[GITHUB_TOKEN]") if self._token else text
+        if self._token:
+            text = text.replace(self._token, "[GITHUB_TOKEN]")
+        # An App's installation tokens change hourly and live in PyGithub: any token-shaped text goes.
+        return _TOKEN_SHAPED.sub("[GITHUB_TOKEN]", text)
+
+
+def _resource(rate: Any) -> ResourceLimit:
+    """PyGithub's `Rate` as plain values; its reset is an aware UTC time already."""
+    return ResourceLimit(limit=int(rate.limit), remaining=int(rate.remaining), reset=rate.reset.astimezone(UTC))
 
 
 def _warn_no_token() -> None:

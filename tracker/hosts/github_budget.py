@@ -188,3 +188,21 @@ class RateBudget:
         with self._lock:
             self._requests_made += made
             self._rate_counted += counted
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceLimit:
+    """One of GitHub's budgets as ``GET /rate_limit`` states it: per window, left now, and when it refills."""
+
+    limit: int
+    remaining: int
+    reset: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """GitHub's REST (``core``) and GraphQL budgets before a run; `graphql` None where it cannot be used."""
+
+    core: ResourceLimit
+    graphql: ResourceLimit | None
+    authenticated: bool

@@ -114,7 +114,7 @@ class _TransportRetry(Retry):
             self._sleep_for(backoff)
 
 
-def make_requester(api_url: str, token: str | None, *, timeout: float, attempts: int, backoff: float,
+def make_requester(api_url: str, auth: Auth.Auth | None, *, timeout: float, attempts: int, backoff: float,
                    connections: int, sleep: Callable[[float], None],
                    on_retry: Callable[[int | None], None]) -> Requester:
     """PyGithub's `Requester` for `api_url`, retrying transport faults and 5xx `attempts` times in all."""
@@ -137,7 +137,7 @@ def make_requester(api_url: str, token: str | None, *, timeout: float, attempts:
     )
     # The Requester, not `Github`: Github() insists on a whole-second timeout.
     return Requester(
-        auth=Auth.Token(token) if token else None,
+        auth=auth,
         base_url=api_url,
         timeout=timeout,  # type: ignore[arg-type]  # annotated int; requests takes float
         user_agent=_USER_AGENT,

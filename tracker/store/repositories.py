@@ -12,15 +12,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, exists, func, select, update
+from sqlalchemy import Connection, Engine, Select, and_, case, delete, distinct, exists, func, or_, select, update
 
+from tracker.planning import DueCounts, DueRecord, RunCost
 from tracker.records import INCONCLUSIVE, RepoKind, RepoRef
 from tracker.store.dialect import insert_for
-from tracker.store.models import LatestCheck, PaperLink, Repository, RepositoryCheck
+from tracker.store.models import LatestCheck, Paper, PaperLink, Repository, RepositoryCheck, TrackingRun
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import Forgotten
 
 T = TypeVar("T")
+
+# A repository whose checks in this many days disagree on its status is at risk: checked first among its day's.
+AT_RISK_DAYS = 30
+# Rows fetched at a time when the plan streams the due repositories.
+STREAM_ROWS = 5_000
+_INCONCLUSIVE_VALUES = sorted(status.value for status in INCONCLUSIVE)
 
 # Bound on values in one IN (...): SQLite allows 32766 parameters per statement.
 IN_CHUNK = 500
@@ -186,6 +193,95 @@ class RepositoryRecords:
         return conditions
 
 
+    def due_counts(self, *, max_age_hours: float | None = None) -> DueCounts:
+        """How many repositories are due (as `due_records` streams them), on GitHub, and never checked there."""
+        due = self._due_select(max_age_hours).subquery()
+        github = and_(due.c.host == "github.com", due.c.kind == RepoKind.CODE.value)
+        statement = select(
+            func.count(),
+            func.coalesce(func.sum(case((github, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(github, due.c.last_checked_at.is_(None)), 1), else_=0)), 0),
+        ).select_from(due)
+        row = run_read(self._engine, lambda connection: connection.execute(statement).one())
+        return DueCounts(int(row[0]), int(row[1]), int(row[2]))
+
+    def due_records(self, *, max_age_hours: float | None = None) -> Iterator[DueRecord]:
+        """Every repository due (no conclusive check within `max_age_hours`), streamed in id order as plain
+        records for `tracker.planning.plan`: what it needs to order them, nothing more.
+
+        Streamed in chunks of `STREAM_ROWS` on one connection, so 300,000 due
+        repositories never sit in memory at once; the plan keeps only the ones
+        the budget covers.
+        """
+        statement = self._due_select(max_age_hours).order_by(Repository.c.id)
+        with self._engine.connect() as connection:
+            result = connection.execution_options(yield_per=STREAM_ROWS).execute(statement)
+            # Unpacked, not read by name: at 300,000 rows a named read per field was most of the time.
+            for id_, host, owner, name, kind, last, conclusive, changing, promised in result:
+                yield DueRecord(id_, host, owner, name, kind, last, conclusive, bool(changing or promised))
+
+    def _due_select(self, max_age_hours: float | None) -> Select[Any]:
+        """Repositories with their last check, last conclusive check, and whether they are at risk.
+
+        At risk: checks of the last `AT_RISK_DAYS` days that disagree on a
+        conclusive status (it changed, or flaps), or a paper that promised code
+        links to it (an empty repository now may be filled any day).
+        """
+        now = self._clock()
+        recent = now - timedelta(days=AT_RISK_DAYS)
+        conclusive = RepositoryCheck.c.status.not_in(_INCONCLUSIVE_VALUES)
+        checks = (
+            select(
+                RepositoryCheck.c.repository_id,
+                func.max(RepositoryCheck.c.checked_at).label("last_checked_at"),
+                func.max(case((conclusive, RepositoryCheck.c.checked_at))).label("last_conclusive_at"),
+                func.count(distinct(case((and_(conclusive, RepositoryCheck.c.checked_at >= recent),
+                                          RepositoryCheck.c.status)))).label("statuses"),
+            )
+            .group_by(RepositoryCheck.c.repository_id)
+            .subquery()
+        )
+        promised = exists().where(PaperLink.c.repository_id == Repository.c.id, PaperLink.c.paper_id == Paper.c.id,
+                                  Paper.c.code_promised.is_(True))
+        statement = select(
+            Repository.c.id, Repository.c.host, Repository.c.owner, Repository.c.name, Repository.c.kind,
+            checks.c.last_checked_at, checks.c.last_conclusive_at,
+            (func.coalesce(checks.c.statuses, 0) > 1).label("changing"), promised.label("promised"),
+        ).select_from(Repository.outerjoin(checks, checks.c.repository_id == Repository.c.id))
+        if max_age_hours is not None:
+            cutoff = now - timedelta(hours=max_age_hours)
+            statement = statement.where(or_(checks.c.last_conclusive_at.is_(None),
+                                            checks.c.last_conclusive_at < cutoff))
+        return statement
+
+    def github_run_costs(self, *, runs: int = 5) -> list[RunCost]:
+        """What the last finished `runs` that checked GitHub repositories checked there (first checks and
+        re-checks) and what they spent, for `tracker.planning.learn_costs`."""
+
+        def read(connection: Connection) -> list[RunCost]:
+            recent = connection.execute(
+                select(TrackingRun.c.id, TrackingRun.c.requests_rate_limited)
+                .where(TrackingRun.c.finished_at.is_not(None), TrackingRun.c.requests_rate_limited > 0)
+                .order_by(TrackingRun.c.id.desc()).limit(runs)
+            ).all()
+            if not recent:
+                return []
+            earlier = RepositoryCheck.alias("earlier")
+            first = ~exists().where(earlier.c.repository_id == RepositoryCheck.c.repository_id,
+                                    earlier.c.run_id < RepositoryCheck.c.run_id)
+            rows = connection.execute(
+                select(RepositoryCheck.c.run_id, func.sum(case((first, 1), else_=0)), func.count())
+                .select_from(RepositoryCheck.join(Repository, Repository.c.id == RepositoryCheck.c.repository_id))
+                .where(RepositoryCheck.c.run_id.in_([run.id for run in recent]),
+                       Repository.c.host == "github.com")
+                .group_by(RepositoryCheck.c.run_id)
+            ).all()
+            counted = {run.id: run.requests_rate_limited for run in recent}
+            return [RunCost(int(firsts), int(total) - int(firsts), counted[run_id]) for run_id, firsts, total in rows]
+
+        return run_read(self._engine, read)
+
+
 _DUE_COLUMNS = (Repository.c.host, Repository.c.owner, Repository.c.name, Repository.c.kind, Repository.c.id)
 
 
@@ -195,5 +291,3 @@ def _rows(query: Any, connection: Connection) -> list[Any]:
 
 def _due_ref(row: Any) -> RepoRef:
     return RepoRef(host=row.host, owner=row.owner, name=row.name, kind=RepoKind(row.kind))
-
-

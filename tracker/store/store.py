@@ -47,6 +47,7 @@ from tracker.store.runs import Machine, RunRecords
 
 if TYPE_CHECKING:
     from tracker.artifacts.check import ArtifactCheck, ArtifactTarget
+    from tracker.planning import DueCounts, DueRecord, RunCost
 
 __all__ = [
     "Machine",
@@ -254,6 +255,14 @@ class Store:
 
     def count_repositories_due(self, *, max_age_hours: float | None = None, run_id: int | None = None) -> int:
         return self._repositories.count_repositories_due(max_age_hours=max_age_hours, run_id=run_id)
+    def due_counts(self, *, max_age_hours: float | None = None) -> DueCounts:
+        return self._repositories.due_counts(max_age_hours=max_age_hours)
+
+    def due_records(self, *, max_age_hours: float | None = None) -> Iterator[DueRecord]:
+        return self._repositories.due_records(max_age_hours=max_age_hours)
+
+    def github_run_costs(self, *, runs: int = 5) -> list[RunCost]:
+        return self._repositories.github_run_costs(runs=runs)
 
     # -- runs (tracker.store.runs) ---------------------------------------------
 
