@@ -162,10 +162,12 @@ def repositories_due(database_url: str | None, max_age_hours: float | None,
     return count, None, None
 
 
-def _due_batches(database_url: str | None, max_age_hours: float | None, run_id: int, size: int) -> Iterator[list[str]]:
-    """The due repositories' names, `size` at a time, read from the store only as fast as batches are sent."""
-    due = (ref.canonical for ref in
-           _store(database_url).iter_repositories_due(max_age_hours=max_age_hours, run_id=run_id))
+def _due_batches(database_url: str | None, max_age_hours: float | None, run_id: int, size: int,
+                 planned: list[str] | None) -> Iterator[list[str]]:
+    """The names to check, `size` at a time: the plan's, or every due one read from the store only as fast as
+    batches are sent."""
+    due: Iterator[str] = iter(planned) if planned is not None else (
+        ref.canonical for ref in _store(database_url).iter_repositories_due(max_age_hours=max_age_hours, run_id=run_id))
     while batch := list(itertools.islice(due, size)):
         yield batch
 
@@ -419,11 +421,8 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     look_for_promised_code(database_url)
     total, planned, plan = repositories_due(database_url, max_age_hours, run_id)
     size = batch_size or settings.batch_size or BATCH_SIZE
-    batches: Iterable[list[str]] = (
-        _due_batches(database_url, max_age_hours, run_id, size) if planned is None
-        else (planned[start:start + size] for start in range(0, len(planned), size))
-    )
-    _check_all(batches, total, run_id, database_url, tally, parallel_batches=settings.parallel_batches,
+    _check_all(_due_batches(database_url, max_age_hours, run_id, size, planned), total, run_id, database_url, tally,
+               parallel_batches=settings.parallel_batches,
                dask_address=dask_address or settings.dask_address,
                budget=(plan.reserve, plan.cost_each) if plan else None)
     if tally.awaiting_confirmation:
