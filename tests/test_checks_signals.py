@@ -22,7 +22,7 @@ from tracker.checks import (
     training_code,
 )
 from tracker.checks.common import MAX_EVIDENCE, MAX_LINE, find_paths
-from tracker.records import CheckResult, Outcome, RepoFacts, RepoFiles, RepoRef, Status
+from tracker.records import Activity, CheckResult, Outcome, RepoFacts, RepoFiles, RepoRef, Status
 
 NOW = datetime(2026, 10, 15, tzinfo=UTC)
 
@@ -292,12 +292,17 @@ def test_long_lines_are_cut_and_long_evidence_says_how_much_more() -> None:
 # --- activity ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("days", "words"), [
-    (0, "today"), (1, "1 day ago"), (59, "59 days ago"), (61, "2 months ago"), (400, "13 months ago"),
-    (800, "2 years ago"), (-3, "today"),
-])
-def test_ago_is_coarse_and_never_negative(days: int, words: str) -> None:
-    assert activity.ago(NOW - timedelta(days=days), NOW) == words
+def test_the_activity_reason_is_the_same_a_day_or_a_month_later_while_the_score_band_holds() -> None:
+    """History stores a re-check only when something changed: a reason that counted days would change daily."""
+    last = NOW - timedelta(days=10)
+    facts = RepoFacts(ref=RepoRef("github.com", "lab", "quiet"), status=Status.OK, detail="", checked_at=NOW,
+                      activity=Activity(head_commit="a" * 40, last_commit_at=last, commits_90d=3, commits_365d=3,
+                                        contributors=1))
+    today, later = activity.run(facts, NOW), activity.run(facts, NOW + timedelta(days=30))
+
+    assert today == later
+    assert today.reason.startswith(f"Maintained. Last commit on {last.date().isoformat()};")
+    assert activity.run(facts, NOW + timedelta(days=400)).outcome is Outcome.FAIL
 
 
 # --- scores --------------------------------------------------------------------------------------

@@ -19,20 +19,6 @@ NAME = "activity"
 MAINTAINED_DAYS = 365
 
 
-def ago(then: datetime, now: datetime) -> str:
-    """``3 days ago``, ``5 months ago``, ``2 years ago``: coarse on purpose, the date follows it."""
-    days = max((as_utc(now) - as_utc(then)).days, 0)
-    if days == 0:
-        return "today"
-    if days < 60:
-        count, unit = days, "day"
-    elif days < 730:
-        count, unit = days // 30, "month"
-    else:
-        count, unit = days // 365, "year"
-    return f"{count} {unit}{'' if count == 1 else 's'} ago"
-
-
 def _score(days: int) -> int:
     if days <= 90:
         return 10
@@ -73,7 +59,9 @@ def run(facts: RepoFacts, now: datetime) -> CheckResult:
         evidence.append(f"latest release: {metadata.latest_release}{released}")
 
     days = max((as_utc(now) - as_utc(last)).days, 0)
-    parts = [f"{what} {ago(last, now)} ({as_utc(last).date().isoformat()})"]
+    # The date, not "N days ago": the reason is stored, and one that changed with every day that passes would make
+    # each re-check of an untouched repository a change (history keeps changes, not repetitions).
+    parts = [f"{what} on {as_utc(last).date().isoformat()}"]
     if what == "Last commit":
         assert activity is not None
         parts.append(f"{activity.commits_365d} commit{'' if activity.commits_365d == 1 else 's'} "
