@@ -185,6 +185,10 @@ def measure(name: str, world: World, standin: StandinGitHub, gauge: ConcurrencyG
 
 
 def cli(*args: str) -> list[str]:
+    # REPRO_BENCH_PROFILE=DIR: each tracker command runs under cProfile, its profile written into DIR.
+    if profiles := os.environ.get("REPRO_BENCH_PROFILE"):
+        target = Path(profiles) / f"{args[0]}-{time.monotonic_ns()}.prof"
+        return [str(BIN / "python"), "-m", "cProfile", "-o", str(target), str(BIN / "repro-tracker"), *args]
     return [str(BIN / "repro-tracker"), *args]
 
 
