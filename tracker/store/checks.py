@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, exists, func, null, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, exists, func, null, select, update
 
 from tracker.records import AUTHORITATIVE_GONE, INCONCLUSIVE, CheckResult, RepoFacts, Status
 from tracker.store.check_row import (
@@ -36,6 +36,7 @@ from tracker.store.runs import require_run
 
 # The row holding a check's facts: the check's own, or the full row an observation repeats.
 _FULL = RepositoryCheck.alias("facts")
+_REPOSITORY_ID = select(Repository.c.id).where(Repository.c.key == bindparam("key"))
 _CHECK_COLUMNS = tuple(check_column(RepositoryCheck, _FULL, field) for field in CHECK_FIELDS)
 
 
@@ -45,6 +46,7 @@ class CheckRecords:
     def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._engine = engine
         self._clock = clock
+        self._known_runs: set[int] = set()
 
     def record_check(
         self,
@@ -68,10 +70,16 @@ class CheckRecords:
         digest = content_digest(values)
 
         def work(connection: Connection) -> None:
-            require_run(connection, run_id)
-            now = self._clock()
+            # Runs are never deleted: once seen, a run need not be looked up for each of its checks.
+            if run_id not in self._known_runs:
+                require_run(connection, run_id)
             targets = [facts.ref] + ([facts.moved_to] if facts.moved_to is not None else [])
-            _, ids = ensure_repositories(connection, targets, now)
+            # A repository checked is nearly always stored already: one indexed read, and the upsert only if not.
+            known = connection.execute(_REPOSITORY_ID, {"key": facts.ref.key}).scalar() if len(targets) == 1 else None
+            if known is not None:
+                ids = {facts.ref.key: known}
+            else:
+                _, ids = ensure_repositories(connection, targets, self._clock())
             repository_id = ids[facts.ref.key]
             before = latest_facts(connection, repository_id)
             row: dict[str, Any] = {"run_id": run_id, "repository_id": repository_id}
@@ -97,6 +105,7 @@ class CheckRecords:
                 )
 
         run_write(self._engine, work)
+        self._known_runs.add(run_id)
 
     def history(self, key: str) -> list[StoredCheck]:
         """Every check of one repository (any case of its key), oldest run first."""
