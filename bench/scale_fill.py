@@ -15,91 +15,23 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any
-
-from sqlalchemy import Table, func, insert, literal, select, text
-
-from tracker.store import open_store
-from tracker.store.models import (
-    LinkProvenance,
-    Paper,
-    PaperLink,
-    PaperSource,
-    Repository,
-    RepositoryCheck,
-)
 
 BASE = 10_000
 
 
-def multiply(url: str, factor: int) -> None:
-    """Make `factor` copies of what the store holds (the original is copy 0)."""
-    with open_store(url) as store:
-        engine = store.engine
-    with engine.begin() as connection:
-        top = {table.name: connection.execute(select(func.max(table.c.id))).scalar_one()
-               for table in (PaperSource, Repository, PaperLink, LinkProvenance, RepositoryCheck)}
-        for copy in range(1, factor):
-            suffix = f"-c{copy}"
-            off = {name: copy * value for name, value in top.items()}
-            original = select(Paper).where(Paper.c.id.not_like("%-c%")).subquery()
-            _copy_select(connection, Paper, original, {
-                "id": original.c.id + literal(suffix),
-                "title": original.c.title + literal(suffix),
-                "title_key": original.c.title_key + literal(suffix),
-            })
-            sources = select(PaperSource).where(PaperSource.c.id <= top["paper_sources"]).subquery()
-            _copy_select(connection, PaperSource, sources, {
-                "id": sources.c.id + off["paper_sources"], "paper_id": sources.c.paper_id + literal(suffix)})
-            repositories = select(Repository).where(Repository.c.id <= top["repositories"]).subquery()
-            _copy_select(connection, Repository, repositories, {
-                "id": repositories.c.id + off["repositories"],
-                "name": repositories.c.name + literal(suffix),
-                "canonical": repositories.c.canonical + literal(suffix),
-                "key": repositories.c.key + literal(suffix),
-                "moved_to_id": repositories.c.moved_to_id + off["repositories"],
-            })
-            links = select(PaperLink).where(PaperLink.c.id <= top["paper_links"]).subquery()
-            _copy_select(connection, PaperLink, links, {
-                "id": links.c.id + off["paper_links"], "paper_id": links.c.paper_id + literal(suffix),
-                "repository_id": links.c.repository_id + off["repositories"]})
-            if top["link_provenance"]:
-                provenance = select(LinkProvenance).where(LinkProvenance.c.id <= top["link_provenance"]).subquery()
-                _copy_select(connection, LinkProvenance, provenance, {
-                    "id": provenance.c.id + off["link_provenance"],
-                    "link_id": provenance.c.link_id + off["paper_links"]})
-            checks = select(RepositoryCheck).where(RepositoryCheck.c.id <= top["repository_checks"]).subquery()
-            _copy_select(connection, RepositoryCheck, checks, {
-                "id": checks.c.id + off["repository_checks"],
-                "repository_id": checks.c.repository_id + off["repositories"]})
-        if connection.dialect.name == "postgresql":
-            for table in (PaperSource, Repository, PaperLink, LinkProvenance, RepositoryCheck):
-                connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"))
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("ANALYZE"))
-
-
-def _copy_select(connection: Any, table: Table, source: Any, change: dict[str, Any]) -> None:
-    columns = [column.name for column in table.columns]
-    values = [change.get(name, source.c[name]) for name in columns]
-    connection.execute(insert(table).from_select(columns, select(*values)))
-
-
 def fill_scaled(url: str, repositories: int) -> float:
-    """A store of `repositories` x 2 runs: `BASE` through the Store API, the rest copied."""
-    from status_speed import fill  # type: ignore[import-not-found]
+    """A store of `repositories` x 2 runs: `BASE` through the Store API, the rest copied in SQL.
+
+    The copying is `status_speed.replicate`'s, the one way of making a large store that keeps
+    `latest_checks` and the compacted history as `record_check` writes them.
+    """
+    from status_speed import fill, replicate  # type: ignore[import-not-found]
 
     started = time.perf_counter()
     base = min(BASE, repositories)
-    if repositories % base:
-        raise SystemExit(f"--repositories must be a multiple of {base}")
     fill(url, base)
-    multiply(url, repositories // base)
+    if repositories > base:
+        replicate(url, base, repositories)
     return time.perf_counter() - started
 
 
