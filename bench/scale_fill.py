@@ -4,7 +4,7 @@ Filling through the Store API costs ~4.5 ms per check (one transaction each):
 300,000 repositories x 2 runs would take most of an hour. So a base of
 `BASE` repositories is filled through the API (`status_speed.fill`, the real
 write path), then copied in SQL as many times as needed, each copy with its
-own keys, paper ids and row ids (`multiply`). Every copy holds the same mix of
+own keys, paper ids and row ids (`status_speed.replicate`). Every copy holds the same mix of
 statuses, licenses and changes as the base, which is what the readers care
 about; the SQL is SQLAlchemy Core, so it runs on SQLite and PostgreSQL alike.
 
