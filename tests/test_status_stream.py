@@ -139,7 +139,10 @@ def test_report_listings_are_written_a_row_at_a_time_as_the_whole_would_be() -> 
     rows = [{"repository": f"r{index}", "papers": ["a", "b"], "checks": {"license": "pass"}, "nested": {"x": [1]}}
             for index in range(3)]
 
-    assert "".join(_json_array(rows)) == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    written = "".join(_json_array(rows))
+    assert json.loads(written) == rows
+    assert written.splitlines()[1:-1] == [json.dumps(row, ensure_ascii=False) + "," for row in rows[:-1]] + [
+        json.dumps(rows[-1], ensure_ascii=False)]
     assert "".join(_json_array([])) == "[]\n"
     csv_rows = [{**{column: None for column in ("repository", "key", "host", "status", "previous_status", "change",
                                                  "moved_to", "health", "license", "license_group", "last_commit_at",

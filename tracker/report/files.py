@@ -106,10 +106,12 @@ def _repo_url(repo: RepoEntry) -> str | None:
     return safe_url(f"https://{repo.canonical}")
 
 
-def _paper_lines(data: ReportData) -> list[PaperLine]:
+def _paper_lines(data: ReportData, limit: int | None = None) -> list[PaperLine]:
+    """The papers table's lines, oldest publication first: papers that link a repository, the first `limit`."""
     by_key = {repo.key: repo for repo in data.repositories}
     lines: list[PaperLine] = []
-    for paper in sorted(data.papers, key=lambda p: (p.published is None, p.published, p.title)):
+    linking = (paper for paper in data.papers if paper.repo_keys)
+    for paper in sorted(linking, key=lambda p: (p.published is None, p.published, p.title))[:limit]:
         cells = []
         for key in paper.repo_keys:
             repo = by_key.get(key)
@@ -260,7 +262,7 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
     found = changes(data)
     ordered_rows = sort_rows(data.repositories)
     rows = ordered_rows[:TABLE_ROWS]
-    paper_lines = [line for line in _paper_lines(data) if line.repos]
+    paper_lines = _paper_lines(data, TABLE_ROWS)
     return {
         "now": now,
         "generated": now.strftime("%Y-%m-%d %H:%M UTC"),
@@ -268,8 +270,8 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
         "changes": [(str(item.kind), item.canonical, describe_change(item)) for item in found.all],
         "licenses": license_distribution(data.repositories),
         "coverage": checklist_coverage(data.repositories),
-        "papers": paper_lines[:TABLE_ROWS],
-        "papers_total": len(paper_lines),
+        "papers": paper_lines,
+        "papers_total": sum(1 for paper in data.papers if paper.repo_keys),
         "rows_total": len(ordered_rows),
         "papers_without_links": sum(1 for paper in data.papers if not paper.repo_keys),
         "promised": promised_without_link(data.papers),
@@ -408,14 +410,18 @@ TABLE_SCRIPT = """
 """
 
 
-def render_markdown(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> str:
-    """The report as GitHub-flavoured Markdown; charts referenced as ``<name>.png`` beside it."""
-    return _markdown_env().get_template("report.md.j2").render(_context(data, now, charts))
+def render_markdown(data: ReportData, now: datetime, charts: Sequence[ReportChart],
+                    context: dict[str, Any] | None = None) -> str:
+    """The report as GitHub-flavoured Markdown; charts referenced as ``<name>.png`` beside it.
+
+    `context` is `_context`'s, when the caller renders both faces of one report: it is most of their cost."""
+    return _markdown_env().get_template("report.md.j2").render(context or _context(data, now, charts))
 
 
-def render_html(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> str:
+def render_html(data: ReportData, now: datetime, charts: Sequence[ReportChart],
+                context: dict[str, Any] | None = None) -> str:
     """The report as one HTML file with inline CSS and SVG: no script, no external resource."""
-    context = _context(data, now, charts)
+    context = dict(context or _context(data, now, charts))
     context["svgs"] = {slot.name: Markup(slot.chart.svg) for slot in charts if slot.chart is not None}
     context["script"] = Markup(TABLE_SCRIPT)
     context["script_hash"] = Markup(script_hash(TABLE_SCRIPT))  # base64 of our own digest: nothing to escape
@@ -455,11 +461,14 @@ def repositories_csv(rows: Iterable[dict[str, Any]], check_names: Sequence[str] 
 
 
 def _json_array(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """`json.dumps(list(rows), indent=2)` and a newline, a row at a time: the same bytes, never the whole list."""
+    """A JSON array with one repository a line, a row at a time, never the whole list.
+
+    One line a row rather than `indent=2`: `grep` and `head` read it whole, and an indent sends
+    every value through json's pure-Python encoder, 13 s of a 36 s report at 100,000 repositories.
+    """
     first = True
     for row in rows:
-        item = json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        yield ("[\n  " if first else ",\n  ") + item
+        yield ("[\n" if first else ",\n") + json.dumps(row, ensure_ascii=False)
         first = False
     yield "[]\n" if first else "\n]\n"
 
@@ -484,10 +493,11 @@ def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
     check_names = sorted({name for row in ordered_rows for name in row.outcomes})
     with (target / "repositories.csv").open("w", encoding="utf-8", newline="") as file:
         file.writelines(repositories_csv((row_dict(row) for row in ordered_rows), check_names))
-    (target / "report.md").write_text(render_markdown(data, now, charts), encoding="utf-8")
+    context = _context(data, now, charts)
+    (target / "report.md").write_text(render_markdown(data, now, charts, context), encoding="utf-8")
     badge_dir = target / BADGE_DIR
     badge_dir.mkdir(exist_ok=True)
     for repo in data.repositories:
         (badge_dir / badge_filename(repo.key)).write_text(json.dumps(badge(repo)) + "\n", encoding="utf-8")
-    (target / "report.html").write_text(render_html(data, now, charts), encoding="utf-8")
+    (target / "report.html").write_text(render_html(data, now, charts, context), encoding="utf-8")
     return target
