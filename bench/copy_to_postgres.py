@@ -16,7 +16,7 @@ import psycopg
 from tracker.store import open_store
 
 TABLES = ("papers", "paper_sources", "repositories", "paper_links", "link_provenance", "tracking_runs",
-          "repository_checks")
+          "repository_checks", "latest_checks")
 
 
 def main() -> None:
