@@ -148,12 +148,11 @@ def repositories_due(database_url: str | None, max_age_hours: float | None,
     """
     settings = _settings(database_url, max_age_hours)
     store = _store(database_url)
-    if settings.past_budget == "next-run":
-        from tracker.hosts.github import GitHubHost
+    from tracker.hosts.github import GitHubHost
 
-        with GitHubHost.from_settings(settings) as github:
-            plan = planning.plan_checks(store, github, max_age_hours=max_age_hours,
-                                        reserve_share=settings.budget_reserve)
+    with GitHubHost.from_settings(settings) as github:
+        plan = planning.plan_run(store, github, settings)
+    if plan is not None:
         get_run_logger().info(f"plan: {plan.describe()}")
         return len(plan.refs), [ref.canonical for ref in plan.refs], plan.summary()
     count = store.count_repositories_due(max_age_hours=max_age_hours, run_id=run_id)

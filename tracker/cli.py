@@ -312,12 +312,12 @@ def check(
     checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     # Every due repository: within GitHub's budget, the rest next run. Named ones are all checked.
     planned = None
-    if keys is None and settings.past_budget == "next-run":
-        from tracker.planning import plan_checks
+    if keys is None:
+        from tracker.planning import plan_run
 
         with err.status("planning GitHub's budget"):
-            planned = plan_checks(store, checker.github, max_age_hours=settings.max_age_hours,
-                                  reserve_share=settings.budget_reserve)
+            planned = plan_run(store, checker.github, settings)
+    if planned is not None:
         err.print(escape(f"plan: {planned.describe()}"), highlight=False)
         due: Iterable[Any] = planned.refs  # at most what the budget covers, and every other host's
         total = len(planned.refs)

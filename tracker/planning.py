@@ -33,6 +33,7 @@ from tracker.records import RepoKind, RepoRef
 
 if TYPE_CHECKING:  # the store imports this module; PyGithub stays out of `status`
     from tracker.hosts.github_budget import GitHubStats, RateLimits
+    from tracker.settings import Settings
     from tracker.store import Store
     from tracker.tracking import RepositoryChecker, RunTally
 
@@ -391,6 +392,14 @@ def plan_checks(store: PlanningStore, github: BudgetSource, *, max_age_hours: fl
     counts = store.due_counts(max_age_hours=max_age_hours)
     return plan(lambda: store.due_records(max_age_hours=max_age_hours), counts, limits, costs,
                 reserve_share=reserve_share)
+
+
+def plan_run(store: PlanningStore, github: BudgetSource, settings: Settings) -> Plan | None:
+    """The plan for a run of every due repository, or None when REPRO_TRACKER_PAST_BUDGET=git asks to check them
+    all (the CLI's `check --all` and the flow decide alike)."""
+    if settings.past_budget != "next-run":
+        return None
+    return plan_checks(store, github, max_age_hours=settings.max_age_hours, reserve_share=settings.budget_reserve)
 
 
 def check_within_budget(store: Store, run_id: int, checker: RepositoryChecker, refs: Iterable[RepoRef], *,
