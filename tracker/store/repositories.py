@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, and_, case, delete, distinct, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, Select, and_, case, delete, distinct, exists, func, select, update
 
 from tracker.planning import DueCounts, DueRecord, RunCost
 from tracker.records import INCONCLUSIVE, RepoKind, RepoRef
@@ -33,6 +33,16 @@ _INCONCLUSIVE_VALUES = sorted(status.value for status in INCONCLUSIVE)
 IN_CHUNK = 500
 # Repositories read at a time by `iter_repositories_due`: a few batches' worth, a few hundred KB.
 DUE_CHUNK = 1_000
+
+
+def _not_conclusive_since(cutoff: datetime) -> Any:
+    """What makes a repository due: no conclusive check at or after `cutoff` (the one definition the due
+    lists, counts and streams share)."""
+    return ~exists().where(
+        RepositoryCheck.c.repository_id == Repository.c.id,
+        RepositoryCheck.c.checked_at >= cutoff,
+        RepositoryCheck.c.status.not_in(_INCONCLUSIVE_VALUES),
+    )
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -178,14 +188,7 @@ class RepositoryRecords:
         """Not checked conclusively within `max_age_hours`, nor at all in `run_id`."""
         conditions = []
         if max_age_hours is not None:
-            cutoff = self._clock() - timedelta(hours=max_age_hours)
-            conditions.append(
-                ~exists().where(
-                    RepositoryCheck.c.repository_id == Repository.c.id,
-                    RepositoryCheck.c.checked_at >= cutoff,
-                    RepositoryCheck.c.status.not_in([status.value for status in INCONCLUSIVE]),
-                )
-            )
+            conditions.append(_not_conclusive_since(self._clock() - timedelta(hours=max_age_hours)))
         if run_id is not None:
             conditions.append(
                 ~exists().where(RepositoryCheck.c.repository_id == Repository.c.id, RepositoryCheck.c.run_id == run_id)
@@ -249,9 +252,7 @@ class RepositoryRecords:
             (func.coalesce(checks.c.statuses, 0) > 1).label("changing"), promised.label("promised"),
         ).select_from(Repository.outerjoin(checks, checks.c.repository_id == Repository.c.id))
         if max_age_hours is not None:
-            cutoff = now - timedelta(hours=max_age_hours)
-            statement = statement.where(or_(checks.c.last_conclusive_at.is_(None),
-                                            checks.c.last_conclusive_at < cutoff))
+            statement = statement.where(_not_conclusive_since(now - timedelta(hours=max_age_hours)))
         return statement
 
     def github_run_costs(self, *, runs: int = 5) -> list[RunCost]:
