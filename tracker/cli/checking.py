@@ -279,7 +279,7 @@ def run(
     db: DbOption = None,
 ) -> None:
     """Run the whole tracking flow once (Prefect; ephemeral mode when PREFECT_API_URL is unset)."""
-    from flows.track import PrefectUnreachable, prefect_api_problem, run_track
+    from flows.serving import PrefectUnreachable, prefect_api_problem, run_track
 
     _sources(sources)
     _settings(database_url=db)  # a bad setting is one line here, not a failed flow run
@@ -303,7 +303,7 @@ def schedule(
     db: DbOption = None,
 ) -> None:
     """Serve the tracking flow on a schedule until stopped (Prefect `flow.serve`)."""
-    from flows.track import cron_problem, prefect_api_problem, serve_track
+    from flows.serving import cron_problem, prefect_api_problem, serve_track
     from tracker.sources import is_spec
 
     _sources(sources)
