@@ -1,6 +1,6 @@
 """Crash safety: SIGKILL a real `repro-tracker` process mid-ingest, mid-check and mid-report.
 
-Afterwards the database opens, holds whole batches and whole checks only (no
+Afterwards the database opens, holds whole batches (of papers, of checks) only (no
 paper without its links, no check twice), and the next run finishes the work.
 The kill moment is found by watching the stand-in's request log or the database,
 with a bounded deadline; the stand-in's latency keeps the run long enough to
@@ -32,8 +32,10 @@ from reliability_support import (
 from store_support import pg_database  # noqa: F401  (fixture)
 
 from tracker.store import RunStatus, open_store
+from tracker.tracking import RECORD_BATCH
 
-NAMES = world_names(12)
+# More than one batch of checks (committed together), so that a kill can fall between two of them.
+NAMES = world_names(RECORD_BATCH + 12)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
     yield from open_world(tmp_path, monkeypatch, template, NAMES, url, latency=0.03)
 
 
-def test_killed_in_the_middle_of_checks_keeps_whole_checks_and_the_next_run_finishes(world: World) -> None:
+def test_killed_in_the_middle_of_checks_keeps_whole_batches_and_the_next_run_finishes(world: World) -> None:
     assert run_cli("ingest", str(world.papers), "--db", world.db_url).returncode == 0
     process = start_cli("check", "--all", "--concurrency", "2", "--db", world.db_url)
     # Kill once some checks are committed and others are in flight (the stand-in's log says so).
@@ -64,6 +66,7 @@ def test_killed_in_the_middle_of_checks_keeps_whole_checks_and_the_next_run_fini
         # Its process is gone: it reads as interrupted while the table still says running.
         assert [run.status for run in store.runs()] == [RunStatus.INTERRUPTED]
     assert 0 < len(committed) < len(NAMES)
+    assert len(committed) % RECORD_BATCH == 0  # whole batches of checks, never part of one
     assert rows(world.db_url, "SELECT status FROM tracking_runs") == [("running",)]
     assert duplicate_checks(world.db_url) == 0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +46,7 @@ from tracker.settings import Settings
 from tracker.sources import is_spec, parse_spec
 from tracker.sources.read import read_source
 from tracker.store import IngestSummary, Store
+from tracker.store.checks import CheckToRecord
 
 Clock = Callable[[], datetime]
 # Papers per commit when reading the Papers with Code archive (see bench/results.md).
@@ -353,9 +354,18 @@ def _unreadable(ref: RepoRef) -> str | None:
     return None
 
 
+# Checks committed together by `check_and_record`: a look's worth, so a crash loses at most one look's checks.
+RECORD_BATCH = LOOK_BATCH
+
+
 def record(store: Store, run_id: int, checked: CheckedRepository) -> None:
-    store.record_check(run_id, checked.facts, checked.results,
-                       health=checked.health, repro_score=checked.repro_score)
+    record_all(store, run_id, [checked])
+
+
+def record_all(store: Store, run_id: int, checked: Sequence[CheckedRepository]) -> None:
+    """Commit these checks in one transaction (`Store.record_checks`)."""
+    store.record_checks(run_id, [CheckToRecord(item.facts, item.results, item.health, item.repro_score)
+                                 for item in checked])
 
 
 @dataclass(frozen=True, slots=True)
@@ -563,7 +573,14 @@ def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs
                      workers: int, on_checked: Callable[[CheckedRepository], None] | None = None,
                      confirm_gone_after: float | None = None, defer_confirmation: bool = False,
                      sleep: Callable[[float], None] = time.sleep) -> RunTally:
-    """Check each repository and commit its check at once, so a crash loses only the checks in flight.
+    """Check each repository and commit the checks a batch at a time, so a crash loses only the batch in flight.
+
+    Checks answered by a host's API are committed `RECORD_BATCH` at a time (a
+    commit costs more than recording an unchanged re-check); a check that went
+    through git is committed at once with what is pending, since the clone cost
+    far more than a commit and a slow run's progress should not wait for fifty
+    of them. An interrupt (Ctrl-C, SIGTERM) commits what is pending before it
+    goes on; `on_checked` sees a check only once it is committed.
 
     With `confirm_gone_after` (seconds), a repository that was live and now
     answers "not found" is held back and asked again once that long has
@@ -574,15 +591,27 @@ def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs
     batches (the flow does).
     """
     tally = RunTally()
-    for checked in check_many(checker, refs, workers=workers):
-        if confirm_gone_after is not None and needs_confirmation(store, checked):
-            tally.awaiting_confirmation[checked.facts.ref.canonical] = checker.clock()
-            continue
-        checked = with_last_known_archive(store, checker, checked)
-        record(store, run_id, checked)
-        tally.count(checked)
-        if on_checked is not None:
-            on_checked(checked)
+    pending: list[CheckedRepository] = []
+
+    def commit_pending() -> None:
+        batch = pending[:]
+        pending.clear()  # before recording, so that a failed batch is not recorded again on the way out
+        record_all(store, run_id, batch)
+        for done in batch:
+            tally.count(done)
+            if on_checked is not None:
+                on_checked(done)
+
+    try:
+        for checked in check_many(checker, refs, workers=workers):
+            if confirm_gone_after is not None and needs_confirmation(store, checked):
+                tally.awaiting_confirmation[checked.facts.ref.canonical] = checker.clock()
+                continue
+            pending.append(with_last_known_archive(store, checker, checked))
+            if len(pending) >= RECORD_BATCH or not answered_by_api(checked.facts):
+                commit_pending()
+    finally:
+        commit_pending()
     if tally.awaiting_confirmation and confirm_gone_after is not None and not defer_confirmation:
         held, tally.awaiting_confirmation = tally.awaiting_confirmation, {}
         tally.add(_confirm(store, run_id, checker, held, after=confirm_gone_after, workers=workers,
@@ -591,6 +620,11 @@ def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs
     tally.requests_made = stats.requests_made
     tally.requests_rate_limited = stats.requests_rate_counted
     return tally
+
+
+def answered_by_api(facts: RepoFacts) -> bool:
+    """Whether a check was answered by GitHub's API (cheap, batched) rather than by git (a clone, slow)."""
+    return facts.ref.host == "github.com" and not read_by_git_alone(facts)
 
 
 def confirm_gone(store: Store, run_id: int, checker: RepositoryChecker, awaiting: dict[str, datetime], *,

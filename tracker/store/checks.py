@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, Select, bindparam, exists, func, null, select, update
 
@@ -40,6 +40,15 @@ _REPOSITORY_ID = select(Repository.c.id).where(Repository.c.key == bindparam("ke
 _CHECK_COLUMNS = tuple(check_column(RepositoryCheck, _FULL, field) for field in CHECK_FIELDS)
 
 
+class CheckToRecord(NamedTuple):
+    """One repository's check as the store records it: the facts, the verdicts and the two figures judged of them."""
+
+    facts: RepoFacts
+    results: Sequence[CheckResult]
+    health: str
+    repro_score: int | None
+
+
 class CheckRecords:
     """The `repository_checks` table."""
 
@@ -57,7 +66,16 @@ class CheckRecords:
         health: str,
         repro_score: int | None,
     ) -> None:
-        """Store one repository's check in its own transaction.
+        """Store one repository's check in its own transaction (`record_checks` of one)."""
+        self.record_checks(run_id, [CheckToRecord(facts, tuple(results), health, repro_score)])
+
+    def record_checks(self, run_id: int, checks: Sequence[CheckToRecord]) -> None:
+        """Store a batch of checks in one transaction: all of them or, if it fails, none.
+
+        One transaction per batch rather than per check: a commit is the largest
+        part of recording an unchanged re-check (SQLite's WAL sync, PostgreSQL's
+        round trip), and a crash then loses at most the batch in flight, which
+        the next run checks again as due.
 
         Idempotent per (run, repository): a second call for the same pair
         changes nothing. A check that says what the repository's latest check
@@ -66,46 +84,53 @@ class CheckRecords:
         A "moved" check also records the new identity and points the old
         repository at it.
         """
-        values = check_values(facts, results, health=health, repro_score=repro_score)
-        digest = content_digest(values)
+        if not checks:
+            return
+        prepared = []
+        for check in checks:
+            values = check_values(check.facts, check.results, health=check.health, repro_score=check.repro_score)
+            prepared.append((check.facts, values, content_digest(values)))
 
         def work(connection: Connection) -> None:
             # Runs are never deleted: once seen, a run need not be looked up for each of its checks.
             if run_id not in self._known_runs:
                 require_run(connection, run_id)
-            targets = [facts.ref] + ([facts.moved_to] if facts.moved_to is not None else [])
-            # A repository checked is nearly always stored already: one indexed read, and the upsert only if not.
-            known = connection.execute(_REPOSITORY_ID, {"key": facts.ref.key}).scalar() if len(targets) == 1 else None
-            if known is not None:
-                ids = {facts.ref.key: known}
-            else:
-                _, ids = ensure_repositories(connection, targets, self._clock())
-            repository_id = ids[facts.ref.key]
-            before = latest_facts(connection, repository_id)
-            row: dict[str, Any] = {"run_id": run_id, "repository_id": repository_id}
-            if before is not None and before.digest == digest:
-                # Nothing changed: an observation of the full row, the identity and nothing else.
-                row |= {"checked_at": values["checked_at"], "status": values["status"], "same_as_id": before.id}
-            else:
-                row |= values | {"digest": digest}
-            # Values as parameters, not in the statement: its compiled form is then
-            # cached across checks instead of coercing ~30 literals each time.
-            inserted = connection.execute(
-                insert_for(connection, RepositoryCheck).on_conflict_do_nothing().returning(RepositoryCheck.c.id), row
-            ).first()
-            if inserted is None:
-                return
-            note_check(connection, repository_id, inserted.id, run_id, values)
-            if facts.status is not Status.MOVED or facts.moved_to is None:
-                return
-            new_id = ids[facts.moved_to.key]
-            if new_id != repository_id:
-                connection.execute(
-                    update(Repository).where(Repository.c.id == repository_id).values(moved_to_id=new_id)
-                )
+            for facts, values, digest in prepared:
+                self._record_one(connection, run_id, facts, values, digest)
 
         run_write(self._engine, work)
         self._known_runs.add(run_id)
+
+    def _record_one(self, connection: Connection, run_id: int, facts: RepoFacts, values: dict[str, Any],
+                    digest: str) -> None:
+        targets = [facts.ref] + ([facts.moved_to] if facts.moved_to is not None else [])
+        # A repository checked is nearly always stored already: one indexed read, and the upsert only if not.
+        known = connection.execute(_REPOSITORY_ID, {"key": facts.ref.key}).scalar() if len(targets) == 1 else None
+        if known is not None:
+            ids = {facts.ref.key: known}
+        else:
+            _, ids = ensure_repositories(connection, targets, self._clock())
+        repository_id = ids[facts.ref.key]
+        before = latest_facts(connection, repository_id)
+        row: dict[str, Any] = {"run_id": run_id, "repository_id": repository_id}
+        if before is not None and before.digest == digest:
+            # Nothing changed: an observation of the full row, the identity and nothing else.
+            row |= {"checked_at": values["checked_at"], "status": values["status"], "same_as_id": before.id}
+        else:
+            row |= values | {"digest": digest}
+        # Values as parameters, not in the statement: its compiled form is then
+        # cached across checks instead of coercing ~30 literals each time.
+        inserted = connection.execute(
+            insert_for(connection, RepositoryCheck).on_conflict_do_nothing().returning(RepositoryCheck.c.id), row
+        ).first()
+        if inserted is None:
+            return
+        note_check(connection, repository_id, inserted.id, run_id, values)
+        if facts.status is not Status.MOVED or facts.moved_to is None:
+            return
+        new_id = ids[facts.moved_to.key]
+        if new_id != repository_id:
+            connection.execute(update(Repository).where(Repository.c.id == repository_id).values(moved_to_id=new_id))
 
     def history(self, key: str) -> list[StoredCheck]:
         """Every check of one repository (any case of its key), oldest run first."""

@@ -26,7 +26,7 @@ from tracker.sources.state import HarvestPlace
 from tracker.store.archive import ArchiveRecords
 from tracker.store.artifacts import ArtifactChecks
 from tracker.store.cache import SqlAnswerCache
-from tracker.store.checks import CheckRecords
+from tracker.store.checks import CheckRecords, CheckToRecord
 from tracker.store.engine import StoreError, database_url, is_memory_sqlite, make_engine, mask_url
 from tracker.store.migrate import upgrade
 from tracker.store.papers import PaperRecords
@@ -285,6 +285,9 @@ class Store:
         self, run_id: int, facts: RepoFacts, results: Sequence[CheckResult], *, health: str, repro_score: int | None
     ) -> None:
         self._checks.record_check(run_id, facts, results, health=health, repro_score=repro_score)
+
+    def record_checks(self, run_id: int, checks: Sequence[CheckToRecord]) -> None:
+        self._checks.record_checks(run_id, checks)
 
     def history(self, key: str) -> list[StoredCheck]:
         return self._checks.history(key)
