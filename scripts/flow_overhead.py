@@ -53,7 +53,8 @@ def main() -> None:
                 out.write(json.dumps({"id": f"p{i}", "title": f"Paper {i}",
                                       "abstract": f"Code: https://github.com/lab{i}/model{i}"}) + "\n")
         plain = _plain(source, f"sqlite:///{work / 'plain.db'}")
-        from flows.track import PARALLEL_BATCHES, track
+        from flows.runners import PARALLEL_BATCHES
+        from flows.track import track
 
         started = time.perf_counter()
         track(sources=[str(source)], database_url=f"sqlite:///{work / 'flow.db'}", report_dir=None,
@@ -66,7 +67,7 @@ def main() -> None:
 
 def _plain(source: Path, url: str) -> float:
     """The same work without Prefect, with as many repositories in flight as the flow allows."""
-    from flows.track import PARALLEL_BATCHES
+    from flows.runners import PARALLEL_BATCHES
     from tracker import tracking
     from tracker.settings import Settings
     from tracker.store import open_store

@@ -36,10 +36,10 @@ def json_rows(result: Result) -> dict[str, dict[str, Any]]:
 def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wide enough that no table cell wraps mid-sentence. Rich reads COLUMNS on every print unless it was set
     when the console was made (as pytest-xdist's workers have it), so the console's own width is set too."""
-    from tracker import cli
+    from tracker.cli.common import out
 
     monkeypatch.setenv("COLUMNS", "600")
-    monkeypatch.setattr(cli.out, "_width", 600)
+    monkeypatch.setattr(out, "_width", 600)
 
 
 def test_check_all_records_and_explains_every_corpus_repository(

@@ -17,7 +17,7 @@ from gitrepos import ml_repo, route_git
 from standin_github import StandinGitHub
 from typer.testing import CliRunner
 
-from tracker.cli import app
+from flows.cli import app
 from tracker.hosts.github import GitHubHost
 from tracker.records import RepoRef
 from tracker.store import open_store

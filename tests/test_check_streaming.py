@@ -9,7 +9,7 @@ import pytest
 from standin_github import StandinGitHub
 from typer.testing import CliRunner
 
-import tracker.cli
+import tracker.cli.checking
 from tracker.cli import app
 
 runner = CliRunner()
@@ -19,7 +19,7 @@ GONE = ["github.com/lab/gone-a", "github.com/lab/gone-b", "github.com/lab/gone-c
 def test_check_all_checks_each_stored_repository_once_and_bounds_its_table(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = str(tmp_path / "tracker.db")
-    monkeypatch.setattr(tracker.cli, "CHECK_TABLE_ROWS", 2)
+    monkeypatch.setattr(tracker.cli.checking, "CHECK_TABLE_ROWS", 2)
     with StandinGitHub() as github:
         for name in GONE:
             github.add_repo(name.removeprefix("github.com/"), answer=404)

@@ -11,7 +11,7 @@ import pytest
 from store_support import T0, ok_facts
 from typer.testing import CliRunner
 
-from tracker.cli import app
+from flows.cli import app
 from tracker.progress import ProgressLines
 from tracker.store import open_store
 

@@ -21,14 +21,14 @@ def test_more_batches_than_are_sent_at_once_check_each_repository_once(
     from flows.track import track
 
     sent: list[list[str]] = []
-    batches = flows.track._due_batches
+    batches = flows.track.due_batches
 
     def recorded(*args: Any) -> Any:
         for batch in batches(*args):
             sent.append(batch)
             yield batch
 
-    monkeypatch.setattr(flows.track, "_due_batches", recorded)
+    monkeypatch.setattr(flows.track, "due_batches", recorded)
     # One batch in flight, two sent ahead at most: the third repository's batch waits for the first to end.
     monkeypatch.setenv("REPRO_TRACKER_PARALLEL_BATCHES", "1")
     state = track(sources=[str(world.source)], database_url=world.database_url, report_dir=None, batch_size=1,

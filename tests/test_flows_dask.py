@@ -32,7 +32,7 @@ def test_track_checks_on_dask_workers_into_postgresql(world: World, dask_cluster
                                                       prefect_server: str) -> None:
     from distributed import Client
 
-    from flows.track import run_track
+    from flows.serving import run_track
 
     with Client(dask_cluster) as client:
         workers = client.run(lambda: __import__("os").getpid())

@@ -46,7 +46,7 @@ def test_schedule_serves_the_flow_and_a_triggered_run_completes(world: World, pr
 
     env = {**os.environ, "PREFECT_API_URL": prefect_server, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "tracker.cli", "schedule", "--cron", CRON, "--db", world.database_url,
+        [sys.executable, "-m", "flows.cli", "schedule", "--cron", CRON, "--db", world.database_url,
          str(world.source)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -24,6 +24,7 @@ def test_a_failing_source_is_named_in_the_summary_and_the_others_are_kept(
 ) -> None:
     from prefect.client.orchestration import get_client
 
+    import flows.tasks
     import flows.track
 
     with scripted_service() as service:
@@ -33,8 +34,8 @@ def test_a_failing_source_is_named_in_the_summary_and_the_others_are_kept(
         service.answer(api_query(["2401.00001"]), 503, "Service Unavailable", Retry_After="0")
         service.answer(hf_daily_path("2025-01-15"), 200, hf_daily([PAGE_ONLY]), Content_Type="application/json")
         # The task's own retry, without its minutes of waiting.
-        monkeypatch.setattr(flows.track, "ingest_source",
-                            flows.track.ingest_source.with_options(retries=1, retry_delay_seconds=0))
+        monkeypatch.setattr(flows.tasks, "ingest_source",
+                            flows.tasks.ingest_source.with_options(retries=1, retry_delay_seconds=0))
         sources = [str(world.source), "arxiv:2401.00001", "hf-daily:2025-01-15"]
         state: Any = flows.track.track(sources=sources, database_url=world.database_url,
                                        report_dir=None, return_state=True)

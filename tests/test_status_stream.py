@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import tracker.cli as cli
+import tracker.cli.status as status_command
 import tracker.report.ordered as ordered_module
 import tracker.report.terminal as terminal
 from store_support import (  # noqa: F401  (fixtures)
@@ -92,7 +92,7 @@ def test_json_is_one_array_and_jsonl_the_same_objects_a_line_each_in_the_same_or
 def test_a_terminal_table_is_bounded_and_says_how_many_rows_were_left_out(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "DEFAULT_STATUS_ROWS", 3)
+    monkeypatch.setattr(status_command, "DEFAULT_STATUS_ROWS", 3)
     terminal_env = {"TTY_COMPATIBLE": "1", "COLUMNS": "200"}
     bounded = runner.invoke(app, ["status", "--db", db], env=terminal_env)
     everything = runner.invoke(app, ["status", "--db", db, "--all"], env=terminal_env)

@@ -10,11 +10,15 @@ there, because `repositories_due` skips what this run checked.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
+from tracker.records import RepoFacts, RepoRef
 from tracker.tracking import RunTally
+
+if TYPE_CHECKING:
+    from tracker.store.rows import StoredCheck
 
 
 class RunStore(Protocol):
@@ -24,6 +28,12 @@ class RunStore(Protocol):
 
     def finish_run(self, run_id: int, status: str, *, requests_made: int = 0, requests_rate_limited: int = 0,
                    note: str | None = None) -> None: ...
+
+
+class CheckHistory(Protocol):
+    """The part of `tracker.store.Store` that says what a run recorded."""
+
+    def history(self, key: str) -> list[StoredCheck]: ...
 
 
 def interruption_note(cause: BaseException | None) -> str:
@@ -75,3 +85,39 @@ class TrackedRun:
 # crash hooks get only the flow run, and close what they find here. A dict in this module rather than in
 # `flows/`, because Dask pickles the flow's functions with the globals they use, and a store does not pickle.
 OPEN_RUNS: dict[str, TrackedRun] = {}
+
+
+def recorded_tally(store: CheckHistory, run_id: int, canonicals: Iterable[str]) -> RunTally:
+    """What run `run_id` recorded of these repositories, by status, read back from the store.
+
+    For a check batch whose own tally is lost: the attempt that a Prefect retry (or Dask, after a worker
+    died) followed, or a batch that failed for good. The requests they made are not stored, so not counted.
+    """
+    tally = RunTally()
+    for canonical in canonicals:
+        for check in store.history(RepoRef.parse(canonical).key):
+            if check.run_id == run_id:
+                tally.count_facts(RepoFacts(ref=check.ref, status=check.status, detail=check.detail or "",
+                                            checked_at=check.checked_at))
+    return tally
+
+
+def earlier_attempts(store: CheckHistory, run_id: int, canonicals: Iterable[str], due: Iterable[RepoRef]) -> RunTally:
+    """What earlier attempts at a batch recorded: its repositories that this run no longer has `due`."""
+    left = {ref.key.lower() for ref in due}
+    return recorded_tally(store, run_id, [name for name in canonicals if RepoRef.parse(name).key.lower() not in left])
+
+
+def failed_batch(store: CheckHistory, run_id: int, canonicals: Sequence[str]) -> RunTally:
+    """A check batch that failed for good: what it recorded first, and the rest `unfinished` (due next run)."""
+    tally = recorded_tally(store, run_id, canonicals)
+    tally.unfinished = len(canonicals) - tally.checked
+    return tally
+
+
+def failed_batches_note(tally: RunTally, causes: Sequence[str]) -> str | None:
+    """The run's note on check batches that failed for good (`causes`: one exception name each), or None."""
+    if not causes:
+        return None
+    return (f"{len(causes)} check batches failed ({', '.join(sorted(set(causes)))}): "
+            f"{tally.unfinished} repositories not checked, due again next run")

@@ -469,6 +469,7 @@ class RunTally:
     awaiting_confirmation: dict[str, datetime] = dataclasses.field(default_factory=dict)
     rate_limited: int = 0  # the `not_checked` ones that a rate limit left unasked
     deferred: int = 0  # GitHub repositories due but left for the next run by the budget plan (not recorded)
+    unfinished: int = 0  # repositories of check batches that failed (a dead worker) before recording them
 
     @property
     def checked(self) -> int:
@@ -494,11 +495,15 @@ class RunTally:
         self.awaiting_confirmation.update(other.awaiting_confirmation)
         self.rate_limited += other.rate_limited
         self.deferred += other.deferred
+        self.unfinished += other.unfinished
 
     def count(self, checked: CheckedRepository) -> None:
-        status = str(checked.facts.status)
+        self.count_facts(checked.facts)
+
+    def count_facts(self, facts: RepoFacts) -> None:
+        status = str(facts.status)
         self.by_status[status] = self.by_status.get(status, 0) + 1
-        if left_by_rate_limit(checked.facts):
+        if left_by_rate_limit(facts):
             self.rate_limited += 1
 
     def interrupted(self) -> RunTally:
