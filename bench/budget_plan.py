@@ -37,7 +37,7 @@ from run import machine, run_child  # noqa: E402
 from standin_github import StandinGitHub  # noqa: E402
 
 from tracker.hosts.github import GitHubHost  # noqa: E402
-from tracker.planning import plan_checks  # noqa: E402
+from tracker.planned_run import plan_checks  # noqa: E402
 from tracker.records import RepoRef  # noqa: E402
 from tracker.store import open_store  # noqa: E402
 

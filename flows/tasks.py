@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.tasks import exponential_backoff
 
-from tracker import dashboard, events, planning, run_lifecycle, tracking
+from tracker import dashboard, events, planned_run, planning, run_lifecycle, tracking
 from tracker.hosts.github import quiet_library_loggers
 from tracker.records import RepoRef
 from tracker.run_lifecycle import TrackedRun
@@ -120,7 +120,7 @@ def repositories_due(database_url: str | None, max_age_hours: float | None,
     from tracker.hosts.github import GitHubHost
 
     with GitHubHost.from_settings(settings) as github:
-        plan = planning.plan_run(store, github, settings)
+        plan = planned_run.plan_run(store, github, settings)
     if plan is not None:
         get_run_logger().info(f"plan: {plan.describe()}")
         return len(plan.refs), [ref.canonical for ref in plan.refs], plan.summary()
@@ -140,7 +140,7 @@ def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None
     """Check one batch; a retry re-checks only what the failed attempt did not record, and counts both.
 
     `budget` (the plan's reserve and cost per repository) stops the batch's GitHub repositories once
-    GitHub's remaining budget reaches the reserve (`planning.check_within_budget`)."""
+    GitHub's remaining budget reaches the reserve (`planned_run.check_within_budget`)."""
     quiet_library_loggers()  # again here: on a Dask worker this is another process
     settings = settings_for(database_url)
     store = store_for(database_url)
@@ -149,7 +149,7 @@ def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None
     # A 404 of a repository that was live is asked again after every batch (`confirm_gone`), not here.
     if budget is not None:
         reserve, cost_each = budget
-        tally = planning.check_within_budget(store, run_id, checker, due, reserve=reserve, cost_each=cost_each,
+        tally = planned_run.check_within_budget(store, run_id, checker, due, reserve=reserve, cost_each=cost_each,
                                              workers=settings.concurrency,
                                              confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
     else:

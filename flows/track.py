@@ -36,7 +36,7 @@ from flows.tasks import (
     store_for,
     write_report,
 )
-from tracker import dashboard, events, planning, run_lifecycle
+from tracker import dashboard, events, planned_run, run_lifecycle
 from tracker.hosts.github import quiet_library_loggers
 from tracker.run_lifecycle import TrackedRun
 from tracker.sources.read import describe
@@ -108,7 +108,7 @@ def track(sources: list[str], database_url: str | None = None, max_age_hours: fl
     plan_note = None
     if plan is not None:
         tally.deferred += plan.deferred
-        plan_note = planning.run_note(plan, tally)
+        plan_note = planned_run.run_note(plan, tally)
     failed_note = run_lifecycle.failed_batches_note(tally, failed)
     notes = (plan_note, failed_note, unread_note)
     finish_run(run_id, tally, database_url, note="; ".join(note for note in notes if note) or None)

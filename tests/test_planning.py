@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tracker.hosts.github_budget import GitHubStats, RateLimits, ResourceLimit
+from tracker.planned_run import BudgetGuard
 from tracker.planning import (
-    BudgetGuard,
     Costs,
     DueCounts,
     DueRecord,

@@ -71,7 +71,7 @@ def check(
     # Every due repository: within GitHub's budget, the rest next run. Named ones are all checked.
     planned = None
     if keys is None:
-        from tracker.planning import plan_run
+        from tracker.planned_run import plan_run
 
         with err.status("planning GitHub's budget"):
             planned = plan_run(store, checker.github, settings)
@@ -110,7 +110,7 @@ def check(
                                          on_checked=on_checked, confirm_gone_after=settings.confirm_gone_after)
                 run.finish(tally)
             else:
-                from tracker.planning import check_within_budget, run_note
+                from tracker.planned_run import check_within_budget, run_note
 
                 tally = check_within_budget(store, run_id, checker, due, reserve=planned.reserve,
                                             cost_each=planned.cost_each,
