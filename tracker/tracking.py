@@ -575,12 +575,13 @@ def check_and_record(store: Store, run_id: int, checker: RepositoryChecker, refs
                      sleep: Callable[[float], None] = time.sleep) -> RunTally:
     """Check each repository and commit the checks a batch at a time, so a crash loses only the batch in flight.
 
-    Checks answered by a host's API are committed `RECORD_BATCH` at a time (a
-    commit costs more than recording an unchanged re-check); a check that went
-    through git is committed at once with what is pending, since the clone cost
-    far more than a commit and a slow run's progress should not wait for fifty
-    of them. An interrupt (Ctrl-C, SIGTERM) commits what is pending before it
-    goes on; `on_checked` sees a check only once it is committed.
+    Checks GitHub's API answered are committed `RECORD_BATCH` at a time (a
+    commit costs more than recording an unchanged re-check); a check git alone
+    answered (another host, or GitHub when its API could not be asked) is
+    committed at once with what is pending, since the clone cost far more than a
+    commit and a slow run's progress should not wait for fifty of them. An
+    interrupt (Ctrl-C, SIGTERM) commits what is pending before it goes on;
+    `on_checked` sees a check only once it is committed.
 
     With `confirm_gone_after` (seconds), a repository that was live and now
     answers "not found" is held back and asked again once that long has
