@@ -54,8 +54,9 @@ def committed(facts: RepoFacts, days_before: int) -> RepoFacts:
 
 
 def fill(store: Store) -> None:
-    """Every kind of row: unchanged, gone, relicensed, moved on, gone stale, stale all along, first checked, other
-    hosts and kinds, a paper's titles, an archive look, and a web page that went from unreachable to gone."""
+    """Every kind of row: unchanged, gone, relicensed (two alike), license columns that differ for the same license,
+    moved on, gone stale, stale all along, first checked, other hosts and kinds, a paper's titles, an archive look,
+    and a web page that went from unreachable to gone."""
     model = RepoRef("huggingface.co", "org", "weights", kind=RepoKind.MODEL)
     store.add_papers([paper_links("arxiv:2501.00001", "github.com/lab/Calm", "github.com/lab/gone", PAGE),
                       paper_links("arxiv:2501.00002", "github.com/lab/gone", "gitlab.com/team/tool")])
@@ -64,6 +65,8 @@ def fill(store: Store) -> None:
         "github.com/lab/calm2": ok_facts("github.com/lab/calm2", T0, stars=3),
         "github.com/lab/gone": ok_facts("github.com/lab/gone", T0, stars=9),
         "github.com/lab/relicensed": ok_facts("github.com/lab/relicensed", T0, stars=1),
+        "github.com/lab/relicensed2": ok_facts("github.com/lab/relicensed2", T0, stars=2),
+        "github.com/lab/git-read": ok_facts("github.com/lab/git-read", T0, stars=4),
         "github.com/lab/mover": bare_facts("github.com/lab/mover", Status.MOVED, T0,
                                            moved_to=RepoRef.parse("github.com/new/mover")),
         "github.com/lab/staling": committed(ok_facts("github.com/lab/staling", T0), 340),
@@ -78,6 +81,11 @@ def fill(store: Store) -> None:
         **{name: dataclasses.replace(facts, checked_at=LATER) for name, facts in first.items()},
         "github.com/lab/gone": bare_facts("github.com/lab/gone", Status.MISSING, LATER),
         "github.com/lab/relicensed": relicensed(ok_facts("github.com/lab/relicensed", LATER, stars=1), "Apache-2.0"),
+        "github.com/lab/relicensed2": relicensed(ok_facts("github.com/lab/relicensed2", LATER, stars=2), "Apache-2.0"),
+        # Read by git alone: no stars, and the license file's finding only; the same license, so no change.
+        "github.com/lab/git-read": dataclasses.replace(
+            ok_facts("github.com/lab/git-read", LATER, stars=None),  # type: ignore[arg-type]
+            licenses=(LicenseFinding(spdx="MIT", confidence=0.98, source="file", path="LICENSE"),)),
         "github.com/lab/mover": bare_facts("github.com/lab/mover", Status.MOVED, LATER,
                                            moved_to=RepoRef.parse("github.com/newer/mover")),
         "github.com/lab/blocked": bare_facts("github.com/lab/blocked", Status.BLOCKED, LATER),
@@ -121,7 +129,7 @@ def test_the_sql_summary_and_first_rows_are_the_streamed_ones(store: Store, sort
             assert (top.tally, top.rows) == streamed(store, limit, sort, **filters), (filters, limit)
     everything = status_top(store, limit=200, sort=sort)
     assert everything is not None
-    assert everything.tally.rows == 14 and everything.tally.changed == 6 and not everything.tally.only_repositories
+    assert everything.tally.rows == 16 and everything.tally.changed == 7 and not everything.tally.only_repositories
     assert everything.tally.counts[Status.MISSING] == 2  # the repository and the page
     assert {row.key: row.paper_titles for row in everything.rows}["github.com/lab/gone"] == (
         "Title of arxiv:2501.00001", "Title of arxiv:2501.00002")
@@ -168,6 +176,6 @@ def test_status_on_a_terminal_takes_the_sql_way_and_prints_what_the_stream_print
         assert fast.exit_code == slow.exit_code == 0, fast.output
         assert fast.stdout == slow.stdout, args
         outputs[args[0]] = fast.stdout
-    assert outputs["--limit"].splitlines()[0].startswith("14 links: 2 missing")
-    assert "9 more rows not shown" in outputs["--limit"]
-    assert status_command.DEFAULT_STATUS_ROWS == 200
+    assert outputs["--limit"].splitlines()[0] == (
+        "16 links: 2 missing, 1 blocked, 1 moved, 1 empty, 1 unreachable, 10 ok; 7 changed since the previous check")
+    assert "11 more rows not shown" in outputs["--limit"] and status_command.DEFAULT_STATUS_ROWS == 200

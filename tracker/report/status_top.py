@@ -69,13 +69,13 @@ def status_top(store: Store, *, limit: int, status: Sequence[str] = (), host: st
 def _tally(store: Store, where: ListingWhere) -> StatusTally:
     """The summary of the repositories `where` selects: counted in SQL, the possible changes judged here."""
     tally = StatusTally()
-    for item in store.listing.tally(where):
+    counted = store.listing.tally(where, stale_after=STALE_AFTER, fields=STATUS_FIELDS)
+    for item in counted.counts:
         tally.rows += item.rows
         tally.counts[Status(item.status)] += item.rows
         tally.changed += item.status_changed
         tally.only_repositories = tally.only_repositories and repository_kind(item.kind).value == "repository"
-    possible = store.listing.possible_changes(where, stale_after=STALE_AFTER, fields=STATUS_FIELDS)
-    tally.changed += sum(1 for row in possible if change_summary(status_entry(row)))
+    tally.changed += sum(size for row, size in counted.to_judge if change_summary(status_entry(row)))
     return tally
 
 
