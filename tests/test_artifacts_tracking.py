@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from clocks import SetClock
-from standin_http import ScriptedService, scripted_service
+from standin_http import HUB_MODEL, ScriptedService, scripted_service, web  # noqa: F401  (fixture)
 
 from tracker.artifacts.check import ArtifactChecker
 from tracker.artifacts.promises import PromiseFinder
@@ -87,14 +87,6 @@ def test_offline_every_web_artifact_is_unreachable_none_gone_however_long(
     assert all(row.latest.dns_failing_since is None for row in store.latest_artifact_checks())
 
 
-@pytest.fixture
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedService]:
-    with scripted_service() as proxy:
-        monkeypatch.setenv("HTTP_PROXY", proxy.url.rstrip("/"))
-        monkeypatch.setenv("NO_PROXY", "")
-        yield proxy
-
-
 def resolver(known: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     def resolve(host: str) -> list[str]:
         if host not in known:
@@ -150,13 +142,6 @@ def test_a_short_link_to_a_repository_adds_it_with_the_short_link_as_provenance(
     assert "github.com/lab/code" in [ref.canonical for ref in store.repositories_due()]
 
 
-MODEL = {
-    "_id": "65f0c0ffee", "id": "lab/tiny-model", "modelId": "lab/tiny-model", "author": "lab",
-    "sha": "0123456789abcdef0123456789abcdef01234567", "lastModified": "2025-04-01T10:00:00.000Z",
-    "private": False, "disabled": False, "gated": False, "downloads": 1234, "likes": 5,
-    "tags": ["pytorch", "license:apache-2.0"], "cardData": {"license": "apache-2.0"}, "siblings": [],
-    "createdAt": "2024-01-01T00:00:00.000Z",
-}
 
 
 def test_a_hugging_face_model_is_a_model_row_checked_through_the_hub_never_cloned(
@@ -164,7 +149,7 @@ def test_a_hugging_face_model_is_a_model_row_checked_through_the_hub_never_clone
     ingest(store, tmp_path, [paper("2410.00004", "Weights: https://huggingface.co/lab/tiny-model and "
                                                  "https://huggingface.co/datasets/lab/gone")])
     with scripted_service() as hub:
-        hub.answer("/api/models/lab/tiny-model", 200, json.dumps(MODEL), Content_Type="application/json")
+        hub.answer("/api/models/lab/tiny-model", 200, json.dumps(HUB_MODEL), Content_Type="application/json")
         hub.answer("/api/datasets/lab/gone", 401, '{"error":"Repository not found"}',
                    Content_Type="application/json", X_Error_Code="RepoNotFound")
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
