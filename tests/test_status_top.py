@@ -10,20 +10,12 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from store_support import RESULTS, T0, bare_facts, ok_facts, paper_links, pg_database, store, store_url  # noqa: F401
 from typer.testing import CliRunner
 
 import tracker.cli.status as status_command
 import tracker.report.status_top as status_top_module
-from store_support import (  # noqa: F401  (fixtures)
-    RESULTS,
-    T0,
-    bare_facts,
-    ok_facts,
-    paper_links,
-    pg_database,
-    store,
-    store_url,
-)
+import tracker.store.listing as listing
 from tracker.archive.state import ArchiveState, ArchiveVerdict
 from tracker.artifacts.check import ArtifactCheck
 from tracker.artifacts.kinds import LinkKind
@@ -53,7 +45,7 @@ def committed(facts: RepoFacts, days_before: int) -> RepoFacts:
                                metadata=dataclasses.replace(facts.metadata, pushed_at=at))
 
 
-def fill(store: Store) -> None:
+def fill(store: Store) -> None:  # noqa: F811
     """Every kind of row: unchanged, gone, relicensed (two alike), license columns that differ for the same license,
     moved on, gone stale, stale all along, first checked, other hosts and kinds, a paper's titles, an archive look,
     and a web page that went from unreachable to gone."""
@@ -96,7 +88,8 @@ def fill(store: Store) -> None:
     for at, checks, page in ((T0, first, LinkState.UNREACHABLE), (LATER, second, LinkState.GONE)):
         run = store.start_run(["test"])
         for index, facts in enumerate(checks.values()):
-            store.record_check(run, facts, RESULTS, health="healthy", repro_score=None if index == 3 else 10 * (index % 4))
+            score = None if index == 3 else 10 * (index % 4)  # ties, and one without a score
+            store.record_check(run, facts, RESULTS, health="healthy", repro_score=score)
         store.record_artifact_check(run, ArtifactCheck(PAGE, LinkKind.PAGE, at, LinkVerdict(page, "no answer", ())))
         store.finish_run(run, "completed")
     store.archive.record_check("github.com/lab/gone", ArchiveVerdict(
@@ -111,7 +104,7 @@ FILTERS: list[dict[str, Any]] = [
 ]
 
 
-def streamed(store: Store, limit: int, sort: SortKey, **filters: Any) -> tuple[StatusTally, list[Any]]:
+def streamed(store: Store, limit: int, sort: SortKey, **filters: Any) -> tuple[StatusTally, list[Any]]:  # noqa: F811
     """What `render_status` counts and keeps of every row streamed: the way the SQL's answer is checked."""
     keep = row_filter(**filters)
     tally = StatusTally()
@@ -120,8 +113,11 @@ def streamed(store: Store, limit: int, sort: SortKey, **filters: Any) -> tuple[S
 
 
 @pytest.mark.parametrize("sort", [SortKey.STATUS, SortKey.NAME, SortKey.SCORE, SortKey.STARS])
-def test_the_sql_summary_and_first_rows_are_the_streamed_ones(store: Store, sort: SortKey) -> None:  # noqa: F811
+def test_the_sql_summary_and_first_rows_are_the_streamed_ones(
+    store: Store, sort: SortKey, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
     fill(store)
+    monkeypatch.setattr(listing, "_JUDGED_PAGE", 2)  # the rows to judge are read in pages
     for filters in FILTERS:
         for limit in (3, 200):
             top = status_top(store, limit=limit, sort=sort, **filters)
