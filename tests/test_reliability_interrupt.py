@@ -150,3 +150,32 @@ def _read_lines(child: subprocess.Popen[str], count: int) -> tuple[threading.Thr
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     return reader, lines, reached
+
+
+def test_a_ctrl_c_in_a_deferred_block_is_raised_at_its_end_and_the_handler_is_given_back() -> None:
+    from tracker.interrupts import interrupt_deferred
+
+    reached_the_end = False
+    with pytest.raises(KeyboardInterrupt):
+        with interrupt_deferred() as interrupt:
+            signal.raise_signal(signal.SIGINT)  # handled at once, in this thread: noted, not raised
+            assert interrupt.active and interrupt.requested
+            reached_the_end = True
+    assert reached_the_end
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_outside_the_main_thread_a_deferred_block_leaves_sigint_alone() -> None:
+    from tracker.interrupts import interrupt_deferred
+
+    seen: list[bool] = []
+
+    def block() -> None:
+        with interrupt_deferred() as interrupt:
+            seen.append(interrupt.active)
+
+    thread = threading.Thread(target=block)
+    thread.start()
+    thread.join()
+    assert seen == [False]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
