@@ -3,7 +3,7 @@
 The world is bench/check_memory.py's, small: repositories GitHub does not
 know, so each is a share of one GraphQL look and a recorded `missing`, no
 clone. SIGINT is sent once the first recorded checks are read from the
-run's standard output. Before the fix, the run hung about one time in three
+run's standard output. Before the fix, the run hung about one time in five
 at any size: the KeyboardInterrupt could land inside
 `concurrent.futures.wait` while it held some of the futures' locks
 (``_AcquireFutures.__enter__``), the workers finishing those futures blocked

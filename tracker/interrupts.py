@@ -7,7 +7,7 @@ gives them back in ``__exit__``, which a KeyboardInterrupt between two of
 those acquisitions never reaches: the locks stay held, each worker that
 finishes one of those futures blocks on its lock for ever, and the
 executor's shutdown on the way out waits for those workers. `check --all`
-hung that way after Ctrl-C in about one run of three, at any size
+hung that way after Ctrl-C in about one run of five, at any size
 (bench/results.md, "Seventh session: SIGINT at 300,000"). A
 KeyboardInterrupt raised inside a finalizer (``__del__``, a weakref
 callback) is printed and dropped instead, and the run goes on.
