@@ -30,7 +30,7 @@ from standin_github import StandinGitHub
 
 from tracker.records import RepoKind, RepoRef
 from tracker.store import RunStatus, open_store
-from tracker.tracking import RECORD_BATCH
+from tracker.tracking.recording import RECORD_BATCH
 
 TOKEN = "interrupt-test-token-not-a-secret"
 DUE = [RepoRef("github.com", f"lab{index % 7}", f"model-{index:04d}", RepoKind.CODE) for index in range(300)]
@@ -43,12 +43,12 @@ HUNG_AFTER_S = 30
 CHILD = """
 import os, signal, time
 import concurrent.futures._base as futures_base
-from tracker import tracking
 from tracker.cli import main
+from tracker.tracking import recording
 
 ready_fd = int(os.environ.get("REPRO_TEST_READY_FD", "-1"))
 recorded = 0
-record_all = tracking.record_all
+record_all = recording.record_all
 
 def counted(store, run_id, checked):
     global recorded
@@ -81,7 +81,7 @@ def stop_for_sigint():
     finally:
         signal.signal(signal.SIGINT, handler)
 
-tracking.record_all = counted
+recording.record_all = counted
 futures_base._AcquireFutures.__enter__ = acquire_all
 main()
 """
