@@ -21,7 +21,6 @@ from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from tracker.ingest.identity import title_hash
 from tracker.records import PaperLinks
-from tracker.sources.spec import source_kind
 from tracker.store.dialect import insert_for
 from tracker.store.models import LinkProvenance, Paper, PaperLink, PaperSource
 
@@ -104,6 +103,7 @@ def _move_links(connection: Connection, old_id: str, new_id: str) -> None:
 
 def fill_in(connection: Connection, papers: Iterable[PaperLinks]) -> None:
     """What copies of stored papers add to their rows: an abstract or url they lack, a date (arXiv's wins)."""
+    from tracker.sources.spec import source_kind  # at use: the store opens without the sources' imports
     abstracts: list[dict[str, Any]] = []
     urls: list[dict[str, Any]] = []
     dates: list[dict[str, Any]] = []
@@ -131,6 +131,7 @@ def fill_in(connection: Connection, papers: Iterable[PaperLinks]) -> None:
 
 
 def record_sources(connection: Connection, papers: Iterable[PaperLinks], now: datetime) -> None:
+    from tracker.sources.spec import source_kind
     rows = {(item.paper.id, source_kind(item.paper.source)) for item in papers}
     if rows:
         connection.execute(insert_for(connection, PaperSource).on_conflict_do_nothing(),

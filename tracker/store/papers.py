@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Row, Select, exists, select, update
 
@@ -26,7 +26,6 @@ from tracker.records import (
     Provenance,
     RepoRef,
 )
-from tracker.sources.state import HarvestPlace
 from tracker.store import paper_merge
 from tracker.store.artifacts import note_found_link
 from tracker.store.checks import CheckRecords
@@ -43,6 +42,9 @@ from tracker.store.models import (
 from tracker.store.repositories import IN_CHUNK, chunks, ensure_repositories
 from tracker.store.retry import run_read, run_write
 from tracker.store.rows import IngestSummary, ListedLink, ListedPaper, PaperRow, PromiseDue
+
+if TYPE_CHECKING:
+    from tracker.sources.state import HarvestPlace
 
 # A crash loses at most one open batch; memory holds at most one batch.
 INGEST_BATCH = 500
@@ -195,6 +197,8 @@ class PaperRecords:
         row = run_read(self._engine, lambda connection: connection.execute(statement).first())
         if row is None:
             return None
+        from tracker.sources.state import HarvestPlace
+
         return HarvestPlace(row.datestamp, row.resumption_token, row.seen_datestamp)
 
     def save_harvest_place(self, source: str, place: HarvestPlace) -> None:

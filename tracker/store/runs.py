@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psutil
 from sqlalchemy import Connection, Engine, Row, Select, func, select, update
 
 from tracker.store.dialect import insert_for
@@ -42,6 +41,8 @@ def process_alive(pid: int, started_by: datetime | None = None) -> bool:
     process has ended. A process of another user that cannot be looked at
     closer exists, and so counts as running.
     """
+    import psutil  # ~7 ms, paid only when a run's liveness is asked
+
     if not psutil.pid_exists(pid):
         return False
     try:

@@ -23,7 +23,6 @@ from sqlalchemy.exc import DBAPIError
 
 from tracker.clock import utc_now
 from tracker.records import CheckResult, PaperLinks, RepoFacts, RepoRef, Status
-from tracker.sources.state import HarvestPlace
 from tracker.store.archive import ArchiveRecords
 from tracker.store.artifacts import ArtifactChecks
 from tracker.store.cache import SqlAnswerCache
@@ -50,6 +49,7 @@ from tracker.store.runs import Machine, RunRecords
 if TYPE_CHECKING:
     from tracker.artifacts.check import ArtifactCheck, ArtifactTarget
     from tracker.planning import DueCounts, DueRecord, RunCost
+    from tracker.sources.state import HarvestPlace
 
 __all__ = [
     "Machine",
