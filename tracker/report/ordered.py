@@ -42,17 +42,24 @@ def ordered(items: Iterable[tuple[Any, Any]], *, spill_rows: int | None = None) 
             yield value
 
 
+# Items a spilled run writes and reads back with one `marshal` call: `marshal.load` from a file costs ~70 us a
+# call whatever the size (100,000 report rows: 7.7 s one by one), and each run holds one block while merged.
+SPILL_BLOCK = 256
+
+
 def _spilled(file: IO[bytes], run: list[tuple[Any, int, Any]]) -> Iterator[tuple[Any, int, Any]]:
-    """Writes a sorted run to `file` now; the iterator reads it back item by item."""
-    for item in run:
-        marshal.dump(item, file)
+    """Writes a sorted run to `file` now, `SPILL_BLOCK` items to a record; the iterator reads it back a record
+    at a time."""
+    for start in range(0, len(run), SPILL_BLOCK):
+        marshal.dump(run[start:start + SPILL_BLOCK], file)
     file.seek(0)
 
     def read() -> Iterator[tuple[Any, int, Any]]:
         while True:
             try:
-                yield marshal.load(file)
+                block = marshal.load(file)
             except EOFError:
                 return
+            yield from block
 
     return read()

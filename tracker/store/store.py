@@ -217,6 +217,12 @@ class Store:
     def papers_with_links(self) -> list[PaperRow]:
         return self._papers.papers_with_links()
 
+    def iter_papers_with_links(self, *, page: int = 5_000) -> Iterator[PaperRow]:
+        return self._papers.iter_papers_with_links(page=page)
+
+    def papers_linking(self, keys: Sequence[str]) -> list[PaperRow]:
+        return self._papers.papers_linking(keys)
+
     def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
         return self._papers.listed_papers(source=source, since=since)
 
