@@ -12,7 +12,7 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from tracker.archive.state import (
@@ -135,9 +135,20 @@ def last_commit(check: StoredCheck) -> datetime | None:
     return check.last_commit_at or check.pushed_at
 
 
-def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), archive: ArchiveEntry | None = None,
+class _LinkingPaper(Protocol):
+    """What a repository's row reads of a paper that links it: a `PaperRow` or a `LinkingPaper`."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def published(self) -> date | None: ...
+    @property
+    def first_seen_at(self) -> datetime: ...
+
+
+def repo_entry(row: CheckRow, papers: Sequence[_LinkingPaper] = (), archive: ArchiveEntry | None = None,
                gone_since: datetime | None = None) -> RepoEntry:
-    """One repository's row; `papers` are the papers that link it.
+    """One repository's row; `papers` are the papers that link it, oldest first.
 
     `gone_since`, where the store knows it, is the first check of the current
     gone streak (`Store.gone_since`); without it the two checks at hand bound it.
@@ -429,7 +440,7 @@ def _report_entries(store: Store) -> Iterator[RepoEntry]:
     rows = store.iter_latest_checks(fields=REPO_ENTRY_FIELDS)
     while page := list(itertools.islice(rows, REPORT_PAGE)):
         keys = [row.key for row in page]
-        linking = _linking(store.papers_linking(keys))
+        linking = store.papers_of(keys)
         looks = archived(keys)
         for row in page:
             yield repo_entry(row, linking.get(row.key, ()), looks.get(row.key), gone_since.get(row.key))

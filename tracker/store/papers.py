@@ -42,7 +42,7 @@ from tracker.store.models import (
 )
 from tracker.store.repositories import IN_CHUNK, chunks, ensure_repositories
 from tracker.store.retry import run_read, run_write
-from tracker.store.rows import IngestSummary, ListedLink, ListedPaper, PaperRow, PromiseDue
+from tracker.store.rows import IngestSummary, LinkingPaper, ListedLink, ListedPaper, PaperRow, PromiseDue
 
 # A crash loses at most one open batch; memory holds at most one batch.
 INGEST_BATCH = 500
@@ -263,6 +263,28 @@ class PaperRecords:
                     sorted(links.values(), key=lambda link: link.id))
 
         return _paper_rows(*run_read(self._engine, read))
+
+    def papers_of(self, keys: Sequence[str]) -> dict[str, list[LinkingPaper]]:
+        """Per repository of `keys`, the papers that link it (title and dates), oldest first.
+
+        What a report row shows of its papers, read for a page of repositories;
+        `papers_linking` reads the papers whole.
+        """
+        def read(connection: Connection) -> dict[str, list[LinkingPaper]]:
+            found: dict[str, list[LinkingPaper]] = {}
+            for chunk in chunks(sorted(set(keys)), IN_CHUNK):
+                statement = (
+                    select(Repository.c.key, Paper.c.title, Paper.c.published, Paper.c.first_seen_at)
+                    .join(PaperLink, PaperLink.c.repository_id == Repository.c.id)
+                    .join(Paper, Paper.c.id == PaperLink.c.paper_id)
+                    .where(Repository.c.key.in_(chunk))
+                    .order_by(Paper.c.first_seen_at, Paper.c.id)
+                )
+                for key, title, published, first_seen_at in connection.execute(statement):
+                    found.setdefault(key, []).append(LinkingPaper(title, published, first_seen_at))
+            return found
+
+        return run_read(self._engine, read)
 
     def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
         """Papers with their sources and links (provenance, the repository's latest status), oldest first.

@@ -37,6 +37,7 @@ from tracker.store.rows import (
     CheckRow,
     Forgotten,
     IngestSummary,
+    LinkingPaper,
     ListedPaper,
     PaperRow,
     PromiseDue,
@@ -222,6 +223,9 @@ class Store:
 
     def papers_linking(self, keys: Sequence[str]) -> list[PaperRow]:
         return self._papers.papers_linking(keys)
+
+    def papers_of(self, keys: Sequence[str]) -> dict[str, list[LinkingPaper]]:
+        return self._papers.papers_of(keys)
 
     def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
         return self._papers.listed_papers(source=source, since=since)
