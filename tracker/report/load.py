@@ -410,6 +410,8 @@ def repo_details_of(store: Store, keys: Sequence[str],
 
 # Repositories read at a time for a report: their papers and archive looks are read for each such page.
 REPORT_PAGE = 5_000
+# Papers read at a time for a report's figures about papers.
+PAPER_PAGE = 5_000
 
 
 def report_stream(store: Store) -> ReportStream:
@@ -425,7 +427,8 @@ def report_stream(store: Store) -> ReportStream:
     counts = store.status_counts()
     return ReportStream(
         runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
-        papers=(((paper.first_seen_at, paper.id), paper_entry(paper)) for paper in store.iter_papers_with_links()),
+        papers=(((paper.first_seen_at, paper.id), paper_entry(paper))
+                for paper in store.iter_papers_with_links(page=PAPER_PAGE)),
         repositories=_report_entries(store),
         artifacts=[artifact_entry(row) for row in store.latest_artifact_checks()],
         save_requests=Counter(request.outcome for request in store.archive.save_requests()),
