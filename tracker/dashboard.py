@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tracker.collector import cycle_collection_paused
 from tracker.events import run_changes
 from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
@@ -170,5 +169,4 @@ def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: P
 
 def write_report_files(store: Store, out_dir: Path, now: datetime) -> Path:
     """Write the dated report folder from what the store holds now, reading it as the files are written."""
-    with cycle_collection_paused():
-        return write_report_stream(report_stream(store), out_dir, now)
+    return write_report_stream(report_stream(store), out_dir, now)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from tracker.collector import cycle_collection_paused
 from tracker.records import Outcome
 from tracker.report.analysis import (
     CHECKLIST,
@@ -409,25 +410,22 @@ def render_markdown(data: ReportData, now: datetime, charts: Sequence[ReportChar
     """The report as GitHub-flavoured Markdown; charts referenced as ``<name>.png`` beside it.
 
     `context` is `_context`'s, when the caller renders both faces of one report: it is most of their cost."""
-    return _markdown(context or _context(totals_of(data), now, charts))
-
-
-def _markdown(context: dict[str, Any]) -> str:
-    return _markdown_env().get_template("report.md.j2").render(context)
+    return _markdown_env().get_template("report.md.j2").render(context or _context(totals_of(data), now, charts))
 
 
 def render_html(data: ReportData, now: datetime, charts: Sequence[ReportChart],
                 context: dict[str, Any] | None = None) -> str:
     """The report as one HTML file with inline CSS and SVG: no script, no external resource."""
-    return _html(context or _context(totals_of(data), now, charts), charts)
+    return _html_env().get_template("report.html.j2").render(
+        _html_context(context or _context(totals_of(data), now, charts), charts))
 
 
-def _html(context: dict[str, Any], charts: Sequence[ReportChart]) -> str:
+def _html_context(context: dict[str, Any], charts: Sequence[ReportChart]) -> dict[str, Any]:
     context = dict(context)
     context["svgs"] = {slot.name: Markup(slot.chart.svg) for slot in charts if slot.chart is not None}
     context["script"] = Markup(TABLE_SCRIPT)
     context["script_hash"] = Markup(script_hash(TABLE_SCRIPT))  # base64 of our own digest: nothing to escape
-    return _html_env().get_template("report.html.j2").render(context)
+    return context
 
 
 CSV_COLUMNS = (
@@ -486,12 +484,36 @@ def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
     return write_report_stream(stream_of(data), out_dir, now)
 
 
+# Rows of repositories.json/.csv sorted in memory at once (each a dict of ~25 fields); past it they are merged
+# from disk. `status`'s listings keep `ordered.SPILL_ROWS`, which is four times this.
+REPORT_SPILL_ROWS = 5_000
+
+
 def write_report_stream(stream: ReportStream, out_dir: Path, now: datetime) -> Path:
     """`write_report` from rows as they are read: each repository is folded into the report's totals, its badge
     written and its row put in order on its way to repositories.json/.csv (`ordered`: sorted in runs, merged
-    from disk past `ordered.SPILL_ROWS`), and then let go, so memory does not grow with the repositories."""
+    from disk past `REPORT_SPILL_ROWS`), and then let go, so memory does not grow with the repositories.
+    The two documents are written as they are rendered."""
     target = out_dir / now.strftime("%Y-%m-%d")
     target.mkdir(parents=True, exist_ok=True)
+    with cycle_collection_paused():  # reading and folding rows makes no cycles; drawing and rendering do
+        totals = _write_rows(stream, target)
+    totals.add_artifacts(stream.artifacts)
+    totals.details = stream.details(totals.sections.keys())
+    charts = charts_of(totals)
+    for slot in charts:
+        if slot.chart is not None:
+            (target / f"{slot.name}.png").write_bytes(slot.chart.png)
+    context = _context(totals, now, charts)
+    _markdown_env().get_template("report.md.j2").stream(context).dump(str(target / "report.md"), encoding="utf-8")
+    _html_env().get_template("report.html.j2").stream(_html_context(context, charts)).dump(
+        str(target / "report.html"), encoding="utf-8")
+    return target
+
+
+def _write_rows(stream: ReportStream, target: Path) -> ReportTotals:
+    """Fold the papers, then the repositories, writing each repository's badge and its row in
+    repositories.json and .csv; the totals so far."""
     badge_dir = target / BADGE_DIR
     badge_dir.mkdir(exist_ok=True)
     totals = ReportTotals(stream.runs, stream.save_requests)
@@ -504,7 +526,7 @@ def write_report_stream(stream: ReportStream, out_dir: Path, now: datetime) -> P
             (badge_dir / badge_filename(repo.key)).write_text(json.dumps(badge(repo)) + "\n", encoding="utf-8")
             yield order(repo), row_dict(repo)
 
-    in_order = ordered(keyed_rows())
+    in_order = ordered(keyed_rows(), spill_rows=REPORT_SPILL_ROWS)
     first = next(in_order, None)  # every repository has been read once the first row in order is known
     rows = list[dict[str, Any]]() if first is None else itertools.chain([first], in_order)
     json_rows, csv_rows = itertools.tee(rows)  # read in step below: tee holds a row or two
@@ -514,13 +536,4 @@ def write_report_stream(stream: ReportStream, out_dir: Path, now: datetime) -> P
         for json_line, csv_line in lines:
             json_file.write(json_line or "")
             csv_file.write(csv_line or "")
-    totals.add_artifacts(stream.artifacts)
-    totals.details = stream.details(totals.sections.keys())
-    charts = charts_of(totals)
-    for slot in charts:
-        if slot.chart is not None:
-            (target / f"{slot.name}.png").write_bytes(slot.chart.png)
-    context = _context(totals, now, charts)
-    (target / "report.md").write_text(_markdown(context), encoding="utf-8")
-    (target / "report.html").write_text(_html(context, charts), encoding="utf-8")
-    return target
+    return totals

@@ -43,9 +43,9 @@ def ordered(items: Iterable[tuple[Any, Any]], *, spill_rows: int | None = None) 
 
 
 # Items a spilled run writes and reads back at once, as one length-prefixed `marshal` record: `marshal.load` from
-# a file reads in small pieces (~70 us an item: 7.7 s of a report at 100,000 one by one, 3 s in blocks), `loads`
+# a file reads in small pieces (~70 us an item: 7.7 s of a report at 100,000 one by one, 3 s in blocks of 256), `loads`
 # from bytes is ~15 times faster. Each run holds one block while the runs are merged.
-SPILL_BLOCK = 256
+SPILL_BLOCK = 64
 _LENGTH = 8
 
 
