@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tracker.settings import Settings  # noqa: E402
 from tracker.store import open_store  # noqa: E402
-from tracker.tracking import ingest_source  # noqa: E402
+from tracker.tracking.papers import ingest_source
 
 _WORDS = ("learning", "neural", "graph", "vision", "language", "sparse", "diffusion", "robust", "efficient",
           "transformer", "reinforcement", "contrastive", "federated", "causal", "quantum", "segmentation")

@@ -19,8 +19,8 @@ from prefect.futures import PrefectFuture
 
 from flows.runners import dask_task_runner
 from flows.tasks import check_batch, count_failed_batch, store_for
-from tracker import tracking
 from tracker.hosts.github_graphql import LOOK_BATCH
+from tracker.tracking.tally import RunTally
 
 # A batch's GitHub repositories share one GraphQL look, hence the look's size
 # (REPRO_TRACKER_BATCH_SIZE, `Settings.batch_size`, sets another).
@@ -42,7 +42,7 @@ def due_batches(database_url: str | None, max_age_hours: float | None, run_id: i
 
 
 def check_all(batches: Iterable[list[str]], total: int, run_id: int, database_url: str | None,
-              tally: tracking.RunTally, *, parallel_batches: int, dask_address: str | None,
+              tally: RunTally, *, parallel_batches: int, dask_address: str | None,
               budget: tuple[int, float] | None = None) -> list[str]:
     """Check every batch, adding each batch's tally as it ends and moving the run's progress artifact.
 
@@ -63,16 +63,16 @@ def check_all(batches: Iterable[list[str]], total: int, run_id: int, database_ur
         return failures
     with dask_task_runner(dask_address) if dask_address else contextlib.nullcontext() as cluster:
         if cluster is None:
-            def submit(batch: list[str]) -> PrefectFuture[tracking.RunTally]:
+            def submit(batch: list[str]) -> PrefectFuture[RunTally]:
                 return check_batch.submit(batch, run_id=run_id, database_url=database_url, budget=budget)
             width = parallel_batches
         else:
-            def submit(batch: list[str]) -> PrefectFuture[tracking.RunTally]:
-                return cast(PrefectFuture[tracking.RunTally], cluster.submit(
+            def submit(batch: list[str]) -> PrefectFuture[RunTally]:
+                return cast(PrefectFuture[RunTally], cluster.submit(
                     check_batch, {"canonicals": batch, "run_id": run_id, "database_url": database_url,
                                    "budget": budget}))
             width = max(parallel_batches, sum(cluster.client.nthreads().values()))
-        ended: queue.SimpleQueue[PrefectFuture[tracking.RunTally]] = queue.SimpleQueue()
+        ended: queue.SimpleQueue[PrefectFuture[RunTally]] = queue.SimpleQueue()
         in_flight: dict[UUID, list[str]] = {}
         done = 0
 

@@ -18,13 +18,18 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.tasks import exponential_backoff
 
-from tracker import dashboard, events, planned_run, planning, run_lifecycle, tracking
+from tracker import dashboard, events, planned_run, planning, run_lifecycle
 from tracker.hosts.github import quiet_library_loggers
 from tracker.records import RepoRef
 from tracker.run_lifecycle import TrackedRun
 from tracker.settings import Settings
 from tracker.sources.read import SourceFault
 from tracker.store import IngestSummary, Store, open_store
+from tracker.tracking import artifacts, papers, recording
+from tracker.tracking.artifacts import ArtifactTally, PromiseTally
+from tracker.tracking.checker import RepositoryChecker
+from tracker.tracking.faults import is_transient, source_fault_or_transient
+from tracker.tracking.tally import RunTally
 
 
 @functools.cache
@@ -52,10 +57,10 @@ DEFAULT_SOURCE_RETRIES: int = Settings.model_fields["source_retries"].default
 
 @task(cache_policy=NO_CACHE, retries=DEFAULT_SOURCE_RETRIES, retry_delay_seconds=exponential_backoff(backoff_factor=30),
       retry_jitter_factor=0.5, task_run_name="ingest {source}",
-      retry_condition_fn=lambda task, task_run, state: tracking.source_fault_or_transient(state))
+      retry_condition_fn=lambda task, task_run, state: source_fault_or_transient(state))
 def ingest_source(source: str, database_url: str | None) -> IngestSummary:
     logger = get_run_logger()
-    summary = tracking.ingest_source(store_for(database_url), source, settings=settings_for(database_url),
+    summary = papers.ingest_source(store_for(database_url), source, settings=settings_for(database_url),
                                      on_problem=lambda problem: logger.warning(str(problem)))
     logger.info(f"{source}: ingested {summary.papers} papers ({summary.new_papers} new) with {summary.links} links "
                 f"to {summary.repositories} repositories ({summary.new_repositories} new)")
@@ -80,7 +85,7 @@ def ingest_sources(sources: Sequence[str], database_url: str | None, retries: in
 
 
 @task(cache_policy=NO_CACHE)
-def check_artifacts(database_url: str | None, max_age_hours: float | None, run_id: int) -> tracking.ArtifactTally:
+def check_artifacts(database_url: str | None, max_age_hours: float | None, run_id: int) -> ArtifactTally:
     """Web pages, DOIs and short links, all in one task: the web client keeps to a few requests per host."""
     from tracker.artifacts.check import ArtifactChecker
 
@@ -89,19 +94,19 @@ def check_artifacts(database_url: str | None, max_age_hours: float | None, run_i
     checker = ArtifactChecker.from_settings(settings, cache=store.answer_cache)
     try:
         due = store.artifacts_due(max_age_hours=max_age_hours, run_id=run_id)
-        return tracking.check_artifacts_and_record(store, run_id, checker, due, workers=settings.concurrency)
+        return artifacts.check_artifacts_and_record(store, run_id, checker, due, workers=settings.concurrency)
     finally:
         checker.close()
 
 
 @task(cache_policy=NO_CACHE)
-def look_for_promised_code(database_url: str | None) -> tracking.PromiseTally:
+def look_for_promised_code(database_url: str | None) -> PromiseTally:
     """Papers that promised code without a link: the Hugging Face paper page, and GitHub search with a token."""
     from tracker.artifacts.promises import PromiseFinder
 
     finder = PromiseFinder.from_settings(settings_for(database_url))
     try:
-        return tracking.look_for_promised_code(store_for(database_url), finder)
+        return artifacts.look_for_promised_code(store_for(database_url), finder)
     finally:
         finder.close()
 
@@ -134,9 +139,9 @@ def repositories_due(database_url: str | None, max_age_hours: float | None,
 # `unreachable`, and a 404 as `missing`: retrying either changes nothing). What
 # fails a batch and is worth retrying is the database being locked or away.
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=5),
-      retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
+      retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: is_transient(state))
 def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None,
-                budget: tuple[int, float] | None = None) -> tracking.RunTally:
+                budget: tuple[int, float] | None = None) -> RunTally:
     """Check one batch; a retry re-checks only what the failed attempt did not record, and counts both.
 
     `budget` (the plan's reserve and cost per repository) stops the batch's GitHub repositories once
@@ -144,7 +149,7 @@ def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None
     quiet_library_loggers()  # again here: on a Dask worker this is another process
     settings = settings_for(database_url)
     store = store_for(database_url)
-    checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
+    checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     due = store.repositories_due(keys=[RepoRef.parse(c).key for c in canonicals], run_id=run_id)
     # A 404 of a repository that was live is asked again after every batch (`confirm_gone`), not here.
     if budget is not None:
@@ -153,38 +158,38 @@ def check_batch(canonicals: Sequence[str], run_id: int, database_url: str | None
                                              workers=settings.concurrency,
                                              confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
     else:
-        tally = tracking.check_and_record(store, run_id, checker, due, workers=settings.concurrency,
+        tally = recording.check_and_record(store, run_id, checker, due, workers=settings.concurrency,
                                           confirm_gone_after=settings.confirm_gone_after, defer_confirmation=True)
     tally.add(run_lifecycle.earlier_attempts(store, run_id, canonicals, due))
     return tally
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=5),
-      retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: tracking.is_transient(state))
-def confirm_gone(awaiting: dict[str, datetime], run_id: int, database_url: str | None) -> tracking.RunTally:
+      retry_jitter_factor=0.5, retry_condition_fn=lambda task, task_run, state: is_transient(state))
+def confirm_gone(awaiting: dict[str, datetime], run_id: int, database_url: str | None) -> RunTally:
     """Ask again about the repositories that were live and answered "not found" in a batch, then record them."""
     quiet_library_loggers()
     settings = settings_for(database_url)
     store = store_for(database_url)
-    checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
+    checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     # A retry asks only about what the failed attempt did not record, and counts both.
     due = store.repositories_due(keys=[RepoRef.parse(c).key for c in awaiting], run_id=run_id)
     unrecorded = {ref.key for ref in due}
     left = {canonical: at for canonical, at in awaiting.items() if RepoRef.parse(canonical).key in unrecorded}
-    tally = tracking.confirm_gone(store, run_id, checker, left, after=settings.confirm_gone_after,
+    tally = recording.confirm_gone(store, run_id, checker, left, after=settings.confirm_gone_after,
                                   workers=settings.concurrency)
     tally.add(run_lifecycle.earlier_attempts(store, run_id, awaiting, due))
     return tally
 
 
 @task(cache_policy=NO_CACHE)
-def count_failed_batch(canonicals: Sequence[str], run_id: int, database_url: str | None) -> tracking.RunTally:
+def count_failed_batch(canonicals: Sequence[str], run_id: int, database_url: str | None) -> RunTally:
     """A check batch that failed for good (a dead worker, an error past its retries), as the store recorded it."""
     return run_lifecycle.failed_batch(store_for(database_url), run_id, canonicals)
 
 
 @task(cache_policy=NO_CACHE)
-def finish_run(run_id: int, tally: tracking.RunTally, database_url: str | None, note: str | None = None) -> None:
+def finish_run(run_id: int, tally: RunTally, database_url: str | None, note: str | None = None) -> None:
     # Tasks may run on a Dask worker: they get the run's id, never the flow process's store.
     TrackedRun(store_for(database_url), run_id).finish(tally, note=note)
 

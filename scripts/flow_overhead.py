@@ -68,17 +68,19 @@ def main() -> None:
 def _plain(source: Path, url: str) -> float:
     """The same work without Prefect, with as many repositories in flight as the flow allows."""
     from flows.runners import PARALLEL_BATCHES
-    from tracker import tracking
     from tracker.settings import Settings
     from tracker.store import open_store
+    from tracker.tracking.checker import RepositoryChecker
+    from tracker.tracking.papers import ingest
+    from tracker.tracking.recording import check_and_record
 
     started = time.perf_counter()
     store = open_store(url)
-    tracking.ingest(store, [source])
+    ingest(store, [source])
     settings = Settings.from_env(database_url=url)
-    checker = tracking.RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
+    checker = RepositoryChecker.from_settings(settings, answer_cache=store.answer_cache)
     run_id = store.start_run([str(source)])
-    tally = tracking.check_and_record(store, run_id, checker, store.repositories_due(run_id=run_id),
+    tally = check_and_record(store, run_id, checker, store.repositories_due(run_id=run_id),
                                       workers=settings.concurrency * PARALLEL_BATCHES)
     store.finish_run(run_id, tally.run_status)
     return time.perf_counter() - started

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 
 @dataclass
 class Asked:
@@ -98,3 +100,22 @@ def scripted_service() -> Iterator[ScriptedService]:
         service.released.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedService]:
+    """The whole web, scripted: every plain-HTTP request goes through this service as its proxy."""
+    with scripted_service() as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.rstrip("/"))
+        monkeypatch.setenv("NO_PROXY", "")
+        yield proxy
+
+
+# A Hub model as `GET /api/models/{id}` answers it (huggingface_hub's `ModelInfo` fields).
+HUB_MODEL = {
+    "_id": "65f0c0ffee", "id": "lab/tiny-model", "modelId": "lab/tiny-model", "author": "lab",
+    "sha": "0123456789abcdef0123456789abcdef01234567", "lastModified": "2025-04-01T10:00:00.000Z",
+    "private": False, "disabled": False, "gated": False, "downloads": 1234, "likes": 5,
+    "tags": ["pytorch", "license:apache-2.0"], "cardData": {"license": "apache-2.0"}, "siblings": [],
+    "createdAt": "2024-01-01T00:00:00.000Z",
+}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from standin_http import ScriptedService, scripted_service
+from standin_http import HUB_MODEL, ScriptedService, scripted_service
 
 from tracker.artifacts.doi import DoiClient, ZenodoClient, judge_doi, judge_zenodo
 from tracker.artifacts.hub import HubClient
@@ -182,13 +182,6 @@ def test_dns_failure_and_private_addresses(web: tuple[ScriptedService, WebClient
 
 # --- the Hub, through huggingface_hub at HF_ENDPOINT ----------------------------------------------------------------
 
-MODEL = {
-    "_id": "65f0c0ffee", "id": "lab/tiny-model", "modelId": "lab/tiny-model", "author": "lab",
-    "sha": "0123456789abcdef0123456789abcdef01234567", "lastModified": "2025-04-01T10:00:00.000Z",
-    "private": False, "disabled": False, "gated": False, "downloads": 1234, "likes": 5,
-    "tags": ["pytorch", "license:apache-2.0"], "cardData": {"license": "apache-2.0"}, "siblings": [],
-    "createdAt": "2024-01-01T00:00:00.000Z",
-}
 
 
 @pytest.fixture
@@ -199,7 +192,7 @@ def hub() -> Iterator[tuple[ScriptedService, HubClient]]:
 
 def test_hub_model_found_with_its_license_and_downloads(hub: tuple[ScriptedService, HubClient]) -> None:
     service, client = hub
-    service.answer("/api/models/lab/tiny-model", 200, json.dumps(MODEL), Content_Type="application/json")
+    service.answer("/api/models/lab/tiny-model", 200, json.dumps(HUB_MODEL), Content_Type="application/json")
     observation = client.observe(RepoRef("huggingface.co", "lab", "tiny-model", RepoKind.MODEL))
     assert (observation.found, observation.license, observation.downloads) == (True, "apache-2.0", 1234)
     assert observation.last_modified == datetime(2025, 4, 1, 10, 0, tzinfo=UTC)
@@ -209,7 +202,7 @@ def test_hub_not_found_gated_and_faults(hub: tuple[ScriptedService, HubClient]) 
     service, client = hub
     service.answer("/api/datasets/lab/gone", 401, '{"error":"Repository not found"}',
                    Content_Type="application/json", X_Error_Code="RepoNotFound")
-    gated = {**MODEL, "id": "lab/gated", "gated": "manual"}
+    gated = {**HUB_MODEL, "id": "lab/gated", "gated": "manual"}
     service.answer("/api/models/lab/gated", 200, json.dumps(gated), Content_Type="application/json")
     service.answer("/api/spaces/lab/demo", 503, "upstream connect error", Content_Type="text/plain")
     service.answer("/api/models/lab/removed", 404, '{"error":"Repository not found"}',

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from standin_http import ScriptedService, scripted_service
+from clocks import SetClock
+from standin_http import ScriptedService, web  # noqa: F401  (fixture)
 from store_support import pg_database, store_url  # noqa: F401  (fixtures)
 
-from tracker import tracking
 from tracker.artifacts.check import CONFIRMED_UNCHANGED, ArtifactChecker
 from tracker.artifacts.doi import DoiClient, ZenodoClient
 from tracker.artifacts.web import WebClient
 from tracker.http import HttpClient
 from tracker.store import Store, open_store
+from tracker.tracking.artifacts import check_artifacts_and_record
+from tracker.tracking.papers import ingest as ingest_sources
 
 START = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 PAGE = "http://lab.example.org/project"
@@ -31,41 +33,34 @@ LIVE = "<html><head><title>Project</title></head><body>Our model, code and data,
 SOFT_404 = "<html><head><title>Page not found</title></head><body>Sorry.</body>"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedService]:
-    with scripted_service() as proxy:
-        monkeypatch.setenv("HTTP_PROXY", proxy.url.rstrip("/"))
-        monkeypatch.setenv("NO_PROXY", "")
-        yield proxy
-
-
-def checker(store: Store, clock: Clock) -> ArtifactChecker:
+def checker(store: Store, clock: SetClock) -> ArtifactChecker:
     """The checker a run makes, its validators kept in the store (a new one per run, as a run does)."""
     closed = HttpClient("http://127.0.0.1:9/", attempts=1)
-    web = WebClient(timeout=2, resolve=lambda host: ["93.184.216.34"], sleep=lambda _: None,
+    client = WebClient(timeout=2, resolve=lambda host: ["93.184.216.34"], sleep=lambda _: None,
                     cache=store.answer_cache)
-    return ArtifactChecker(web, DoiClient(closed), ZenodoClient(closed), clock=clock)
+    return ArtifactChecker(client, DoiClient(closed), ZenodoClient(closed), clock=clock)
 
 
-def run(store: Store, clock: Clock) -> None:
+def run(store: Store, clock: SetClock) -> None:
     run_id = store.start_run(sources=["test"])
-    tracking.check_artifacts_and_record(store, run_id, checker(store, clock), store.artifacts_due(), workers=1)
+    check_artifacts_and_record(store, run_id, checker(store, clock), store.artifacts_due(), workers=1)
     store.finish_run(run_id, "completed")
+
+
+@contextmanager
+def paper_in_store(store_url: str, tmp_path: Path, abstract: str) -> Iterator[tuple[Store, SetClock]]:
+    """A store holding one paper with this abstract, and the clock it and its runs are stamped by."""
+    clock = SetClock(START)
+    with open_store(store_url, clock=clock) as store:
+        ingest(store, tmp_path, abstract)
+        yield store, clock
 
 
 def ingest(store: Store, tmp_path: Path, abstract: str) -> None:
     source = tmp_path / "papers.jsonl"
     line = {"id": "arxiv:2410.00009", "title": "A paper", "abstract": abstract, "published": "2026-10-01"}
     source.write_text(json.dumps(line) + "\n")
-    tracking.ingest(store, [source])
+    ingest_sources(store, [source])
 
 
 def latest(store: Store, url: str):  # type: ignore[no-untyped-def]
@@ -75,9 +70,7 @@ def latest(store: Store, url: str):  # type: ignore[no-untyped-def]
 
 def test_a_page_unchanged_by_its_etag_keeps_its_verdict_and_a_changed_one_is_judged_again(
         store_url: str, tmp_path: Path, web: ScriptedService) -> None:
-    clock = Clock()
-    with open_store(store_url, clock=clock) as store:
-        ingest(store, tmp_path, f"Project page: {PAGE} .")
+    with paper_in_store(store_url, tmp_path, f"Project page: {PAGE} .") as (store, clock):
         web.answer(PAGE, 200, LIVE, Content_Type="text/html", ETag='"v1"')
         run(store, clock)
         first = latest(store, PAGE)
@@ -126,10 +119,8 @@ def test_a_page_unchanged_by_its_etag_keeps_its_verdict_and_a_changed_one_is_jud
 
 def test_a_server_that_refuses_head_is_asked_conditionally_by_get_and_last_modified_serves_too(
         store_url: str, tmp_path: Path, web: ScriptedService) -> None:
-    clock = Clock()
     modified = "Tue, 01 Dec 2026 10:00:00 GMT"
-    with open_store(store_url, clock=clock) as store:
-        ingest(store, tmp_path, f"Project page: {PAGE} .")
+    with paper_in_store(store_url, tmp_path, f"Project page: {PAGE} .") as (store, clock):
         web.answer(PAGE, 405, "")
         web.answer(PAGE, 200, LIVE, Content_Type="text/html", Last_Modified=modified)
         run(store, clock)
@@ -147,9 +138,7 @@ def test_a_server_that_refuses_head_is_asked_conditionally_by_get_and_last_modif
 def test_a_304_that_cannot_vouch_for_the_verdict_is_asked_again_without_validators(
         store_url: str, tmp_path: Path, web: ScriptedService) -> None:
     """The previous check was a fault (no verdict to keep): a 304 then says nothing, and the page is read."""
-    clock = Clock()
-    with open_store(store_url, clock=clock) as store:
-        ingest(store, tmp_path, f"Project page: {PAGE} .")
+    with paper_in_store(store_url, tmp_path, f"Project page: {PAGE} .") as (store, clock):
         web.answer(PAGE, 200, LIVE, Content_Type="text/html", ETag='"v1"')
         run(store, clock)
         web.answers[PAGE].clear()
@@ -171,9 +160,7 @@ def test_a_304_that_cannot_vouch_for_the_verdict_is_asked_again_without_validato
 
 def test_a_short_link_confirmed_unchanged_still_names_its_repository(
         store_url: str, tmp_path: Path, web: ScriptedService) -> None:
-    clock = Clock()
-    with open_store(store_url, clock=clock) as store:
-        ingest(store, tmp_path, f"Code: {SHORT}")
+    with paper_in_store(store_url, tmp_path, f"Code: {SHORT}") as (store, clock):
         web.answer(SHORT, 301, Location=REPOSITORY)
         web.answer(REPOSITORY, 200, "<title>lab/code</title>", Content_Type="text/html", ETag='"c1"')
         run(store, clock)

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from standin_http import ScriptedService, scripted_service
+from clocks import SetClock
+from standin_http import HUB_MODEL, ScriptedService, scripted_service, web  # noqa: F401  (fixture)
 
-from tracker import tracking
 from tracker.artifacts.check import ArtifactChecker
 from tracker.artifacts.promises import PromiseFinder
 from tracker.artifacts.web import NameNotResolved, WebClient
@@ -20,6 +20,10 @@ from tracker.report.load import report_data, status_entries
 from tracker.report.terminal import filter_rows, status_json
 from tracker.settings import Settings
 from tracker.store import Store, open_store
+from tracker.tracking.artifacts import check_artifacts_and_record, look_for_promised_code
+from tracker.tracking.checker import RepositoryChecker
+from tracker.tracking.papers import ingest as ingest_sources
+from tracker.tracking.recording import check_and_record
 
 START = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 PUBLIC = "93.184.216.34"
@@ -31,21 +35,13 @@ ABSTRACT = (
 )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
+@pytest.fixture
+def clock() -> SetClock:
+    return SetClock(START)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
+def store(tmp_path: Path, clock: SetClock) -> Iterator[Store]:
     with open_store(f"sqlite:///{tmp_path / 'db.sqlite'}", clock=clock) as opened:
         yield opened
 
@@ -53,7 +49,7 @@ def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
 def ingest(store: Store, tmp_path: Path, lines: list[dict[str, object]]) -> None:
     source = tmp_path / "papers.jsonl"
     source.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    tracking.ingest(store, [source])
+    ingest_sources(store, [source])
 
 
 def paper(arxiv: str, abstract: str, published: str = "2026-10-01") -> dict[str, object]:
@@ -63,18 +59,18 @@ def paper(arxiv: str, abstract: str, published: str = "2026-10-01") -> dict[str,
 def run_artifacts(store: Store, checker: ArtifactChecker) -> dict[str, str]:
     run_id = store.start_run(sources=["test"])
     # One at a time, in order of first sight: the project page resolves before the lapsed name is asked.
-    tracking.check_artifacts_and_record(store, run_id, checker, store.artifacts_due(run_id=run_id), workers=1)
+    check_artifacts_and_record(store, run_id, checker, store.artifacts_due(run_id=run_id), workers=1)
     store.finish_run(run_id, "completed")
     return {row.url: row.latest.state for row in store.latest_artifact_checks()}
 
 
-def offline_checker(clock: Clock, resolve: object = None) -> ArtifactChecker:
+def offline_checker(clock: SetClock, resolve: object = None) -> ArtifactChecker:
     settings = Settings.from_env()
     return ArtifactChecker.from_settings(settings, resolve=resolve, clock=clock)  # type: ignore[arg-type]
 
 
 def test_offline_every_web_artifact_is_unreachable_none_gone_however_long(
-        store: Store, tmp_path: Path, clock: Clock) -> None:
+        store: Store, tmp_path: Path, clock: SetClock) -> None:
     """THE ONE RULE. conftest seals DNS and points the registries at a closed port; a resolver that says no name
     exists at all (a broken DNS server) is our network's fault too, even two days running."""
     ingest(store, tmp_path, [paper("2410.00001", ABSTRACT)])
@@ -91,14 +87,6 @@ def test_offline_every_web_artifact_is_unreachable_none_gone_however_long(
     assert all(row.latest.dns_failing_since is None for row in store.latest_artifact_checks())
 
 
-@pytest.fixture
-def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedService]:
-    with scripted_service() as proxy:
-        monkeypatch.setenv("HTTP_PROXY", proxy.url.rstrip("/"))
-        monkeypatch.setenv("NO_PROXY", "")
-        yield proxy
-
-
 def resolver(known: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     def resolve(host: str) -> list[str]:
         if host not in known:
@@ -107,7 +95,7 @@ def resolver(known: dict[str, list[str]]):  # type: ignore[no-untyped-def]
     return resolve
 
 
-def web_checker(clock: Clock, registry: ScriptedService | None = None) -> ArtifactChecker:
+def web_checker(clock: SetClock, registry: ScriptedService | None = None) -> ArtifactChecker:
     from tracker.artifacts.doi import DoiClient, ZenodoClient
 
     names = resolver({"lab.example.org": [PUBLIC], "bit.ly": [PUBLIC], "github.com": [PUBLIC]})
@@ -118,7 +106,7 @@ def web_checker(clock: Clock, registry: ScriptedService | None = None) -> Artifa
 
 
 def test_a_lapsed_domain_is_gone_after_a_day_while_others_resolve(
-        store: Store, tmp_path: Path, clock: Clock, web: ScriptedService) -> None:
+        store: Store, tmp_path: Path, clock: SetClock, web: ScriptedService) -> None:
     ingest(store, tmp_path, [paper("2410.00002", "Project page: http://lab.example.org/project and "
                                                  "http://vanished.example/old .")])
     web.answer("http://lab.example.org/project", 200, "<title>Project</title>", Content_Type="text/html")
@@ -138,12 +126,12 @@ def test_a_lapsed_domain_is_gone_after_a_day_while_others_resolve(
 
 
 def test_a_short_link_to_a_repository_adds_it_with_the_short_link_as_provenance(
-        store: Store, tmp_path: Path, clock: Clock, web: ScriptedService) -> None:
+        store: Store, tmp_path: Path, clock: SetClock, web: ScriptedService) -> None:
     ingest(store, tmp_path, [paper("2410.00003", "Code: http://bit.ly/lab-code")])
     web.answer("http://bit.ly/lab-code", 301, Location="http://github.com/lab/code")
     web.answer("http://github.com/lab/code", 200, "<title>lab/code</title>", Content_Type="text/html")
     run_id = store.start_run(sources=["test"])
-    tally = tracking.check_artifacts_and_record(store, run_id, web_checker(clock), store.artifacts_due(), workers=1)
+    tally = check_artifacts_and_record(store, run_id, web_checker(clock), store.artifacts_due(), workers=1)
     assert [ref.canonical for ref in tally.new_repositories] == ["github.com/lab/code"]
     (row,) = store.latest_artifact_checks()
     assert row.kind == "short_link" and row.latest.state == "ok"
@@ -154,13 +142,6 @@ def test_a_short_link_to_a_repository_adds_it_with_the_short_link_as_provenance(
     assert "github.com/lab/code" in [ref.canonical for ref in store.repositories_due()]
 
 
-MODEL = {
-    "_id": "65f0c0ffee", "id": "lab/tiny-model", "modelId": "lab/tiny-model", "author": "lab",
-    "sha": "0123456789abcdef0123456789abcdef01234567", "lastModified": "2025-04-01T10:00:00.000Z",
-    "private": False, "disabled": False, "gated": False, "downloads": 1234, "likes": 5,
-    "tags": ["pytorch", "license:apache-2.0"], "cardData": {"license": "apache-2.0"}, "siblings": [],
-    "createdAt": "2024-01-01T00:00:00.000Z",
-}
 
 
 def test_a_hugging_face_model_is_a_model_row_checked_through_the_hub_never_cloned(
@@ -168,14 +149,14 @@ def test_a_hugging_face_model_is_a_model_row_checked_through_the_hub_never_clone
     ingest(store, tmp_path, [paper("2410.00004", "Weights: https://huggingface.co/lab/tiny-model and "
                                                  "https://huggingface.co/datasets/lab/gone")])
     with scripted_service() as hub:
-        hub.answer("/api/models/lab/tiny-model", 200, json.dumps(MODEL), Content_Type="application/json")
+        hub.answer("/api/models/lab/tiny-model", 200, json.dumps(HUB_MODEL), Content_Type="application/json")
         hub.answer("/api/datasets/lab/gone", 401, '{"error":"Repository not found"}',
                    Content_Type="application/json", X_Error_Code="RepoNotFound")
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         monkeypatch.setenv("GIT_ALLOW_PROTOCOL", "none")  # a clone would fail loudly, not reach huggingface.co
-        checker = tracking.RepositoryChecker.from_settings(Settings.from_env())
+        checker = RepositoryChecker.from_settings(Settings.from_env())
         run_id = store.start_run(sources=["test"])
-        tracking.check_and_record(store, run_id, checker, store.repositories_due(), workers=2)
+        check_and_record(store, run_id, checker, store.repositories_due(), workers=2)
     rows = {row["repository"]: row for row in status_json(status_entries(store))}
     model = rows["huggingface.co/lab/tiny-model"]
     assert (model["kind"], model["status"], model["license"]) == ("model", "ok", "apache-2.0")
@@ -186,7 +167,7 @@ def test_a_hugging_face_model_is_a_model_row_checked_through_the_hub_never_clone
 
 
 def test_a_promise_kept_on_the_hugging_face_paper_page_is_found_later_and_counted(
-        store: Store, tmp_path: Path, clock: Clock) -> None:
+        store: Store, tmp_path: Path, clock: SetClock) -> None:
     promising = "Code will be released upon publication."
     ingest(store, tmp_path, [paper("2410.00005", promising, "2026-11-10"), paper("2410.00006", promising)])
     with scripted_service() as hub:
@@ -195,11 +176,11 @@ def test_a_promise_kept_on_the_hugging_face_paper_page_is_found_later_and_counte
         hub.answer("/api/papers/2410.00005", 200, json.dumps(page), Content_Type="application/json")
         hub.answer("/api/papers/2410.00006", 404, '{"error":"Paper not found"}', Content_Type="application/json")
         finder = PromiseFinder(HttpClient(hub.url, attempts=1), None)
-        tally = tracking.look_for_promised_code(store, finder)
+        tally = look_for_promised_code(store, finder)
         assert (tally.looked, tally.found) == (2, ["arxiv:2410.00005: github.com/lab/kept"])
-        assert tracking.look_for_promised_code(store, finder).looked == 0  # at most once a day
+        assert look_for_promised_code(store, finder).looked == 0  # at most once a day
         clock.now += timedelta(days=1)
-        assert tracking.look_for_promised_code(store, finder).looked == 1  # the open one, the next day
+        assert look_for_promised_code(store, finder).looked == 1  # the open one, the next day
     data = report_data(store)
     kept = promises_kept(data.papers)
     assert (kept.promised, kept.kept, dict(kept.within)) == (2, 1, {30: 1, 90: 1, 365: 1})
@@ -255,12 +236,12 @@ def test_history_of_an_artifact_by_its_address(tmp_path: Path) -> None:
 
 
 def test_a_paper_known_by_its_title_alone_is_found_through_the_hub_paper_search(
-        store: Store, tmp_path: Path, clock: Clock) -> None:
+        store: Store, tmp_path: Path, clock: SetClock) -> None:
     source = tmp_path / "papers.jsonl"
     title = "Sparse Mixtures of Tiny Experts"
     source.write_text(json.dumps({"title": title, "abstract": "Code will be released soon."}) + "\n"
                       + json.dumps({"title": "Another Promise", "abstract": "Code will be released soon."}) + "\n")
-    tracking.ingest(store, [source])
+    ingest_sources(store, [source])
     with scripted_service() as hub:
         results = [{"paper": {"id": "2411.01234", "title": "Sparse mixtures of tiny experts.", "upvotes": 2},
                     "title": "Sparse mixtures of tiny experts."},
@@ -271,7 +252,7 @@ def test_a_paper_known_by_its_title_alone_is_found_through_the_hub_paper_search(
         hub.answer("/api/papers/2411.01234", 200, json.dumps({"id": "2411.01234", "title": title,
                                                                "githubRepo": "https://github.com/lab/tiny-moe"}),
                    Content_Type="application/json")
-        tally = tracking.look_for_promised_code(store, PromiseFinder(HttpClient(hub.url, attempts=1), None))
+        tally = look_for_promised_code(store, PromiseFinder(HttpClient(hub.url, attempts=1), None))
     assert tally.looked == 2 and [found.split(": ")[1] for found in tally.found] == ["github.com/lab/tiny-moe"]
     kept = promises_kept(report_data(store).papers)
     assert (kept.kept, [paper.title for paper in kept.open]) == (1, ["Another Promise"])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from clocks import SetClock
 from gitrepos import ml_repo, route_git
 from standin_github import Fault, StandinGitHub
 
@@ -15,24 +16,13 @@ from tracker.hosts.github import GitHubHost
 from tracker.records import RepoRef, Status
 from tracker.settings import Settings
 from tracker.store import Store, open_store
-from tracker.tracking import RepositoryChecker, check_and_record
+from tracker.tracking.checker import RepositoryChecker
+from tracker.tracking.recording import check_and_record
 
 FLAKY, GONE, STEADY = (RepoRef("github.com", "lab", name) for name in ("flaky", "gone", "steady"))
 
 
-class Clock:
-    """The run's clock; `sleep` moves it instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
+START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -48,7 +38,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Sta
         yield github, store, GitHost(tmp_path / "cache")
 
 
-def _run(github: StandinGitHub, store: Store, git: GitHost, clock: Clock, *, after: float | None = 60.0,
+def _run(github: StandinGitHub, store: Store, git: GitHost, clock: SetClock, *, after: float | None = 60.0,
          order: list[str] | None = None) -> dict[str, object]:
     # No real waiting anywhere: retries of a 5xx back off through a sleep that returns at once.
     checker = RepositoryChecker(GitHubHost(api_url=github.api_url, sleep=lambda _: None), git, clock=clock)
@@ -72,7 +62,7 @@ def _asked(github: StandinGitHub, name: str) -> int:
 
 def test_a_404_after_ok_is_asked_again_and_a_live_second_answer_wins(world) -> None:
     github, store, git = world
-    clock = Clock()
+    clock = SetClock(START)
     _run(github, store, git, clock)
     github.delete(GONE.full_name)
     github.inject(Fault("status", times=1, path="/repos/lab/flaky", status=404))
@@ -94,7 +84,7 @@ def test_a_404_after_ok_is_asked_again_and_a_live_second_answer_wins(world) -> N
 def test_a_first_check_that_is_404_is_taken_at_its_word(world) -> None:
     github, store, git = world
     github.delete(GONE.full_name)
-    clock = Clock()
+    clock = SetClock(START)
     latest = _run(github, store, git, clock)
     assert latest["gone"].status is Status.MISSING  # type: ignore[attr-defined]
     assert _asked(github, "gone") == 1 and clock.slept == []
@@ -105,7 +95,7 @@ def test_a_first_check_that_is_404_is_taken_at_its_word(world) -> None:
 
 def test_the_wait_is_only_what_is_left_of_it_and_zero_means_at_once(world) -> None:
     github, store, git = world
-    clock = Clock()
+    clock = SetClock(START)
     _run(github, store, git, clock)
     github.delete(GONE.full_name)
     github.clear_log()
@@ -116,7 +106,7 @@ def test_the_wait_is_only_what_is_left_of_it_and_zero_means_at_once(world) -> No
 
 def test_a_live_repository_that_was_unreachable_last_time_is_still_confirmed(world) -> None:
     github, store, git = world
-    clock = Clock()
+    clock = SetClock(START)
     _run(github, store, git, clock)
     github.inject(Fault("status", times=None, path="/repos/lab/gone", status=503))
     _run(github, store, git, clock, after=0)

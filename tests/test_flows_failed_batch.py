@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy.exc
 
-from tracker import tracking
 from tracker.store import open_store
+from tracker.tracking import recording
 
 # The session's one Prefect server and the world fixture, registered once for every flow test module.
 pytest_plugins = ["prefect_support"]
@@ -25,7 +25,7 @@ FIRST_BATCH = ("github.com/acme/seeing", "github.com/acme/bare-bones")
 
 def failing_after_one(monkeypatch: pytest.MonkeyPatch, error: Callable[[], Exception], times: int) -> None:
     """The first batch's check records its first repository, then fails with `error()` (`times` attempts)."""
-    check_and_record = tracking.check_and_record
+    check_and_record = recording.check_and_record
     failures = iter(range(times))
 
     def check_then_fail(store: Any, run_id: int, checker: Any, refs: Iterable[Any], **options: Any) -> Any:
@@ -35,7 +35,7 @@ def failing_after_one(monkeypatch: pytest.MonkeyPatch, error: Callable[[], Excep
             raise error()
         return check_and_record(store, run_id, checker, refs, **options)
 
-    monkeypatch.setattr(tracking, "check_and_record", check_then_fail)
+    monkeypatch.setattr(recording, "check_and_record", check_then_fail)
 
 
 def run_track(world: World, **options: Any) -> Any:

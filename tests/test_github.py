@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-
+from clocks import EpochClock
 from standin_github import Fault, StandinGitHub
+
 from tracker.hosts import github as github_module
-from tracker.http import MemoryCache
 from tracker.hosts.github import GitHubHost, classify_error, rate_limit_wait
+from tracker.http import MemoryCache
 from tracker.records import LicenseFinding, RepoRef, Status
 from tracker.settings import Settings
 
@@ -25,34 +26,19 @@ TOKEN = "ghp_Secr3tTestToken0123456789abcdefABCDEF"
 START = 1_750_000_000.0
 
 
-class FakeClock:
-    """Epoch seconds that move only when someone sleeps."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+@pytest.fixture
+def clock() -> EpochClock:
+    return EpochClock(START)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def server(clock: FakeClock) -> Iterator[StandinGitHub]:
+def server(clock: EpochClock) -> Iterator[StandinGitHub]:
     with StandinGitHub(clock=clock, token=TOKEN, max_hold=3.0) as standin:
         yield standin
 
 
 @pytest.fixture
-def make_host(server: StandinGitHub, clock: FakeClock) -> Iterator[Callable[..., GitHubHost]]:
+def make_host(server: StandinGitHub, clock: EpochClock) -> Iterator[Callable[..., GitHubHost]]:
     hosts: list[GitHubHost] = []
 
     def make(**options: object) -> GitHubHost:
@@ -327,7 +313,7 @@ def test_rate_limit_beyond_max_wait_gives_not_checked_and_stops_asking(server, m
     assert asked == 1
     assert all(facts.status is Status.NOT_CHECKED for facts in later)
     assert server.total == asked  # no further request
-    assert clock.sleeps == []
+    assert clock.slept == []
     assert host.stats.rate_remaining == 0
     assert host.stats.rate_reset == datetime.fromtimestamp(int(START + 3000), UTC)
 
@@ -340,7 +326,7 @@ def test_rate_limit_within_max_wait_sleeps_until_reset(server, make_host, clock)
     facts = host.check(ref("lab/a"))
 
     assert facts.status is Status.OK
-    assert clock.sleeps == [31.0]  # reset - now, plus the second the reset falls within
+    assert clock.slept == [31.0]  # reset - now, plus the second the reset falls within
     assert [r.status for r in server.requests] == [403, 200, 200]
 
 
@@ -354,7 +340,7 @@ def test_spent_budget_waits_before_asking_not_after_a_403(server, make_host, clo
 
     # The repo answer spent the last request; the release lookup waited for the reset.
     assert facts.status is Status.OK
-    assert clock.sleeps == [51.0]
+    assert clock.slept == [51.0]
     assert [r.status for r in server.requests] == [200, 404, 200]
 
 
@@ -366,7 +352,7 @@ def test_secondary_limit_honours_retry_after(server, make_host, clock, status):
     facts = make_host().check(ref("lab/a"))
 
     assert facts.status is Status.OK
-    assert clock.sleeps == [17.0]
+    assert clock.slept == [17.0]
     assert server.requests[0].status == status
 
 
@@ -374,7 +360,7 @@ def test_secondary_limit_without_retry_after_waits_a_minute(server, make_host, c
     server.add_repo("lab/a")
     server.inject(Fault("secondary", status=403, seconds=0))
     assert make_host().check(ref("lab/a")).status is Status.OK
-    assert clock.sleeps == [60.0]
+    assert clock.slept == [60.0]
 
 
 def test_secondary_limit_longer_than_max_wait_gives_not_checked(server, make_host, clock):
@@ -388,7 +374,7 @@ def test_secondary_limit_longer_than_max_wait_gives_not_checked(server, make_hos
     assert facts.status is Status.NOT_CHECKED and again.status is Status.NOT_CHECKED
     assert "secondary rate limit" in facts.detail
     assert server.total == 1
-    assert clock.sleeps == []
+    assert clock.slept == []
 
 
 # -- faults are never evidence -------------------------------------------------------
@@ -416,7 +402,7 @@ def test_persistent_server_error_is_unreachable_after_bounded_attempts(server, m
     assert facts.status is Status.UNREACHABLE
     assert facts.detail == "GitHub answered 503 Service Unavailable for /repos/lab/a after 3 attempts"
     assert server.total == 3
-    assert clock.sleeps == [1.0]  # urllib3 backoff: none before the 2nd try, 2 x 0.5 before the 3rd
+    assert clock.slept == [1.0]  # urllib3 backoff: none before the 2nd try, 2 x 0.5 before the 3rd
     assert host.stats.requests_made == 3 and host.stats.requests_rate_counted == 3
 
 

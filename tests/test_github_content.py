@@ -14,14 +14,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from gitrepos import CommitSpec, LocalRepo, add_commit, empty_repo, ml_repo, route_git
 from standin_github import Fault, StandinGitHub
-from tracker.http import MemoryCache
+
 from tracker.hosts.git import GitHost
 from tracker.hosts.github import GitHubHost
+from tracker.http import MemoryCache
 from tracker.records import RepoFacts, RepoRef, Status
-from tracker.tracking import RepositoryChecker, check_many
+from tracker.tracking.checker import RepositoryChecker
+from tracker.tracking.pipeline import check_many
 
 TOKEN = "ghp_Secr3tContentToken0123456789abcdefAB"
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from tracker.hosts.github_content import files_in
-from tracker.hosts.github_content import PendingRead
+from tracker.hosts.github_content import PendingRead, files_in
 from tracker.hosts.github_graphql import LOOK_BATCH, Look, ReadRequest, look_query, parse_look, parse_read, read_query
 from tracker.records import Metadata, RepoFacts, RepoRef, Status
-from tracker.tracking import CheckedRepository, check_many
+from tracker.tracking.checker import CheckedRepository
+from tracker.tracking.pipeline import check_many
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 REF = RepoRef("github.com", "Lab", "Model")

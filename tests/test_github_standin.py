@@ -9,16 +9,8 @@ import sys
 from pathlib import Path
 
 import requests
-
+from clocks import EpochClock
 from standin_github import Fault, StandinGitHub
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_750_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_answers_carry_githubs_headers_and_304_costs_nothing():
@@ -95,7 +87,7 @@ def test_gone_repositories_answer_with_githubs_error_bodies():
 
 
 def test_spent_budget_answers_403_until_the_servers_clock_passes_reset():
-    clock = Clock()
+    clock = EpochClock()
     with StandinGitHub(clock=clock) as server:
         server.add_repo("lab/a")
         server.exhaust_rate_limit(reset_at=clock.now + 60)

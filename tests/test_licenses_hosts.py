@@ -19,14 +19,15 @@ from standin_github import StandinGitHub
 from store_support import ok_facts, pg_database, store, store_url  # noqa: F401  (fixtures)
 
 from tracker.checks import license as license_check
-from tracker.http import MemoryCache
 from tracker.hosts.git import GitHost
 from tracker.hosts.github import GitHubHost
+from tracker.http import MemoryCache
 from tracker.records import LicenseFinding, RepoFacts, RepoRef, Status
 from tracker.report.load import repo_license
 from tracker.spdx import repository_license
 from tracker.store import Store
-from tracker.tracking import RepositoryChecker, check_many
+from tracker.tracking.checker import RepositoryChecker
+from tracker.tracking.pipeline import check_many
 
 TOKEN = "ghp_Secr3tLicenseToken0123456789abcdefAB"
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -32,9 +32,8 @@ from reliability_support import (
 from store_support import pg_database  # noqa: F401  (fixture)
 
 from tracker.store import RunStatus, open_store
-from tracker.tracking import RECORD_BATCH
+from tracker.tracking.recording import RECORD_BATCH
 
-# More than one batch of checks (committed together), so that a kill can fall between two of them.
 NAMES = world_names(RECORD_BATCH + 12)
 
 

@@ -21,7 +21,7 @@ from reliability_support import CLI, rows, scalar
 
 from tracker.ingest import paper_id
 from tracker.store import open_store
-from tracker.tracking import ingest as ingest_sources
+from tracker.tracking.papers import ingest as ingest_sources
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 GOOD = [("good:1", "github.com/good/one"), ("good:2", "github.com/good/two"), ("good:3", "gitlab.com/good/three")]

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 import requests
+from clocks import EpochClock
 from github.Requester import Requester
-
 from gitrepos import CommitSpec, Executable, LocalRepo, Symlink, build_repo, empty_repo, ml_repo
 from standin_github import Fault, StandinGitHub
+
 from tracker.hosts.github_graphql import ReadRequest, look_query, read_query
 from tracker.records import RepoRef
 
@@ -29,14 +30,6 @@ NOW = datetime(2024, 12, 31, tzinfo=UTC)
 DATES = [datetime(2023, 6, 1, tzinfo=UTC), datetime(2024, 3, 1, tzinfo=UTC),
          datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 12, 15, tzinfo=UTC)]
 BINARY = bytes(range(256))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_750_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def ref(full_name: str) -> RepoRef:
@@ -311,7 +304,7 @@ def test_graphql_requires_a_token_when_the_standin_has_one(remote: Path, vision:
 
 def test_graphql_budget_is_separate_from_rest_and_spent_answers_200_rate_limited(remote: Path, vision: LocalRepo):
     """At GitHub the two budgets are separate: a client must read the resource of the limit it hit."""
-    clock = Clock()
+    clock = EpochClock()
     window_end = datetime.fromtimestamp(clock.now + 3600, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with StandinGitHub(git_root=remote, clock=clock, graphql_rate_limit=100) as server:
         server.add_repo("acme/vision")
@@ -489,7 +482,6 @@ def test_git_trees_is_a_404_without_git_root():
 def test_a_query_costs_what_githubs_published_formula_says() -> None:
     """GitHub's own example: 1 + 100 + 5,000 requests, divided by 100 and rounded: 51 points; at least 1."""
     import graphql
-
     from standin_graphql import query_cost
 
     example = """query { viewer { login repositories(first: 100) { edges { node { id
@@ -503,8 +495,8 @@ def test_a_query_costs_what_githubs_published_formula_says() -> None:
 
 def test_a_look_at_a_whole_batch_costs_three_points() -> None:
     import graphql
-
     from standin_graphql import query_cost
+
     from tracker.hosts.github_graphql import LOOK_BATCH, look_query
     from tracker.records import RepoRef
 

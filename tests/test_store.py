@@ -36,6 +36,13 @@ def count(store: Store, model: Table) -> int:
         return connection.execute(select(func.count()).select_from(model)).scalar_one()
 
 
+def stored_row(store: Store) -> dict[str, object]:
+    """The one check's row as written, every column (a `StoredCheck` carries only what readers read)."""
+    with store.engine.connect() as connection:
+        (row,) = connection.execute(select(RepositoryCheck)).mappings().all()
+    return dict(row)
+
+
 def test_open_creates_the_newest_schema_on_an_empty_database(store: Store) -> None:
     assert current_revision(store.engine) == head_revision()
     assert store.runs() == []
@@ -145,12 +152,15 @@ def test_stored_check_rebuilds_the_records_it_came_from(store: Store) -> None:
 
     (check,) = store.history("github.com/a/b")
     assert facts.metadata is not None and facts.activity is not None
-    # Every fact the host gathered comes back, under the column the store derives from the record's field.
-    stored = check._asdict()
+    # Every fact the host gathered is kept, under the column the store derives from the record's field,
+    # and those a reader reads come back in the check.
+    stored = stored_row(store)
     for record, columns in ((facts.metadata, METADATA_COLUMNS), (facts.activity, ACTIVITY_COLUMNS)):
-        sent = {column: getattr(record, name) for name, column in columns.items() if name != "topics"}
+        sent = {column: getattr(record, name) for name, column in columns.items()}
+        sent = {column: list(value) if isinstance(value, tuple) else value for column, value in sent.items()}
         assert {column: stored[column] for column in sent} == sent
-    assert json.loads(check.topics_json or "null") == list(facts.metadata.topics)
+        read = {column: value for column, value in sent.items() if column in StoredCheck._fields}
+        assert read and check._asdict().items() >= read.items()
     assert (check.status, check.detail, check.http_status, check.moved_to) == (
         facts.status, facts.detail, facts.http_status, None)
     assert check.licenses() == facts.licenses  # everything but the file tree, which is not kept
@@ -168,7 +178,9 @@ def test_a_check_that_gathered_nothing_rebuilds_no_metadata_or_activity(store: S
         run, bare_facts("github.com/a/b", Status.MISSING, http_status=404), (), health="gone", repro_score=None
     )
     (check,) = store.history("github.com/a/b")
-    assert (check.status, check.http_status, check.topics_json, check.commits_90d) == (Status.MISSING, 404, None, None)
+    assert (check.status, check.http_status) == (Status.MISSING, 404)
+    stored = stored_row(store)
+    assert (stored["topics"], stored["commits_90d"]) == (None, None)  # "not gathered", not "gathered, empty"
 
 
 def test_moved_repository_points_to_its_new_identity(store: Store) -> None:
@@ -379,11 +391,12 @@ def test_forget_removes_a_repository_and_its_checks_and_keeps_the_papers_link_te
     assert "github.com/old/name" in {ref.key for ref in store.repositories_due()}
 
 
-def test_every_fact_of_the_records_has_its_column_and_its_stored_check_field() -> None:
-    """A fact added to `Metadata` or `Activity` fails here until its column and `StoredCheck` field exist."""
+def test_every_fact_of_the_records_has_its_column_and_every_stored_check_field_reads_one() -> None:
+    """A fact added to `Metadata` or `Activity` fails here until its column exists; a `StoredCheck` field
+    names a column of the check (JSON ones as `<column>_json`) or the repository's identity."""
     columns = set(RepositoryCheck.c.keys())
     for derived in (METADATA_COLUMNS, ACTIVITY_COLUMNS):
         assert set(derived.values()) <= columns
-        assert {f"{column}_json" if column == "topics" else column for column in derived.values()} <= set(
-            StoredCheck._fields)
+    read = {field.removesuffix("_json") for field in StoredCheck._fields} - {"key", "canonical"}
+    assert read <= columns
     assert METADATA_COLUMNS["license_spdx"] == "license_api" and "size_kb" not in METADATA_COLUMNS

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
+from clocks import SetClock
 from sqlalchemy import text
 from store_support import paper_links, pg_database, store_url  # noqa: F401  (fixtures)
 
@@ -18,13 +19,6 @@ from tracker.store.engine import make_engine
 from tracker.store.migrate import alembic_config, upgrade
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def with_artifacts(paper_id: str, *artifacts: Artifact, code_promised: bool = False):  # type: ignore[no-untyped-def]
@@ -40,7 +34,7 @@ OTHER_PAPER = Artifact("https://arxiv.org/abs/2401.00001", ArtifactKind.PAPER)
 
 
 def test_artifacts_are_due_checked_over_time_and_a_short_link_adds_its_repository(store_url: str) -> None:
-    clock = Clock()
+    clock = SetClock(T0)
     with open_store(store_url, clock=clock) as store:
         store.add_papers([with_artifacts("arxiv:2411.00001", PAGE, DOI, SHORT, OTHER_PAPER),
                           with_artifacts("arxiv:2411.00002", SHORT)])
@@ -82,7 +76,7 @@ def test_artifacts_are_due_checked_over_time_and_a_short_link_adds_its_repositor
 
 
 def test_promised_code_is_looked_for_at_most_daily_and_a_find_is_linked_found_later(store_url: str) -> None:
-    clock = Clock()
+    clock = SetClock(T0)
     with open_store(store_url, clock=clock) as store:
         store.add_papers([paper_links("arxiv:2411.00003", code_promised=True),
                           paper_links("arxiv:2411.00004", code_promised=True),

@@ -73,7 +73,7 @@ def test_a_first_release_database_upgrades_in_place_and_keeps_its_rows(store_url
         assert (old.status, old.checked_at, old.canonical) == (Status.OK, seen, "github.com/Old/Repo")
         assert old.run_id == run_id
         # Columns the first release did not have read as "not recorded".
-        assert (old.stars, old.topics_json, old.commits_90d, old.results()) == (None, None, None, ())
+        assert (old.stars, old.last_commit_at, old.health, old.results()) == (None, None, None, ())
         assert (old.outcomes_json, old.outcomes()) == (None, {})
         assert old.licenses() == ()
         (paper,) = store.papers_with_links()

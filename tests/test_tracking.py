@@ -9,7 +9,9 @@ from typing import Any
 from tracker.hosts.git import GitFacts
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoFiles, RepoRef, Status
 from tracker.settings import Settings
-from tracker.tracking import CheckedRepository, RunTally, check_many, with_git_facts
+from tracker.tracking.checker import CheckedRepository, with_git_facts
+from tracker.tracking.pipeline import check_many
+from tracker.tracking.tally import RunTally
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 REF = RepoRef("github.com", "lab", "model")
@@ -102,7 +104,7 @@ def test_settings_never_show_the_token(monkeypatch: Any) -> None:
 
 def test_a_repository_on_a_host_git_will_not_read_is_not_checked_and_the_rest_go_on(tmp_path: Any) -> None:
     from tracker.hosts.git import GitHost
-    from tracker.tracking import RepositoryChecker
+    from tracker.tracking.checker import RepositoryChecker
 
     class NoGitHub:
         def check(self, ref: RepoRef) -> RepoFacts:
@@ -119,7 +121,7 @@ def test_a_repository_on_a_host_git_will_not_read_is_not_checked_and_the_rest_go
 
 def test_an_internal_fault_on_one_repository_is_recorded_as_not_checked(tmp_path: Any) -> None:
     from tracker.hosts.git import GitHost
-    from tracker.tracking import RepositoryChecker
+    from tracker.tracking.checker import RepositoryChecker
 
     class BrokenGitHub:
         def check(self, ref: RepoRef) -> RepoFacts:
@@ -134,7 +136,7 @@ def test_an_internal_fault_on_one_repository_is_recorded_as_not_checked(tmp_path
 def test_only_database_and_connection_faults_are_worth_retrying() -> None:
     import sqlalchemy.exc
 
-    from tracker.tracking import is_transient
+    from tracker.tracking.faults import is_transient
 
     class FailedState:
         def __init__(self, error: BaseException) -> None:
@@ -153,9 +155,10 @@ def test_the_size_github_reports_decides_whether_git_clones_the_files_too(
         tmp_path: Any, monkeypatch: Any) -> None:
     from gitrepos import ml_repo, route_git
     from standin_github import StandinGitHub
+
     from tracker.hosts.git import GitHost
     from tracker.hosts.github import GitHubHost
-    from tracker.tracking import RepositoryChecker
+    from tracker.tracking.checker import RepositoryChecker
 
     remote = tmp_path / "remote"
     small = ml_repo(remote, "github.com/lab/small")
@@ -178,7 +181,7 @@ def test_the_size_github_reports_decides_whether_git_clones_the_files_too(
 
 def test_what_extraction_ignores_is_an_input_problem_at_the_papers_line(tmp_path: Any, caplog: Any) -> None:
     from tracker.ingest import InputProblem
-    from tracker.tracking import found_links
+    from tracker.tracking.papers import found_links
 
     source = tmp_path / "papers.jsonl"
     source.write_text('{"title": "Fine", "abstract": "https://github.com/lab/fine"}\n\n'
@@ -199,7 +202,7 @@ def test_what_extraction_ignores_is_an_input_problem_at_the_papers_line(tmp_path
 
 
 def test_only_a_rate_limit_makes_a_run_rate_limited_not_a_refused_name_or_a_fault_of_ours() -> None:
-    from tracker.tracking import CheckedRepository
+    from tracker.tracking.checker import CheckedRepository
 
     def tally_of(detail: str) -> RunTally:
         tally = RunTally()

@@ -17,7 +17,9 @@ from tracker.records import RepoRef, Status
 from tracker.report import render_history
 from tracker.report.load import history, status_entries
 from tracker.store import Store, open_store
-from tracker.tracking import RepositoryChecker, RunTally, check_and_record
+from tracker.tracking.checker import RepositoryChecker
+from tracker.tracking.recording import check_and_record
+from tracker.tracking.tally import RunTally
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 LIVE = [RepoRef("github.com", "lab", f"model-{number}") for number in range(8)]

@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # PyGithub stays out of `status`
     from tracker.hosts.github_budget import GitHubStats, RateLimits
     from tracker.settings import Settings
     from tracker.store import Store
-    from tracker.tracking import RepositoryChecker, RunTally
+    from tracker.tracking.checker import RepositoryChecker
+    from tracker.tracking.tally import RunTally
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def check_within_budget(store: Store, run_id: int, checker: RepositoryChecker, r
                         reserve: int, cost_each: float, workers: int, **options: Any) -> RunTally:
     """`tracking.check_and_record` with the guard: GitHub repositories stop being handed over once GitHub's
     remaining budget reaches the reserve (and what may still be in flight); the tally counts them `deferred`."""
-    from tracker.tracking import check_and_record
+    from tracker.tracking.recording import check_and_record
 
     guard = BudgetGuard(reserve, cost_each, lambda: checker.github.stats)
     tally = check_and_record(store, run_id, checker, guard(refs), workers=workers, **options)

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
 from tracker.records import RepoFacts, RepoRef
-from tracker.tracking import RunTally
+from tracker.tracking.tally import RunTally
 
 if TYPE_CHECKING:
     from tracker.store.rows import StoredCheck

@@ -7,7 +7,7 @@ redirect chain kept, and one that lands on a repository names that repository
 (read by `canonical_repo`), which the caller links to the paper with the short
 link as its provenance. Hugging Face models, datasets and spaces are
 repositories of their own kinds, checked through the Hub by
-`tracking.RepositoryChecker`, whose facts `hub_repo_facts` makes here.
+`tracking.checker.RepositoryChecker`, whose facts `hub_repo_facts` makes here.
 
 A DNS failure starts (or continues) a streak whose first moment is kept, so
 that `judge_page` can call a name gone once it has failed for a day. A name
@@ -26,25 +26,19 @@ inconclusive) is asked again without validators and judged afresh.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tracker.artifacts.doi import DoiClient, ZenodoClient, judge_doi, judge_zenodo
 from tracker.artifacts.kinds import LinkKind, zenodo_record_id
 from tracker.artifacts.verdict import HubObservation, LinkState, LinkVerdict, PageObservation, judge_page
 from tracker.artifacts.web import Resolver, WebClient
+from tracker.clock import Clock, utc_now
 from tracker.http import ConditionalCache, HttpClient
 from tracker.links import NotARepository, canonical_repo
 from tracker.records import Metadata, RepoFacts, RepoRef, Status
 from tracker.settings import Settings
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,8 @@ def check(
     """Check repositories (existence, license, activity, reproducibility) and record one check each."""
     from tracker.hosts.github import quiet_library_loggers
     from tracker.run_lifecycle import TrackedRun
-    from tracker.tracking import RepositoryChecker, check_and_record
+    from tracker.tracking.checker import RepositoryChecker
+    from tracker.tracking.recording import check_and_record
 
     quiet_library_loggers()
 
@@ -159,7 +160,7 @@ def _check_artifacts(store: Any, run: Any, settings: Any, as_json: bool) -> None
     """The artifact stage of `check --artifacts`: web pages, DOIs, short links, then promised code."""
     from tracker.artifacts.check import ArtifactChecker
     from tracker.artifacts.promises import PromiseFinder
-    from tracker.tracking import check_artifacts_and_record, look_for_promised_code
+    from tracker.tracking.artifacts import check_artifacts_and_record, look_for_promised_code
 
     def on_checked(checked: Any) -> None:
         if as_json:

@@ -42,7 +42,7 @@ def links(
     """Print the code links of every paper, in input order, without storing anything."""
     from tracker.report.terminal import render_links_table
     from tracker.sources.read import SourceFault
-    from tracker.tracking import found_links
+    from tracker.tracking.papers import found_links
 
     problems = ProblemLog(strict)
     found = found_links(_sources(files), format=input_format, on_problem=problems, settings=_settings())
@@ -75,7 +75,7 @@ def ingest(
     """
     from tracker.sources.read import SourceFault
     from tracker.store import IngestSummary
-    from tracker.tracking import add_summaries, ingest_source
+    from tracker.tracking.papers import add_summaries, ingest_source
 
     problems = ProblemLog(strict)
     sources = _sources(files)

@@ -1,7 +1,7 @@
 """The interface between fetching and judging, as OpenSSF Scorecard's `clients.RepoClient` draws it.
 
 Two ways to ask a host, each written once per host and used by
-`tracker.tracking.RepositoryChecker`, which only judges what comes back:
+`tracker.tracking.checker.RepositoryChecker`, which only judges what comes back:
 
 - a `Looker` *looks* at a batch of repositories: status, metadata, activity
   (GitHub: one GraphQL query per batch with a token; `RestChecker` one REST

@@ -46,13 +46,14 @@ STATUSES = {status.value: status for status in Status}
 _JSON_TEXT_COLUMNS = ("topics", "licenses", "results", "outcomes")
 # How a row is stored, not what it says: no `StoredCheck` field reads them.
 _STORAGE_COLUMNS = frozenset({"repository_id", "same_as_id", "digest"})
-# `StoredCheck` field name -> column name, in table order.
+STORED_FIELDS = frozenset(StoredCheck._fields)
+# `StoredCheck` field name -> column name, in table order (the columns no reader reads are left out).
 CHECK_FIELDS = {
-    f"{column.name}_json" if column.name in _JSON_TEXT_COLUMNS else column.name: column.name
+    field: column.name
     for column in RepositoryCheck.c
     if column.name not in _STORAGE_COLUMNS
+    and (field := f"{column.name}_json" if column.name in _JSON_TEXT_COLUMNS else column.name) in STORED_FIELDS
 }
-STORED_FIELDS = frozenset(StoredCheck._fields)
 # What identifies a check; every read includes them whatever columns it asks for. An observation
 # (a check that repeated the one before, see `models.RepositoryCheck`) stores these and nothing else.
 IDENTITY_FIELDS = ("id", "run_id", "checked_at", "status")

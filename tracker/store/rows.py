@@ -55,9 +55,13 @@ class StoredCheck(NamedTuple):
     """One row of ``repository_checks`` with its repository's identity.
 
     Columns added by migration 2 are None on checks the first release
-    recorded. `topics_json` None means no metadata was gathered, `commits_90d`
-    None means no git activity was gathered: "not gathered", as against
-    "gathered, all empty".
+    recorded.
+
+    The fields are what readers read (listings, `history`, `show`, the
+    report), not every column: the store keeps every fact a host gave (the
+    columns are derived from `records.Metadata` and `records.Activity` in
+    `check_row`, and the digest that tells a repetition covers them all), and
+    a reader that comes to need one adds it here by the column's name.
 
     JSON columns stay JSON text (`*_json`) until asked for through a method
     (`results()`, `outcomes()`, `licenses()`): a report
@@ -80,29 +84,16 @@ class StoredCheck(NamedTuple):
     detail: str | None = None
     moved_to: str | None = None
     stars: int | None = None
-    forks: int | None = None
-    open_issues: int | None = None
     description: str | None = None
-    homepage: str | None = None
-    default_branch: str | None = None
-    created_at: datetime | None = None
     pushed_at: datetime | None = None
-    fork_parent: str | None = None
-    topics_json: str | None = None
-    language: str | None = None
     license_api: str | None = None
     license_file: str | None = None
     license_confidence: float | None = None
     licenses_json: str | None = None
     latest_release: str | None = None
-    latest_release_at: datetime | None = None
     head_commit: str | None = None
     last_commit_at: datetime | None = None
-    first_commit_at: datetime | None = None
-    commits_90d: int | None = None
-    commits_365d: int | None = None
     contributors: int | None = None
-    tags: int | None = None
     health: str | None = None
     repro_score: int | None = None
     results_json: str | None = None

@@ -13,7 +13,7 @@ check it finished and loses nothing else. Reads return frozen rows
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from tracker.clock import utc_now
 from tracker.records import CheckResult, PaperLinks, RepoFacts, RepoRef, Status
 from tracker.sources.state import HarvestPlace
 from tracker.store.archive import ArchiveRecords
@@ -56,12 +57,7 @@ __all__ = [
     "Store",
     "open_existing_store",
     "open_store",
-    "utc_now",
 ]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def open_store(
