@@ -196,6 +196,9 @@ def dated_artifacts(artifacts: Iterable[RepoEntry], papers: Iterable[PaperEntry]
     return [dates.dated(entry) for entry in artifacts]
 
 
+_KNOWN = ALIVE | DEAD
+
+
 class LifetimeTally:
     """Lifetimes by clock (`origins`) and kind of link, a row at a time: days and death, two arrays each.
 
@@ -210,9 +213,10 @@ class LifetimeTally:
         self.lives: dict[tuple[str, str], tuple[array[float], array[int]]] = {}
 
     def add(self, entry: RepoEntry) -> None:
-        if entry.status in ALIVE | DEAD:
-            self.known += 1
-            self.dated += entry.published is not None
+        if entry.status not in _KNOWN:
+            return  # an unreachable or unchecked row has no lifetime on any clock
+        self.known += 1
+        self.dated += entry.published is not None
         for origin in self.origins:
             item = lifetime(entry, origin)
             if item is not None:

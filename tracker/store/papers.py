@@ -231,12 +231,16 @@ class PaperRecords:
             if after is not None:
                 papers_query = papers_query.where(Paper.c.id > after)
 
-            def read(connection: Connection, query: Select[Any] = papers_query) -> tuple[list[Row[Any]], ...]:
+            def read(connection: Connection, query: Select[Any] = papers_query,
+                     after: str | None = after) -> tuple[list[Row[Any]], ...]:
                 papers = list(connection.execute(query))
-                links: list[Row[Any]] = []
-                for ids in chunks([paper.id for paper in papers], IN_CHUNK):
-                    links += connection.execute(_LINKS.where(PaperLink.c.paper_id.in_(ids)))
-                return papers, sorted(links, key=lambda link: link.id)
+                if not papers:
+                    return papers, []
+                # The page's links by the same range of ids, compared by the database as the page was: one query.
+                in_page = PaperLink.c.paper_id <= papers[-1].id
+                if after is not None:
+                    in_page = in_page & (PaperLink.c.paper_id > after)
+                return papers, list(connection.execute(_LINKS.where(in_page).order_by(PaperLink.c.id)))
 
             papers, links = run_read(self._engine, read)
             yield from _paper_rows(papers, links)
@@ -267,20 +271,27 @@ class PaperRecords:
     def papers_of(self, keys: Sequence[str]) -> dict[str, list[LinkingPaper]]:
         """Per repository of `keys`, the papers that link it (title and dates), oldest first.
 
-        What a report row shows of its papers, read for a page of repositories;
-        `papers_linking` reads the papers whole.
+        What a report row shows of its papers, read for a page of repositories
+        as `iter_latest_checks` gives them: `keys` in the store's key order,
+        read as the one range from the first to the last (one query, compared
+        by the database as the page was), the keys between them that are not
+        asked for left out. `papers_linking` reads the papers whole.
         """
+        if not keys:
+            return {}
+        wanted = set(keys)
+        statement = (
+            select(Repository.c.key, Paper.c.title, Paper.c.published, Paper.c.first_seen_at)
+            .join(PaperLink, PaperLink.c.repository_id == Repository.c.id)
+            .join(Paper, Paper.c.id == PaperLink.c.paper_id)
+            .where(Repository.c.key >= keys[0], Repository.c.key <= keys[-1])
+            .order_by(Paper.c.first_seen_at, Paper.c.id)
+        )
+
         def read(connection: Connection) -> dict[str, list[LinkingPaper]]:
             found: dict[str, list[LinkingPaper]] = {}
-            for chunk in chunks(sorted(set(keys)), IN_CHUNK):
-                statement = (
-                    select(Repository.c.key, Paper.c.title, Paper.c.published, Paper.c.first_seen_at)
-                    .join(PaperLink, PaperLink.c.repository_id == Repository.c.id)
-                    .join(Paper, Paper.c.id == PaperLink.c.paper_id)
-                    .where(Repository.c.key.in_(chunk))
-                    .order_by(Paper.c.first_seen_at, Paper.c.id)
-                )
-                for key, title, published, first_seen_at in connection.execute(statement):
+            for key, title, published, first_seen_at in connection.execute(statement):
+                if key in wanted:
                     found.setdefault(key, []).append(LinkingPaper(title, published, first_seen_at))
             return found
 
