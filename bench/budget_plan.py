@@ -1,6 +1,7 @@
 """Benchmark: a first run over 300,000 repositories that plans one hour of GitHub's budget, and the run after it.
 
 Run: .venv/bin/python bench/budget_plan.py [--n 300000] [--limit 5000] [--runs 2] [--token ghp_...]
+     .venv/bin/python bench/budget_plan.py --due-query [--n 300000 | --db URL]  (the due query's cost alone)
 
 The stand-in GitHub (`tests/standin_github.py`) answers every ``bench-lab/model-NNNNNN``
 from one template repository (`StandinGitHub.add_synthetic`), with GitHub's rate
@@ -15,6 +16,12 @@ run prints, the requests it spent against the limit and the reserve (counted by
 the stand-in), and that the next run checks the next repositories (none twice
 before every one was checked once). No latency is added: the figures are
 requests, not seconds; wall times are given for scale only.
+
+``--due-query`` times only what a plan asks the store (`Store.due_counts` and
+the `Store.due_records` stream, which share `_due_select`), without and with
+``--max-age`` (`_not_conclusive_since`), and prints SQLite's plan of the
+statement; on a fresh store of ``--n`` never-checked repositories, or on an
+existing one (``--db``, e.g. `bench/scale_fill.py`'s 300,000 x 2 runs).
 """
 
 from __future__ import annotations
@@ -51,7 +58,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--token", default="bench-token-not-a-secret",
                         help="the token the stand-in accepts (ghs_...: a GitHub App's installation token)")
+    parser.add_argument("--due-query", action="store_true", help="time the due query alone, then stop")
+    parser.add_argument("--db", help="with --due-query: an existing store instead of a fresh one of --n")
     args = parser.parse_args(argv)
+    if args.due_query and args.db:
+        _due_query(args.db)
+        return
     base = Path(tempfile.mkdtemp(prefix="budget-plan-"))
     remote = base / "remote"
     template = ml_repo(remote, f"github.com/{OWNER}/template")
@@ -62,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         refs = (RepoRef("github.com", OWNER, f"model-{number:06d}") for number in range(args.n))
         store.add_repositories(refs)
     print(f"stored {args.n:,} repositories in {time.perf_counter() - started:.1f} s (Store.add_repositories)")
+    if args.due_query:
+        _due_query(db)
+        return
     home = base / "home"
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GITHUB_", "REPRO_TRACKER_", "GIT_"))}
     with StandinGitHub(git_root=remote, token=args.token, rate_limit=args.limit,
@@ -89,6 +104,27 @@ def _plan_alone(db: str, standin: StandinGitHub, token: str) -> None:
         tracemalloc.stop()
     print(f"plan alone: {seconds:.1f} s, {peak / 2**20:.0f} MB peak Python allocations, "
           f"{len(plan.refs):,} repositories kept of {plan.due:,} due")
+
+
+def _due_query(db: str) -> None:
+    """Seconds for the due counts and for streaming every due record, without and with a maximum age; SQLite's plan."""
+    from sqlalchemy import text
+
+    with open_store(db) as store:
+        for max_age in (None, 24.0):
+            started = time.perf_counter()
+            counts = store.due_counts(max_age_hours=max_age)
+            counted = time.perf_counter() - started
+            started = time.perf_counter()
+            streamed = sum(1 for _ in store.due_records(max_age_hours=max_age))
+            print(f"max_age_hours={max_age}: due_counts {counted:.2f} s ({counts.total:,} due), "
+                  f"due_records {time.perf_counter() - started:.2f} s ({streamed:,} streamed)")
+        statement = store._repositories._due_select(24.0)  # the one definition both read
+        if store.engine.dialect.name == "sqlite":
+            compiled = statement.compile(store.engine, compile_kwargs={"literal_binds": True})
+            with store.engine.connect() as connection:
+                for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}")):
+                    print(f"  plan: {row[-1]}")
 
 
 def _run(number: int, db: str, env: dict[str, str], standin: StandinGitHub, base: Path, limit: int,

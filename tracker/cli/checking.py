@@ -74,8 +74,11 @@ def check(
     if keys is None:
         from tracker.planned_run import plan_run
 
-        with err.status("planning GitHub's budget"):
-            planned = plan_run(store, checker.github, settings)
+        try:
+            with run, err.status("planning GitHub's budget"):
+                planned = plan_run(store, checker.github, settings)
+        except KeyboardInterrupt:
+            raise _fail("interrupted while planning; nothing was checked", 130) from None
     if planned is not None:
         err.print(escape(f"plan: {planned.describe()}"), highlight=False)
         due: Iterable[Any] = planned.refs  # at most what the budget covers, and every other host's

@@ -53,19 +53,28 @@ def status(
     with cycle_collection_paused():
         from tracker.report import SortKey
         from tracker.report.load import iter_status_entries
-        from tracker.report.terminal import StatusTally, render_status, row_filter, row_order
+        from tracker.report.status_top import status_top
+        from tracker.report.terminal import StatusTally, render_status, render_status_shown, row_filter, row_order
 
         keep = row_filter(status=statuses, host=host, paper=paper, changed=changed, kind=kinds)
-        entries = iter_status_entries(_open_existing_store(db), outcomes=as_json or as_jsonl)
+        store = _open_existing_store(db)
+        entries = iter_status_entries(store, outcomes=as_json or as_jsonl)
         rows = (row for row in entries if keep(row))
         order = row_order(sort_key)
-        if as_json or as_jsonl:
+        shown = None if all_rows or limit == 0 else limit
+        if shown is None and limit is None and not all_rows and out.is_terminal:
+            shown = DEFAULT_STATUS_ROWS
+        top = None
+        if shown is not None and not (as_json or as_jsonl):
+            top = status_top(store, limit=shown, status=statuses, host=host, paper=paper, changed=changed, kind=kinds,
+                             sort=sort_key)
+        if top is not None:
+            tally = top.tally
+            render_status_shown(out, tally, top.rows, now=datetime.now(UTC), stars=sort_key == SortKey.STARS)
+        elif as_json or as_jsonl:
             tally = StatusTally()
             _write_json_rows(tally.counting(rows), order, lines=as_jsonl)
         else:
-            shown = None if all_rows or limit == 0 else limit
-            if shown is None and limit is None and not all_rows and out.is_terminal:
-                shown = DEFAULT_STATUS_ROWS
             tally = render_status(out, rows, now=datetime.now(UTC), limit=shown, stars=sort_key == SortKey.STARS,
                                   order=order)
     hits = sum(tally.counts[Status(item)] for item in set(failing))

@@ -297,19 +297,32 @@ def render_status(
                 pass
         else:
             kept = heapq.nsmallest(limit, counted, key=order)
-        shown: Iterable[Cells] = [status_cells(row, now, stars=stars) for row in kept]
-        widths = [max((len(cells[index][0]) for cells in shown), default=0) for index in range(7 + stars)]
-    else:
-        widths = [0] * (7 + stars)
+        render_status_shown(console, tally, kept, now=now, stars=stars)
+        return tally
+    widths = [0] * (7 + stars)
 
-        def keyed() -> Iterator[tuple[Any, Cells]]:
-            for position, row in enumerate(counted):
-                cells = status_cells(row, now, stars=stars)
-                for index, (text, _style) in enumerate(cells):
-                    widths[index] = max(widths[index], len(text))
-                yield (order(row) if order is not None else position), cells
+    def keyed() -> Iterator[tuple[Any, Cells]]:
+        for position, row in enumerate(counted):
+            cells = status_cells(row, now, stars=stars)
+            for index, (text, _style) in enumerate(cells):
+                widths[index] = max(widths[index], len(text))
+            yield (order(row) if order is not None else position), cells
 
-        shown = ordered(keyed())
+    _print_status(console, tally, ordered(keyed()), widths, stars=stars)
+    return tally
+
+
+def render_status_shown(console: Console, tally: StatusTally, shown: Sequence[RepoEntry], *, now: datetime,
+                        stars: bool = False) -> None:
+    """What `render_status` prints with a limit: the summary line of `tally` and a table of the `shown` rows,
+    already picked and in order (by `render_status`, or read in SQL: `tracker.report.status_top`)."""
+    cells = [status_cells(row, now, stars=stars) for row in shown]
+    widths = [max((len(row[index][0]) for row in cells), default=0) for index in range(7 + stars)]
+    _print_status(console, tally, cells, widths, stars=stars)
+
+
+def _print_status(console: Console, tally: StatusTally, shown: Iterable[Cells], widths: Sequence[int], *,
+                  stars: bool) -> None:
     columns = ["Repository", "Status", "License", "Last commit", "Score"] + (["Stars"] if stars else []) + [
         "Archive", "Change"]
     pieces = _pieces(shown, TABLE_PIECE_ROWS)
@@ -331,7 +344,6 @@ def render_status(
             Text(f"{tally.rows - printed} more rows not shown; use --all, narrow with filters or use --json.",
                  style="dim")
         )
-    return tally
 
 
 def _print_long_table(console: Console, columns: Sequence[str], widths: Sequence[int],

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, select
 
-from tracker.http import Validators
 from tracker.store.dialect import insert_for
 from tracker.store.models import HttpCacheEntry
 from tracker.store.retry import run_read, run_write
+
+if TYPE_CHECKING:
+    from tracker.http import Validators
 
 
 class SqlAnswerCache:
@@ -35,6 +38,9 @@ class SqlAnswerCache:
         row = run_read(self._engine, lambda connection: connection.execute(statement).one_or_none())
         if row is None:
             return None
+        # Imported here: the HTTP client (httpx) is ~35 ms of every store's opening, and `status` sends no request.
+        from tracker.http import Validators
+
         return Validators(etag=row.etag, last_modified=row.last_modified, content=row.body.encode())
 
     def put(self, key: str, validators: Validators) -> None:

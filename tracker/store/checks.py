@@ -228,87 +228,98 @@ class CheckRecords:
         and reading every column took about half its time. `after` and
         `limit` give one page of the key order (`iter_latest_checks`).
         """
-        wanted = set(STORED_FIELDS)
-        if fields is not None:
-            wanted = set(fields) | set(IDENTITY_FIELDS)
-            if unknown := wanted - STORED_FIELDS:
-                raise ValueError(f"no such StoredCheck fields: {', '.join(sorted(unknown))}")
-
-        columns: list[Any] = [Repository.c.key, Repository.c.canonical, Repository.c.host, null().label("unread"),
-                              Repository.c.kind]
-        identity, unread_at = {"key": 0, "canonical": 1}, 3
-
-        def take(column_of: Callable[[str], Any]) -> operator.itemgetter[Any]:
-            """Adds a check's wanted columns (`column_of`) to `columns`; picks its fields, in order, from a row."""
-            positions = []
-            for name in StoredCheck._fields:
-                if name in identity:
-                    positions.append(identity[name])
-                elif name in wanted:
-                    positions.append(len(columns))
-                    columns.append(column_of(name))
-                else:
-                    positions.append(unread_at)
-            return operator.itemgetter(*positions)
-
-        if run_id is None and wanted <= LISTED_FIELDS:
-            # What a listing shows: all in `latest_checks`, one row per repository, no check row read.
-            take_latest = take(lambda name: listed_column("latest", name))
-            take_previous = take(lambda name: listed_column("previous", name))
-            statement = select(*columns).join_from(LatestCheck, Repository,
-                                                   Repository.c.id == LatestCheck.c.repository_id)
-        else:
-            latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
-            latest_full, previous_full = RepositoryCheck.alias("latest_full"), RepositoryCheck.alias("previous_full")
-            resolve = bool(wanted - set(IDENTITY_FIELDS))
-            take_latest = take(lambda name: check_column(latest, latest_full if resolve else latest, name,
-                                                         f"latest_{name}"))
-            take_previous = take(lambda name: check_column(previous, previous_full if resolve else previous, name,
-                                                           f"previous_{name}"))
-            picks = _latest_picks(run_id, after=after, limit=limit)
-            # One row per repository, both checks side by side: a join on `id IN
-            # (latest, previous)` gave two rows each and made SQLite run the picks
-            # again to order them, 2.5x the time at 10,000 repositories. Only the
-            # wanted columns are read; every other field takes the one NULL.
-            statement = (
-                select(*columns)
-                .join_from(picks, Repository, Repository.c.id == picks.c.repository_id)
-                .join(latest, latest.c.id == picks.c.latest_id)
-                .outerjoin(previous, previous.c.id == picks.c.previous_id)
-            )
-            if resolve:
-                statement = statement.join(latest_full, full_row_of(latest, latest_full)).outerjoin(
-                    previous_full, full_row_of(previous, previous_full)
-                )
-        if after is not None:
-            statement = statement.where(Repository.c.key > after)
+        statement, read = latest_rows_query(run_id, fields, after=after, limit=limit)
         # A page is a range of the key index; with a run given, `_latest_picks` ranges its seeks the same way,
         # so that SQLite does not run the picks of every repository for each page.
         statement = statement.order_by(Repository.c.key).limit(limit)
-        status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
+        return run_read(self._engine, lambda connection: read(connection.execute(statement)))
 
-        def check(values: Sequence[Any]) -> StoredCheck:
-            fields = list(values)
-            fields[status_at] = STATUSES[fields[status_at]]
-            return StoredCheck._make(fields)
 
-        def read(connection: Connection) -> list[CheckRow]:
-            rows = []
-            for row in connection.execute(statement):
-                before = take_previous(row)
-                rows.append(
-                    CheckRow(
-                        key=row[0],
-                        canonical=row[1],
-                        host=row[2],
-                        latest=check(take_latest(row)),
-                        previous=None if before[id_at] is None else check(before),
-                        kind=row[4],
-                    )
+def latest_rows_query(run_id: int | None, fields: Iterable[str] | None, *, after: str | None = None,
+                      limit: int | None = None) -> tuple[Select[Any], Callable[[Iterable[Any]], list[CheckRow]]]:
+    """`latest_checks`' statement, unordered, and what turns its result rows into `CheckRow`s.
+
+    Apart so that a listing (`tracker.store.listing`) can add its own filter, order and limit to the same rows.
+    `after` and `limit` range the picks up to an earlier run (`_latest_picks`); the caller orders and limits.
+    """
+    wanted = set(STORED_FIELDS)
+    if fields is not None:
+        wanted = set(fields) | set(IDENTITY_FIELDS)
+        if unknown := wanted - STORED_FIELDS:
+            raise ValueError(f"no such StoredCheck fields: {', '.join(sorted(unknown))}")
+
+    columns: list[Any] = [Repository.c.key, Repository.c.canonical, Repository.c.host, null().label("unread"),
+                          Repository.c.kind]
+    identity, unread_at = {"key": 0, "canonical": 1}, 3
+
+    def take(column_of: Callable[[str], Any]) -> operator.itemgetter[Any]:
+        """Adds a check's wanted columns (`column_of`) to `columns`; picks its fields, in order, from a row."""
+        positions = []
+        for name in StoredCheck._fields:
+            if name in identity:
+                positions.append(identity[name])
+            elif name in wanted:
+                positions.append(len(columns))
+                columns.append(column_of(name))
+            else:
+                positions.append(unread_at)
+        return operator.itemgetter(*positions)
+
+    if run_id is None and wanted <= LISTED_FIELDS:
+        # What a listing shows: all in `latest_checks`, one row per repository, no check row read.
+        take_latest = take(lambda name: listed_column("latest", name))
+        take_previous = take(lambda name: listed_column("previous", name))
+        statement = select(*columns).join_from(LatestCheck, Repository,
+                                               Repository.c.id == LatestCheck.c.repository_id)
+    else:
+        latest, previous = RepositoryCheck.alias("latest"), RepositoryCheck.alias("previous")
+        latest_full, previous_full = RepositoryCheck.alias("latest_full"), RepositoryCheck.alias("previous_full")
+        resolve = bool(wanted - set(IDENTITY_FIELDS))
+        take_latest = take(lambda name: check_column(latest, latest_full if resolve else latest, name,
+                                                     f"latest_{name}"))
+        take_previous = take(lambda name: check_column(previous, previous_full if resolve else previous, name,
+                                                       f"previous_{name}"))
+        picks = _latest_picks(run_id, after=after, limit=limit)
+        # One row per repository, both checks side by side: a join on `id IN
+        # (latest, previous)` gave two rows each and made SQLite run the picks
+        # again to order them, 2.5x the time at 10,000 repositories. Only the
+        # wanted columns are read; every other field takes the one NULL.
+        statement = (
+            select(*columns)
+            .join_from(picks, Repository, Repository.c.id == picks.c.repository_id)
+            .join(latest, latest.c.id == picks.c.latest_id)
+            .outerjoin(previous, previous.c.id == picks.c.previous_id)
+        )
+        if resolve:
+            statement = statement.join(latest_full, full_row_of(latest, latest_full)).outerjoin(
+                previous_full, full_row_of(previous, previous_full)
+            )
+    if after is not None:
+        statement = statement.where(Repository.c.key > after)
+    status_at, id_at = StoredCheck._fields.index("status"), StoredCheck._fields.index("id")
+
+    def check(values: Sequence[Any]) -> StoredCheck:
+        fields = list(values)
+        fields[status_at] = STATUSES[fields[status_at]]
+        return StoredCheck._make(fields)
+
+    def read(result: Iterable[Any]) -> list[CheckRow]:
+        rows = []
+        for row in result:
+            before = take_previous(row)
+            rows.append(
+                CheckRow(
+                    key=row[0],
+                    canonical=row[1],
+                    host=row[2],
+                    latest=check(take_latest(row)),
+                    previous=None if before[id_at] is None else check(before),
+                    kind=row[4],
                 )
-            return rows
+            )
+        return rows
 
-        return run_read(self._engine, read)
+    return statement, read
 
 
 def _latest_picks(run_id: int | None, *, after: str | None = None, limit: int | None = None) -> Any:

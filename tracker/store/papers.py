@@ -352,8 +352,8 @@ class PaperRecords:
             ))
         return listed
 
-    def paper_titles(self) -> dict[str, tuple[str, ...]]:
-        """Per repository key, the titles of the papers that link it, oldest paper first.
+    def paper_titles(self, keys: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
+        """Per repository key (of `keys`, default every one), the titles of the papers that link it, oldest first.
 
         What a status listing shows of papers, in one narrow query instead of
         every paper with its links (`papers_with_links`).
@@ -364,6 +364,8 @@ class PaperRecords:
             .join(Paper, Paper.c.id == PaperLink.c.paper_id)
             .order_by(Paper.c.first_seen_at, Paper.c.id)
         )
+        if keys is not None:
+            statement = statement.where(Repository.c.key.in_(sorted(set(keys))))
         titles: dict[str, list[str]] = {}
         for key, title in run_read(self._engine, lambda connection: connection.execute(statement).all()):
             titles.setdefault(key, []).append(title)

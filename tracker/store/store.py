@@ -29,6 +29,7 @@ from tracker.store.artifacts import ArtifactChecks
 from tracker.store.cache import SqlAnswerCache
 from tracker.store.checks import CheckRecords, CheckToRecord
 from tracker.store.engine import StoreError, database_url, is_memory_sqlite, make_engine, mask_url
+from tracker.store.listing import StatusListing
 from tracker.store.migrate import upgrade
 from tracker.store.papers import PaperRecords
 from tracker.store.repositories import RepositoryRecords
@@ -174,6 +175,7 @@ class Store:
         self._engine = engine
         self._answer_cache = SqlAnswerCache(engine, clock)
         self._archive = ArchiveRecords(engine, clock)
+        self._listing = StatusListing(engine)
         self._repositories = RepositoryRecords(engine, clock)
         self._runs = RunRecords(engine, clock, machine or Machine())
         self._checks = CheckRecords(engine, clock)
@@ -196,6 +198,11 @@ class Store:
     def archive(self) -> ArchiveRecords:
         """What Software Heritage holds of each repository, and the save requests sent (`tracker.store.archive`)."""
         return self._archive
+
+    @property
+    def listing(self) -> StatusListing:
+        """A status listing's counts and first rows in SQL (`tracker.store.listing`)."""
+        return self._listing
 
     def close(self) -> None:
         self._engine.dispose()
@@ -226,8 +233,8 @@ class Store:
     def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
         return self._papers.listed_papers(source=source, since=since)
 
-    def paper_titles(self) -> dict[str, tuple[str, ...]]:
-        return self._papers.paper_titles()
+    def paper_titles(self, keys: Iterable[str] | None = None) -> dict[str, tuple[str, ...]]:
+        return self._papers.paper_titles(keys)
 
     def harvest_place(self, source: str) -> HarvestPlace | None:
         return self._papers.harvest_place(source)

@@ -42,10 +42,14 @@ def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: 
     consumed only as fast as work finishes (two looks ahead at most). Threads
     suit this work: it waits on HTTP and on git subprocesses.
     """
-    from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from tracker.interrupts import interrupt_deferred, wait_first
 
     workers = max(1, workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool, \
+    # Ctrl-C is raised between two waits, never inside one (where it left futures' locks held: a hang).
+    with interrupt_deferred() as interrupt, \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool, \
             ThreadPoolExecutor(max_workers=2, thread_name_prefix="batch") as batch_pool:
         running: dict[Future[Any], _Batch | None] = {}
         looks: set[Future[Any]] = set()
@@ -99,11 +103,9 @@ def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: 
             else:
                 running[pool.submit(checker.check, ref)] = None
             while busy():
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                yield from finished(done)
+                yield from finished(wait_first(running, interrupt))
         if gathering:
             start_look(gathering)
         while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            yield from finished(done)
+            yield from finished(wait_first(running, interrupt))
 
