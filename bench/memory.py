@@ -5,7 +5,7 @@ time: unlike wall time, CPU does not grow with what else the (shared) machine
 runs. Fill a store first with `bench/scale_fill.py`; `status` on a terminal is
 what `TTY_COMPATIBLE=1` makes rich believe (the bounded table), piped is every row.
 
-    .venv/bin/python bench/memory.py --db sqlite:////tmp/x/r100k.db [--runs 2] [--skip-report]
+    .venv/bin/python bench/memory.py --db sqlite:////tmp/x/r100k.db [--runs 2] [--skip-report | --report-only]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--runs", type=int, default=2, help="Runs of each command; the best is shown.")
     parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--report-only", action="store_true", help="Measure `report` alone.")
     options = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="memory-bench-"))
     env = {**os.environ, "COLUMNS": "160", "REPRO_TRACKER_HOME": str(home)}
@@ -50,6 +51,8 @@ def main() -> None:
         ("status --jsonl", [*base, "status", "--jsonl", "--db", options.db], {}),
         ("status --changed (terminal)", [*base, "status", "--changed", "--db", options.db], {"TTY_COMPATIBLE": "1"}),
     ]
+    if options.report_only:
+        commands = []
     if not options.skip_report:
         commands.append(("report", [*base, "report", "--out", str(home / "reports"), "--db", options.db], {}))
     print(f"| command | wall s (best of {options.runs}) | CPU s | peak MB | output MB |")

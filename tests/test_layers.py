@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 # Pure parts: judged over plain records, so they import no network, database or Prefect.
-PURE = ["tracker/checks", "tracker/links", "tracker/report/analysis.py", "tracker/report/survival.py"]
+PURE = ["tracker/checks", "tracker/links", "tracker/report/analysis.py", "tracker/report/survival.py",
+        "tracker/report/totals.py"]
 IO_MODULES = {"sqlalchemy", "httpx", "requests", "github", "git", "prefect", "huggingface_hub", "tracker.store",
               "tracker.hosts", "tracker.http", "tracker.sources", "urllib.request", "socket"}
 

@@ -19,8 +19,8 @@ from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
 from tracker.report.analysis import Change, archive_share, describe_change, kind_mix, promises_kept
 from tracker.report.escape import md_text
-from tracker.report.files import write_report
-from tracker.report.load import report_data
+from tracker.report.files import write_report_stream
+from tracker.report.load import report_data, report_stream
 from tracker.report.terminal import format_score
 from tracker.store import Store
 
@@ -168,5 +168,5 @@ def run_summary_text(view: RunView, by_status: Mapping[str, int], report_path: P
 
 
 def write_report_files(store: Store, out_dir: Path, now: datetime) -> Path:
-    """Write the dated report folder from what the store holds now."""
-    return write_report(report_data(store, details=True), out_dir, now)
+    """Write the dated report folder from what the store holds now, reading it as the files are written."""
+    return write_report_stream(report_stream(store), out_dir, now)

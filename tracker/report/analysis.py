@@ -1,5 +1,10 @@
 """Figures a report shows, as pure functions over `ReportData`.
 
+Each figure over many rows is a tally that takes one row at a time (`add`)
+and gives the figure at the end (`result`), so a report of any size folds its
+rows as they are read and holds none of them (`totals.ReportTotals`); the
+functions over a whole `ReportData` fold its rows through the same tallies.
+
 Changes compare a repository's latest check with its previous one. Only
 authoritative answers count: a repository we could not reach is neither
 "missing" nor, when it answers again, "revived" -- a network fault is not
@@ -12,14 +17,30 @@ import enum
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from tracker.records import Outcome, Status
 from tracker.report.licenses import LicenseGroup, license_group
 from tracker.report.model import ALIVE, DEAD, STATUS_ORDER, PaperEntry, RepoEntry, ReportData, RunInfo
 
 STALE_AFTER = timedelta(days=365)
+
+
+class Tally(Protocol):
+    def add(self, item: Any, /) -> None: ...
+
+
+T = TypeVar("T", bound=Tally)
+
+
+def fold(tally: T, *groups: Iterable[Any]) -> T:
+    """`tally` after adding every item of `groups`, in order."""
+    for group in groups:
+        for item in group:
+            tally.add(item)
+    return tally
 
 
 class ChangeKind(enum.StrEnum):
@@ -116,13 +137,23 @@ _FIELD = {
 }
 
 
+class ChangesTally:
+    """`changes`, a repository at a time."""
+
+    def __init__(self) -> None:
+        self._grouped: dict[str, list[Change]] = {name: [] for name in _FIELD.values()}
+
+    def add(self, repo: RepoEntry) -> None:
+        for item in repo_changes(repo):
+            self._grouped[_FIELD[item.kind]].append(item)
+
+    def result(self) -> Changes:
+        return Changes(**{name: tuple(items) for name, items in self._grouped.items()})
+
+
 def changes(data: ReportData) -> Changes:
     """Every repository's changes since its previous check, grouped by kind."""
-    grouped: dict[str, list[Change]] = {name: [] for name in _FIELD.values()}
-    for repo in data.repositories:
-        for item in repo_changes(repo):
-            grouped[_FIELD[item.kind]].append(item)
-    return Changes(**{name: tuple(items) for name, items in grouped.items()})
+    return fold(ChangesTally(), data.repositories).result()
 
 
 def describe_change(item: Change) -> str:
@@ -164,37 +195,82 @@ class Headline:
     median_score: float | None
 
 
+class HeadlineTally:
+    """`headline`, a repository (`add`) or a paper (`add_paper`) at a time.
+
+    The scores are kept, one number each (the median needs them all); every
+    other figure is a count.
+    """
+
+    def __init__(self) -> None:
+        self.by_status: Counter[Status] = Counter()
+        self.existing = self.unlicensed = 0
+        self.scores: list[float] = []
+        self.papers = self.papers_with_code = self.promised_without_link = 0
+
+    def add(self, repo: RepoEntry) -> None:
+        self.by_status[repo.status] += 1
+        if repo.status in ALIVE:
+            self.existing += 1
+            self.unlicensed += repo.license_spdx is None
+        if repo.repro_score is not None:
+            self.scores.append(repo.repro_score)
+
+    def add_paper(self, paper: PaperEntry) -> None:
+        self.papers += 1
+        self.papers_with_code += bool(paper.repo_keys)
+        self.promised_without_link += _promised_without_link(paper)
+
+    def result(self) -> Headline:
+        return Headline(
+            papers=self.papers,
+            papers_with_code=self.papers_with_code,
+            promised_without_link=self.promised_without_link,
+            repositories=sum(self.by_status.values()),
+            by_status={status: self.by_status[status] for status in STATUS_ORDER if self.by_status[status]},
+            without_license_share=self.unlicensed / self.existing if self.existing else None,
+            median_score=statistics.median(self.scores) if self.scores else None,
+        )
+
+
 def headline(data: ReportData) -> Headline:
     """Headline figures.
 
     The share without a license is over repositories that exist (only those
     have a known license); the median score over repositories that have one.
     """
-    counts = Counter(repo.status for repo in data.repositories)
-    existing = [repo for repo in data.repositories if repo.status in ALIVE]
-    scores = [repo.repro_score for repo in data.repositories if repo.repro_score is not None]
-    return Headline(
-        papers=len(data.papers),
-        papers_with_code=sum(1 for paper in data.papers if paper.repo_keys),
-        promised_without_link=len(promised_without_link(data.papers)),
-        repositories=len(data.repositories),
-        by_status={status: counts[status] for status in STATUS_ORDER if counts[status]},
-        without_license_share=(
-            sum(1 for repo in existing if repo.license_spdx is None) / len(existing) if existing else None
-        ),
-        median_score=statistics.median(scores) if scores else None,
-    )
+    tally = fold(HeadlineTally(), data.repositories)
+    for paper in data.papers:
+        tally.add_paper(paper)
+    return tally.result()
+
+
+def _promised_without_link(paper: PaperEntry) -> bool:
+    return paper.code_promised and not paper.repo_keys
 
 
 def promised_without_link(papers: Iterable[PaperEntry]) -> list[PaperEntry]:
     """Papers that say code will be released but link no repository."""
-    return [paper for paper in papers if paper.code_promised and not paper.repo_keys]
+    return [paper for paper in papers if _promised_without_link(paper)]
+
+
+@dataclass(slots=True)
+class LicenseTally:
+    """`license_distribution`, a repository at a time."""
+
+    counts: Counter[LicenseGroup] = field(default_factory=Counter)
+
+    def add(self, repo: RepoEntry) -> None:
+        if repo.status in ALIVE:
+            self.counts[license_group(repo.license_spdx)] += 1
+
+    def result(self) -> dict[LicenseGroup, int]:
+        return {group: self.counts[group] for group in LicenseGroup}
 
 
 def license_distribution(repositories: Iterable[RepoEntry]) -> dict[LicenseGroup, int]:
     """How many existing repositories fall in each license group, every group present."""
-    counts = Counter(license_group(repo.license_spdx) for repo in repositories if repo.status in ALIVE)
-    return {group: counts[group] for group in LicenseGroup}
+    return fold(LicenseTally(), repositories).result()
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,16 +287,29 @@ class Coverage:
         return self.passed + self.failed
 
 
+@dataclass(slots=True)
+class CoverageTally:
+    """`checklist_coverage`, a repository at a time: a count per check and outcome."""
+
+    counts: Counter[tuple[str, Outcome]] = field(default_factory=Counter)
+
+    def add(self, repo: RepoEntry) -> None:
+        self.counts.update(repo.outcomes.items())
+
+    def result(self) -> list[Coverage]:
+        tallies: dict[str, Counter[Outcome]] = {}
+        for (name, outcome), count in self.counts.items():
+            tallies.setdefault(name, Counter())[Outcome(outcome)] += count
+        return [
+            Coverage(check=name, passed=tally[Outcome.PASS], failed=tally[Outcome.FAIL],
+                     unknown=tally[Outcome.UNKNOWN])
+            for name, tally in sorted(tallies.items())
+        ]
+
+
 def checklist_coverage(repositories: Iterable[RepoEntry]) -> list[Coverage]:
     """Per check item, in name order: how many repositories pass it."""
-    tallies: dict[str, Counter[Outcome]] = {}
-    for repo in repositories:
-        for name, outcome in repo.outcomes.items():
-            tallies.setdefault(name, Counter())[Outcome(outcome)] += 1
-    return [
-        Coverage(check=name, passed=tally[Outcome.PASS], failed=tally[Outcome.FAIL], unknown=tally[Outcome.UNKNOWN])
-        for name, tally in sorted(tallies.items())
-    ]
+    return fold(CoverageTally(), repositories).result()
 
 
 def status_mix(runs: Sequence[RunInfo]) -> list[tuple[RunInfo, dict[Status, int]]]:
@@ -256,15 +345,32 @@ class ArchiveShare:
         return self.share(self.archived + self.behind)
 
 
-def archive_share(data: ReportData) -> ArchiveShare:
-    from tracker.archive.state import ESCAMILLA_ARCHIVED_SHARE
+@dataclass(slots=True)
+class ArchiveTally:
+    """`archive_share`, a repository at a time: counts by archive state, and the gone repositories it holds."""
 
-    looked = [repo for repo in data.repositories if repo.archive is not None]
-    counts = Counter(repo.archive.state for repo in looked if repo.archive is not None)
-    gone = tuple(repo for repo in looked if repo.status in DEAD and repo.archive is not None and repo.archive.held)
-    return ArchiveShare(asked=len(looked), archived=counts["archived"], behind=counts["behind"],
-                        not_archived=counts["not_archived"], unknown=counts["unknown"], gone_but_held=gone,
-                        save_requests=dict(data.save_requests), reference_share=ESCAMILLA_ARCHIVED_SHARE)
+    counts: Counter[str] = field(default_factory=Counter)
+    gone_but_held: list[RepoEntry] = field(default_factory=list)
+
+    def add(self, repo: RepoEntry) -> None:
+        if repo.archive is None:
+            return
+        self.counts[repo.archive.state] += 1
+        if repo.status in DEAD and repo.archive.held:
+            self.gone_but_held.append(repo)
+
+    def result(self, save_requests: Mapping[str, int]) -> ArchiveShare:
+        from tracker.archive.state import ESCAMILLA_ARCHIVED_SHARE
+
+        counts = self.counts
+        return ArchiveShare(asked=sum(counts.values()), archived=counts["archived"], behind=counts["behind"],
+                            not_archived=counts["not_archived"], unknown=counts["unknown"],
+                            gone_but_held=tuple(self.gone_but_held), save_requests=dict(save_requests),
+                            reference_share=ESCAMILLA_ARCHIVED_SHARE)
+
+
+def archive_share(data: ReportData) -> ArchiveShare:
+    return fold(ArchiveTally(), data.repositories).result(data.save_requests)
 
 
 # The five items of the ML Code Completeness Checklist, as the checks name them.
@@ -274,21 +380,27 @@ CHECKLIST = ("dependencies", "training_code", "evaluation_code", "pretrained_mod
 NEURIPS_2019_ALL_FIVE = 0.09
 
 
+@dataclass(slots=True)
+class CompletenessTally:
+    """`checklist_completeness`, a repository at a time."""
+
+    counts: list[int] = field(default_factory=lambda: [0] * (len(CHECKLIST) + 1))
+
+    def add(self, repo: RepoEntry) -> None:
+        if repo.status not in ALIVE:
+            return
+        known = [repo.outcomes.get(name) for name in CHECKLIST]
+        if any(outcome in (Outcome.PASS, Outcome.FAIL) for outcome in known):
+            self.counts[sum(1 for outcome in known if outcome == Outcome.PASS)] += 1
+
+
 def checklist_completeness(repositories: Iterable[RepoEntry]) -> list[int]:
     """How many existing repositories pass 0, 1, ... 5 of the checklist's items (index = items passed).
 
     Only repositories whose content was judged on at least one item count:
     one we could not read says nothing about its completeness.
     """
-    counts = [0] * (len(CHECKLIST) + 1)
-    for repo in repositories:
-        if repo.status not in ALIVE:
-            continue
-        known = [repo.outcomes.get(name) for name in CHECKLIST]
-        if not any(outcome in (Outcome.PASS, Outcome.FAIL) for outcome in known):
-            continue
-        counts[sum(1 for outcome in known if outcome == Outcome.PASS)] += 1
-    return counts
+    return fold(CompletenessTally(), repositories).counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,15 +416,25 @@ class MonthShare:
         return self.alive / (self.alive + self.gone)
 
 
+@dataclass(slots=True)
+class MonthTally:
+    """`alive_by_month`, a repository at a time: [alive, gone] per month of publication."""
+
+    months: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, repo: RepoEntry) -> None:
+        if repo.published is None or repo.status not in ALIVE | DEAD:
+            return
+        counts = self.months.setdefault(f"{repo.published:%Y-%m}", [0, 0])
+        counts[0 if repo.status in ALIVE else 1] += 1
+
+    def result(self) -> list[MonthShare]:
+        return [MonthShare(month, alive, gone) for month, (alive, gone) in sorted(self.months.items())]
+
+
 def alive_by_month(repositories: Iterable[RepoEntry]) -> list[MonthShare]:
     """Per month of publication, oldest first: repositories alive and gone (unknown ones left out)."""
-    tally: dict[str, list[int]] = {}
-    for repo in repositories:
-        if repo.published is None or repo.status not in ALIVE | DEAD:
-            continue
-        counts = tally.setdefault(f"{repo.published:%Y-%m}", [0, 0])
-        counts[0 if repo.status in ALIVE else 1] += 1
-    return [MonthShare(month, alive, gone) for month, (alive, gone) in sorted(tally.items())]
+    return fold(MonthTally(), repositories).result()
 
 
 def runs_to_chart(runs: Sequence[RunInfo]) -> tuple[list[RunInfo], int]:
@@ -348,31 +470,68 @@ class PromisesKept:
     open: tuple[PaperEntry, ...]
 
 
-def promises_kept(papers: Iterable[PaperEntry]) -> PromisesKept:
-    promised = kept = 0
-    within = dict.fromkeys(PROMISE_WINDOWS, 0)
-    still_open: list[PaperEntry] = []
-    for paper in papers:
+class PromisesTally:
+    """`promises_kept` and `promised_without_link`, a paper at a time.
+
+    `add`'s `place` is the paper's place in the report's order of papers
+    (oldest first); the lists come out in that order whatever order the papers
+    were added in.
+    """
+
+    def __init__(self) -> None:
+        self.promised = self.kept = 0
+        self.within = dict.fromkeys(PROMISE_WINDOWS, 0)
+        self._open: list[tuple[Any, PaperEntry]] = []
+        self._without_link: list[tuple[Any, PaperEntry]] = []
+
+    def add(self, paper: PaperEntry, place: Any = None) -> None:
         if not paper.code_promised:
-            continue
-        promised += 1
+            return
+        self.promised += 1
+        if not paper.repo_keys:
+            self._without_link.append((place, paper))
         if paper.found_later:
-            kept += 1
+            self.kept += 1
             found = min(when for _key, when in paper.found_later)
             start = paper.published or (paper.first_seen.date() if paper.first_seen else found.date())
             days = (found.date() - start).days
             for window in PROMISE_WINDOWS:
                 if days <= window:
-                    within[window] += 1
+                    self.within[window] += 1
         elif not paper.repo_keys:
-            still_open.append(paper)
-    return PromisesKept(promised, kept, within, tuple(still_open))
+            self._open.append((place, paper))
+
+    @staticmethod
+    def _in_order(placed: list[tuple[Any, PaperEntry]]) -> list[PaperEntry]:
+        return [paper for _place, paper in sorted(placed, key=lambda item: item[0])]
+
+    def result(self) -> PromisesKept:
+        return PromisesKept(self.promised, self.kept, dict(self.within), tuple(self._in_order(self._open)))
+
+    def without_link(self) -> list[PaperEntry]:
+        return self._in_order(self._without_link)
+
+
+def promises_kept(papers: Iterable[PaperEntry]) -> PromisesKept:
+    tally = PromisesTally()
+    for place, paper in enumerate(papers):
+        tally.add(paper, place)
+    return tally.result()
+
+
+@dataclass(slots=True)
+class KindMixTally:
+    """`kind_mix`, a row at a time."""
+
+    mix: dict[str, Counter[Status]] = field(default_factory=dict)
+
+    def add(self, entry: RepoEntry) -> None:
+        self.mix.setdefault(entry.kind, Counter())[entry.status] += 1
+
+    def result(self) -> dict[str, dict[Status, int]]:
+        return {kind: dict(counts) for kind, counts in sorted(self.mix.items())}
 
 
 def kind_mix(*entries: Iterable[RepoEntry]) -> dict[str, dict[Status, int]]:
     """Per kind of link (repository, model, ..., short_link): how many rows are in each status, every row counted."""
-    mix: dict[str, Counter[Status]] = {}
-    for group in entries:
-        for entry in group:
-            mix.setdefault(entry.kind, Counter())[entry.status] += 1
-    return {kind: dict(counts) for kind, counts in sorted(mix.items())}
+    return fold(KindMixTally(), *entries).result()

@@ -21,6 +21,7 @@ from tracker.report.analysis import CHECKLIST
 from tracker.report.load import check_entries, repo_license
 from tracker.report.model import ALIVE, DEAD, ArchiveEntry, CheckEntry
 from tracker.report.terminal import archive_dict, archive_lines, differences
+from tracker.report.totals import DETAIL_SECTIONS, SectionPicker
 from tracker.store.rows import CheckRow, PaperRow, StoredCheck
 
 # History in brief: the changes, at most this many of the newest.
@@ -240,19 +241,10 @@ def repo_details(
     return found
 
 
-# Repositories a report gives a section of their own, at most: past this, only those a reader has a reason to
-# open (changed, gone, unreachable, archived, empty), worst first. 100,000 sections made a 400 MB page that no
-# browser opens; every repository's row is in repositories.csv and repositories.json beside it.
-DETAIL_SECTIONS = 1_000
-
-
-def section_keys(repositories: Sequence[Any], limit: int = DETAIL_SECTIONS) -> list[str]:
+def section_keys(repositories: Iterable[Any], limit: int = DETAIL_SECTIONS) -> list[str]:
     """The keys of the repositories (`RepoEntry`) with a section: all of them up to `limit`, else the ones a
     reader has a reason to look at -- changed since the previous check, or not plainly `ok` -- worst first."""
-    from tracker.report.analysis import change_summary
-    from tracker.report.terminal import row_order
-
-    if len(repositories) <= limit:
-        return [repo.key for repo in repositories]
-    noteworthy = [repo for repo in repositories if repo.status is not Status.OK or change_summary(repo)]
-    return [repo.key for repo in sorted(noteworthy, key=row_order())[:limit]]
+    picker = SectionPicker(limit)
+    for repo in repositories:
+        picker.add(repo)
+    return picker.keys()

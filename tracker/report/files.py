@@ -11,7 +11,9 @@ import base64
 import csv
 import hashlib
 import io
+import itertools
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,22 +23,14 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from tracker.collector import cycle_collection_paused
 from tracker.records import Outcome
 from tracker.report.analysis import (
     CHECKLIST,
     NEURIPS_2019_ALL_FIVE,
-    alive_by_month,
-    archive_share,
+    ArchiveShare,
     change_summary,
-    changes,
-    checklist_completeness,
-    checklist_coverage,
     describe_change,
-    headline,
-    kind_mix,
-    license_distribution,
-    promised_without_link,
-    promises_kept,
     runs_to_chart,
     status_mix,
 )
@@ -44,8 +38,10 @@ from tracker.report.badges import BADGE_DIR, badge, badge_filename
 from tracker.report.escape import csv_cell, md_finalize, md_image, md_link, safe_url
 from tracker.report.licenses import license_group
 from tracker.report.model import STATUS_ORDER, RepoEntry, ReportData
-from tracker.report.survival import dated_artifacts, kaplan_meier, lifetimes, survival_basis, survival_by_kind
-from tracker.report.terminal import format_score, last_commit_text, row_dict, sort_rows
+from tracker.report.ordered import ordered
+from tracker.report.survival import kaplan_meier
+from tracker.report.terminal import format_score, last_commit_text, row_dict, row_order
+from tracker.report.totals import ReportStream, ReportTotals, stream_of
 
 if TYPE_CHECKING:
     from tracker.report.charts import Chart
@@ -106,15 +102,12 @@ def _repo_url(repo: RepoEntry) -> str | None:
     return safe_url(f"https://{repo.canonical}")
 
 
-def _paper_lines(data: ReportData, limit: int | None = None) -> list[PaperLine]:
-    """The papers table's lines, oldest publication first: papers that link a repository, the first `limit`."""
-    by_key = {repo.key: repo for repo in data.repositories}
+def _paper_lines(totals: ReportTotals) -> list[PaperLine]:
+    """The papers table's lines, oldest publication first: papers that link a repository, the first `TABLE_ROWS`."""
     lines: list[PaperLine] = []
-    linking = (paper for paper in data.papers if paper.repo_keys)
-    for paper in sorted(linking, key=lambda p: (p.published is None, p.published, p.title))[:limit]:
+    for paper, repos in totals.shown_papers():
         cells = []
-        for key in paper.repo_keys:
-            repo = by_key.get(key)
+        for key, repo in zip(paper.repo_keys, repos, strict=True):
             if repo is None:
                 cells.append(RepoCell(canonical=key, url=safe_url(f"https://{key}"), status="not checked", score=None))
             else:
@@ -150,32 +143,42 @@ class ReportChart:
     note: str
 
 
+def totals_of(data: ReportData) -> ReportTotals:
+    """`data` folded as a report folds the store's rows."""
+    return ReportTotals.of(stream_of(data))
+
+
 def build_charts(data: ReportData) -> list[ReportChart]:
     """The report's charts: survival, links alive per month, checklist completeness, licenses, status per run."""
+    return charts_of(totals_of(data))
+
+
+def charts_of(totals: ReportTotals) -> list[ReportChart]:
+    """`build_charts`, from a report's folded totals."""
     # Imported here: matplotlib costs half a second, which `status` in a terminal should not pay.
     from tracker.report import charts as draw
 
     slots: list[ReportChart] = []
-    basis = survival_basis(data.repositories)
-    observed = lifetimes(data.repositories, basis.origin)
-    horizon = max((item.days for item in observed), default=0.0)
+    basis = totals.lives.basis()
+    days, died = totals.lives.observed(basis.origin)
+    horizon = max(days, default=0.0)
     undated = (f"{basis.without_date} of {basis.with_date + basis.without_date} repositories' papers have no "
                "publication date")
     clock = "publication" if basis.origin == "published" else "first seen by the tracker"
     title = "Repository survival (Kaplan-Meier)"
-    if len(observed) < MIN_SURVIVAL_SUBJECTS or horizon < MIN_FOLLOW_UP_DAYS:
+    if len(days) < MIN_SURVIVAL_SUBJECTS or horizon < MIN_FOLLOW_UP_DAYS:
         slots.append(ReportChart("survival", title, None,
-                                 f"No survival curve yet: {len(observed)} repositories, followed for at most "
+                                 f"No survival curve yet: {len(days)} repositories, followed for at most "
                                  f"{horizon:.0f} days since {clock}; a curve needs {MIN_SURVIVAL_SUBJECTS} and "
                                  f"{MIN_FOLLOW_UP_DAYS:.0f} days. {undated}."))
     else:
-        points = kaplan_meier([item.days for item in observed], [item.died for item in observed])
-        chart = draw.survival_chart(points, subjects=len(observed), horizon=horizon, axis_label=basis.axis_label)
+        points = kaplan_meier(days, died)
+        chart = draw.survival_chart(points, subjects=len(days), horizon=horizon, axis_label=basis.axis_label)
         slots.append(ReportChart("survival", chart.title, chart, f"Days since {clock}. {undated}."))
-    if data.artifacts:
-        slots.append(_link_survival(data, draw))
+    if totals.artifacts:
+        slots.append(_link_survival(totals, draw))
 
-    months = alive_by_month(data.repositories)
+    months = totals.months.result()
     title = "Share of code links alive, by month of publication"
     if len(months) < 2:
         slots.append(ReportChart("alive_by_month", title, None,
@@ -185,7 +188,7 @@ def build_charts(data: ReportData) -> list[ReportChart]:
         slots.append(ReportChart("alive_by_month", title, draw.alive_by_month_chart(months),
                                  f"Each bar: repositories still there / all with a known answer. {undated}."))
 
-    completeness = checklist_completeness(data.repositories)
+    completeness = totals.completeness.counts
     title = "ML Code Completeness Checklist: items per repository"
     if sum(completeness) < MIN_REPOSITORIES:
         slots.append(ReportChart("checklist", title, None,
@@ -198,7 +201,7 @@ def build_charts(data: ReportData) -> list[ReportChart]:
                                  f"all five items (dependencies, training, evaluation, pretrained models, results); "
                                  f"in the NeurIPS 2019 sample {NEURIPS_2019_ALL_FIVE:.0%} did."))
 
-    licenses = license_distribution(data.repositories)
+    licenses = totals.licenses.result()
     title = "Licenses of existing repositories"
     if sum(licenses.values()) < MIN_REPOSITORIES:
         slots.append(ReportChart("licenses", title, None,
@@ -208,7 +211,7 @@ def build_charts(data: ReportData) -> list[ReportChart]:
         slots.append(ReportChart("licenses", title, draw.license_chart(licenses),
                                  "License groups of the repositories that exist (a gone one's license is unknown)."))
 
-    runs, left_out = runs_to_chart(data.runs)
+    runs, left_out = runs_to_chart(totals.runs)
     title = "Status of repositories per run"
     small = f" {left_out} small runs (such as `check --repo` of one repository) are left out." if left_out else ""
     if len(runs) < 2:
@@ -219,7 +222,7 @@ def build_charts(data: ReportData) -> list[ReportChart]:
                                  f"One bar per run that checked at least half as many repositories as the largest."
                                  f"{small}"))
 
-    archived = archive_share(data)
+    archived = totals.archive.result(totals.save_requests)
     if archived.asked:
         slots.append(ReportChart("archive", "In Software Heritage", draw.archive_chart(archived),
                                  f"Of the {archived.asked - archived.unknown} repositories the archive answered for; "
@@ -227,14 +230,13 @@ def build_charts(data: ReportData) -> list[ReportChart]:
     return slots
 
 
-def _link_survival(data: ReportData, draw: Any) -> ReportChart:
+def _link_survival(totals: ReportTotals, draw: Any) -> ReportChart:
     """Every link a paper gives (repositories, models, pages, DOIs, short links) as one survival curve, with a
     line per kind that has enough of its own; a sentence where there is too little to draw."""
-    entries = [*data.repositories, *dated_artifacts(data.artifacts, data.papers)]
-    basis = survival_basis(entries)
-    curves = survival_by_kind(entries, basis.origin, MIN_SURVIVAL_SUBJECTS)
-    observed = lifetimes(entries, basis.origin)
-    horizon = max((item.days for item in observed), default=0.0)
+    every_link = totals.lives.merged(totals.artifact_lives)
+    basis = every_link.basis()
+    curves = every_link.curves(basis.origin, MIN_SURVIVAL_SUBJECTS)
+    horizon = max(every_link.observed(basis.origin)[0], default=0.0)
     clock = "publication" if basis.origin == "published" else "first seen by the tracker"
     undated = (f"{basis.without_date} of {basis.with_date + basis.without_date} links' papers have no "
                "publication date")
@@ -253,32 +255,27 @@ def _link_survival(data: ReportData, draw: Any) -> ReportChart:
                        f"Days since {clock}; a page, DOI or short link is gone when its server or registry said so "
                        f"(404, 410, a soft 404, a deleted record, a name gone for a day).{per_kind} {undated}.")
 
-# Rows of the report's repository and paper tables, at most: worst first, the rest in repositories.csv/.json.
-# A browser lays out and sorts 2,000 rows at once; 100,000 made a page that took minutes to open.
-TABLE_ROWS = 2_000
 
-
-def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> dict[str, Any]:
-    found = changes(data)
-    ordered_rows = sort_rows(data.repositories)
-    rows = ordered_rows[:TABLE_ROWS]
-    paper_lines = _paper_lines(data, TABLE_ROWS)
+def _context(totals: ReportTotals, now: datetime, charts: Sequence[ReportChart]) -> dict[str, Any]:
+    head = totals.head.result()
+    rows = totals.rows.result()
+    details = totals.details
     return {
         "now": now,
         "generated": now.strftime("%Y-%m-%d %H:%M UTC"),
-        "head": headline(data),
-        "changes": [(str(item.kind), item.canonical, describe_change(item)) for item in found.all],
-        "licenses": license_distribution(data.repositories),
-        "coverage": checklist_coverage(data.repositories),
-        "papers": paper_lines,
-        "papers_total": sum(1 for paper in data.papers if paper.repo_keys),
-        "rows_total": len(ordered_rows),
-        "papers_without_links": sum(1 for paper in data.papers if not paper.repo_keys),
-        "promised": promised_without_link(data.papers),
-        "archive": _archive_context(data),
-        "kept": promises_kept(data.papers),
+        "head": head,
+        "changes": [(str(item.kind), item.canonical, describe_change(item)) for item in totals.changes.result().all],
+        "licenses": totals.licenses.result(),
+        "coverage": totals.coverage.result(),
+        "papers": _paper_lines(totals),
+        "papers_total": totals.papers_with_code,
+        "rows_total": head.repositories,
+        "papers_without_links": totals.papers_without_links,
+        "promised": totals.promises.without_link(),
+        "archive": _archive_context(totals.archive.result(totals.save_requests)),
+        "kept": totals.promises.result(),
         "kinds": [(kind, ", ".join(f"{count} {status}" for status, count in sorted(mix.items())))
-                  for kind, mix in kind_mix(data.repositories, data.artifacts).items()],
+                  for kind, mix in totals.kinds.result().items()],
         "rows": [
             {
                 "canonical": row.canonical,
@@ -299,21 +296,20 @@ def _context(data: ReportData, now: datetime, charts: Sequence[ReportChart]) -> 
             for row in rows
         ],
         "charts": charts,
-        "runs": len(data.runs),
-        "details": [data.details[row.key] for row in rows if row.key in data.details],
-        "anchors": {anchor(key) for key in data.details},
+        "runs": len(totals.runs),
+        "details": [details[row.key] for row in rows if row.key in details],
+        "anchors": {anchor(key) for key in details},
         "statuses": [str(status) for status in STATUS_ORDER if any(row.status == status for row in rows)],
-        "sections_total": len(data.details),
+        "sections_total": len(details),
         "license_labels": sorted({row.license_label for row in rows}),
     }
 
 
-def _archive_context(data: ReportData) -> dict[str, Any] | None:
+def _archive_context(share: ArchiveShare) -> dict[str, Any] | None:
     """The Software Heritage section.
 
     Shares beside Escamilla et al., gone code with its archived copy, save requests.
     """
-    share = archive_share(data)
     if not share.asked:
         return None
 
@@ -415,17 +411,22 @@ def render_markdown(data: ReportData, now: datetime, charts: Sequence[ReportChar
     """The report as GitHub-flavoured Markdown; charts referenced as ``<name>.png`` beside it.
 
     `context` is `_context`'s, when the caller renders both faces of one report: it is most of their cost."""
-    return _markdown_env().get_template("report.md.j2").render(context or _context(data, now, charts))
+    return _markdown_env().get_template("report.md.j2").render(context or _context(totals_of(data), now, charts))
 
 
 def render_html(data: ReportData, now: datetime, charts: Sequence[ReportChart],
                 context: dict[str, Any] | None = None) -> str:
     """The report as one HTML file with inline CSS and SVG: no script, no external resource."""
-    context = dict(context or _context(data, now, charts))
+    return _html_env().get_template("report.html.j2").render(
+        _html_context(context or _context(totals_of(data), now, charts), charts))
+
+
+def _html_context(context: dict[str, Any], charts: Sequence[ReportChart]) -> dict[str, Any]:
+    context = dict(context)
     context["svgs"] = {slot.name: Markup(slot.chart.svg) for slot in charts if slot.chart is not None}
     context["script"] = Markup(TABLE_SCRIPT)
     context["script_hash"] = Markup(script_hash(TABLE_SCRIPT))  # base64 of our own digest: nothing to escape
-    return _html_env().get_template("report.html.j2").render(context)
+    return context
 
 
 CSV_COLUMNS = (
@@ -481,23 +482,73 @@ def write_report(data: ReportData, out_dir: Path, now: datetime) -> Path:
     shields.io endpoint JSON per repository (`badges.badge`). A second report on the same
     day replaces the first.
     """
+    return write_report_stream(stream_of(data), out_dir, now)
+
+
+# Rows of repositories.json/.csv sorted in memory at once (each a dict of ~25 fields); past it they are merged
+# from disk. `status`'s listings keep `ordered.SPILL_ROWS`, which is four times this.
+REPORT_SPILL_ROWS = 5_000
+
+
+def write_report_stream(stream: ReportStream, out_dir: Path, now: datetime) -> Path:
+    """`write_report` from rows as they are read: each repository is folded into the report's totals, its badge
+    written and its row put in order on its way to repositories.json/.csv (`ordered`: sorted in runs, merged
+    from disk past `REPORT_SPILL_ROWS`), and then let go, so memory does not grow with the repositories.
+    The two documents are written as they are rendered."""
     target = out_dir / now.strftime("%Y-%m-%d")
     target.mkdir(parents=True, exist_ok=True)
-    charts = build_charts(data)
+    with cycle_collection_paused():  # reading and folding rows makes no cycles; drawing and rendering do
+        totals = _write_rows(stream, target)
+        totals.add_artifacts(stream.artifacts)
+    totals.details = stream.details(totals.sections.keys())
+    charts = charts_of(totals)
     for slot in charts:
         if slot.chart is not None:
             (target / f"{slot.name}.png").write_bytes(slot.chart.png)
-    ordered_rows = sort_rows(data.repositories)
-    with (target / "repositories.json").open("w", encoding="utf-8") as file:
-        file.writelines(_json_array(row_dict(row) for row in ordered_rows))
-    check_names = sorted({name for row in ordered_rows for name in row.outcomes})
-    with (target / "repositories.csv").open("w", encoding="utf-8", newline="") as file:
-        file.writelines(repositories_csv((row_dict(row) for row in ordered_rows), check_names))
-    context = _context(data, now, charts)
-    (target / "report.md").write_text(render_markdown(data, now, charts, context), encoding="utf-8")
+    context = _context(totals, now, charts)
+    _write_rendered(_markdown_env().get_template("report.md.j2").generate(context), target / "report.md")
+    _write_rendered(_html_env().get_template("report.html.j2").generate(_html_context(context, charts)),
+                    target / "report.html")
+    return target
+
+
+# Pieces of a rendered document joined per write: what `render` joins at once, without the whole document.
+_PIECES_PER_WRITE = 10_000
+
+
+def _write_rendered(pieces: Iterator[str], path: Path) -> None:
+    """A document written as it is rendered (`Template.generate`), in the text `Template.render` returns."""
+    with path.open("w", encoding="utf-8") as file:
+        while batch := list(itertools.islice(pieces, _PIECES_PER_WRITE)):
+            file.write("".join(batch))
+
+
+def _write_rows(stream: ReportStream, target: Path) -> ReportTotals:
+    """Fold the papers, then the repositories, writing each repository's badge and its row in
+    repositories.json and .csv; the totals so far."""
     badge_dir = target / BADGE_DIR
     badge_dir.mkdir(exist_ok=True)
-    for repo in data.repositories:
-        (badge_dir / badge_filename(repo.key)).write_text(json.dumps(badge(repo)) + "\n", encoding="utf-8")
-    (target / "report.html").write_text(render_html(data, now, charts, context), encoding="utf-8")
-    return target
+    badge_folder = str(badge_dir)
+    totals = ReportTotals(stream.runs, stream.save_requests)
+    totals.add_papers(stream.papers)
+    order = row_order()
+
+    def keyed_rows() -> Iterator[tuple[Any, dict[str, Any]]]:
+        for repo in stream.repositories:
+            totals.add_repository(repo)
+            # open() of a str: pathlib's joining and checks were a fifth of writing 100,000 badges
+            with open(os.path.join(badge_folder, badge_filename(repo.key)), "w", encoding="utf-8") as file:
+                file.write(json.dumps(badge(repo)) + "\n")
+            yield order(repo), row_dict(repo)
+
+    in_order = ordered(keyed_rows(), spill_rows=REPORT_SPILL_ROWS)
+    first = next(in_order, None)  # every repository has been read once the first row in order is known
+    rows = list[dict[str, Any]]() if first is None else itertools.chain([first], in_order)
+    json_rows, csv_rows = itertools.tee(rows)  # read in step below: tee holds a row or two
+    with (target / "repositories.json").open("w", encoding="utf-8") as json_file, \
+            (target / "repositories.csv").open("w", encoding="utf-8", newline="") as csv_file:
+        lines = itertools.zip_longest(_json_array(json_rows), repositories_csv(csv_rows, sorted(totals.check_names)))
+        for json_line, csv_line in lines:
+            json_file.write(json_line or "")
+            csv_file.write(csv_line or "")
+    return totals

@@ -8,9 +8,11 @@ tested without a database; `report_data(store)` fetches the rows.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from tracker.archive.state import (
@@ -32,9 +34,13 @@ from tracker.report.model import (
     ReportData,
     RunInfo,
 )
+from tracker.report.totals import ReportStream
 from tracker.store.archive import StoredArchiveCheck, StoredSaveRequest
 from tracker.store.rows import ArtifactRow, CheckRow, PaperRow, RunRow, StoredCheck
 from tracker.store.store import Store
+
+if TYPE_CHECKING:
+    from tracker.report.detail import RepoDetail
 
 # What GitHub answers for a license file it found but could not name.
 _UNNAMED = frozenset({"noassertion", "other", ""})
@@ -88,12 +94,21 @@ def archive_entry(check: StoredArchiveCheck, save_request: StoredSaveRequest | N
 
 def archive_entries(store: Store, keys: Iterable[str] | None = None) -> dict[str, ArchiveEntry]:
     """Each repository's latest archive look, by key."""
+    return archive_reader(store)(keys)
+
+
+def archive_reader(store: Store) -> Callable[[Iterable[str] | None], dict[str, ArchiveEntry]]:
+    """`archive_entries` for one set of keys after another, the save requests and settings read once."""
     from tracker.settings import Settings
 
     api_url = Settings.from_env().swh_api_url
     requests = store.archive.latest_save_requests()
-    return {key: archive_entry(check, requests.get(key), api_url=api_url)
-            for key, check in store.archive.latest(keys).items()}
+
+    def read(keys: Iterable[str] | None) -> dict[str, ArchiveEntry]:
+        return {key: archive_entry(check, requests.get(key), api_url=api_url)
+                for key, check in store.archive.latest(keys).items()}
+
+    return read
 
 
 def asked_api(check: StoredCheck) -> bool:
@@ -120,9 +135,20 @@ def last_commit(check: StoredCheck) -> datetime | None:
     return check.last_commit_at or check.pushed_at
 
 
-def repo_entry(row: CheckRow, papers: Sequence[PaperRow] = (), archive: ArchiveEntry | None = None,
+class _LinkingPaper(Protocol):
+    """What a repository's row reads of a paper that links it: a `PaperRow` or a `LinkingPaper`."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def published(self) -> date | None: ...
+    @property
+    def first_seen_at(self) -> datetime: ...
+
+
+def repo_entry(row: CheckRow, papers: Sequence[_LinkingPaper] = (), archive: ArchiveEntry | None = None,
                gone_since: datetime | None = None) -> RepoEntry:
-    """One repository's row; `papers` are the papers that link it.
+    """One repository's row; `papers` are the papers that link it, oldest first.
 
     `gone_since`, where the store knows it, is the first check of the current
     gone streak (`Store.gone_since`); without it the two checks at hand bound it.
@@ -263,6 +289,15 @@ def run_info(run: RunRow, status_counts: Mapping[Status, int] | None = None) -> 
     return RunInfo(id=str(run.id), started_at=run.started_at, status_counts=dict(status_counts or {}))
 
 
+def _linking(papers: Iterable[PaperRow]) -> dict[str, list[PaperRow]]:
+    """The papers that link each repository, by key, in the order of `papers`."""
+    linking: dict[str, list[PaperRow]] = {}
+    for paper in papers:
+        for key in paper.repositories:
+            linking.setdefault(key, []).append(paper)
+    return linking
+
+
 def report_data_from_rows(
     checks: Iterable[CheckRow],
     runs: Iterable[RunRow],
@@ -281,10 +316,7 @@ def report_data_from_rows(
     """
     archived = archive or {}
     paper_rows = list(papers)
-    linking: dict[str, list[PaperRow]] = {}
-    for paper in paper_rows:
-        for key in paper.repositories:
-            linking.setdefault(key, []).append(paper)
+    linking = _linking(paper_rows)
     counts = status_counts or {}
     return ReportData(
         runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
@@ -347,7 +379,7 @@ def report_data(store: Store, *, details: bool = False) -> ReportData:
     The latest checks are read a page at a time and only the report's model
     of each is kept.
     """
-    from tracker.report.detail import repo_detail, section_keys
+    from tracker.report.detail import section_keys
 
     with cycle_collection_paused():
         papers = store.papers_with_links()
@@ -358,16 +390,63 @@ def report_data(store: Store, *, details: bool = False) -> ReportData:
                                      artifacts=store.latest_artifact_checks())
         if not details:
             return data
-        linking: dict[str, list[PaperRow]] = {}
-        for paper in papers:
-            for key in paper.repositories:
-                linking.setdefault(key, []).append(paper)
-        found = {}
-        for key in section_keys(data.repositories):
-            detail = repo_detail(store.history(key), linking.get(key, ()))
-            if detail is not None:
-                found[key] = detail
-        return dataclasses.replace(data, details=found)
+        return dataclasses.replace(data, details=repo_details_of(store, section_keys(data.repositories), papers))
+
+
+def repo_details_of(store: Store, keys: Sequence[str],
+                    papers: Iterable[PaperRow] | None = None) -> dict[str, RepoDetail]:
+    """The repositories `keys` in full (`detail.repo_detail`): their every check and the papers that link them
+    (`papers`, default: read for these keys alone)."""
+    from tracker.report.detail import repo_detail
+
+    linking = _linking(store.papers_linking(keys) if papers is None else papers)
+    found = {}
+    for key in keys:
+        detail = repo_detail(store.history(key), linking.get(key, ()))
+        if detail is not None:
+            found[key] = detail
+    return found
+
+
+# Repositories read at a time for a report: their papers and archive looks are read for each such page.
+REPORT_PAGE = 5_000
+# Papers read at a time for a report's figures about papers.
+PAPER_PAGE = 5_000
+
+
+def report_stream(store: Store) -> ReportStream:
+    """What `report` folds (`totals.ReportTotals`), read as it is folded: never every repository or paper at once.
+
+    Papers come a page at a time (in id order, each with its place in the
+    oldest-first order); repositories a page of `REPORT_PAGE` latest checks at
+    a time, each page with the papers that link it and its archive looks. What
+    is held whole is what is small or printed whole: runs, the first check of
+    each gone streak, the save requests' outcomes, the artifacts.
+    """
+    runs = store.runs()
+    counts = store.status_counts()
+    return ReportStream(
+        runs=tuple(run_info(run, counts.get(run.id)) for run in sorted(runs, key=lambda run: run.started_at)),
+        papers=(((paper.first_seen_at, paper.id), paper_entry(paper))
+                for paper in store.iter_papers_with_links(page=PAPER_PAGE)),
+        repositories=_report_entries(store),
+        artifacts=[artifact_entry(row) for row in store.latest_artifact_checks()],
+        save_requests=Counter(request.outcome for request in store.archive.save_requests()),
+        details=lambda keys: repo_details_of(store, keys),
+    )
+
+
+def _report_entries(store: Store) -> Iterator[RepoEntry]:
+    """Every checked repository as the report shows it, in key order, a page at a time."""
+    gone_since = store.gone_since()
+    archived = archive_reader(store)
+    rows = store.iter_latest_checks(fields=REPO_ENTRY_FIELDS)
+    while page := list(itertools.islice(rows, REPORT_PAGE)):
+        keys = [row.key for row in page]
+        linking = store.papers_of(keys)
+        looks = archived(keys)
+        for row in page:
+            yield repo_entry(row, linking.get(row.key, ()), looks.get(row.key), gone_since.get(row.key))
 
 
 def status_entries(store: Store, *, outcomes: bool = True) -> list[RepoEntry]:

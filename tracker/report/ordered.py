@@ -42,17 +42,24 @@ def ordered(items: Iterable[tuple[Any, Any]], *, spill_rows: int | None = None) 
             yield value
 
 
+# Items a spilled run writes and reads back at once, as one length-prefixed `marshal` record: `marshal.load` from
+# a file reads in small pieces (~70 us an item: 7.7 s of a report at 100,000 one by one, 3 s in blocks of 256), `loads`
+# from bytes is ~15 times faster. Each run holds one block while the runs are merged.
+SPILL_BLOCK = 64
+_LENGTH = 8
+
+
 def _spilled(file: IO[bytes], run: list[tuple[Any, int, Any]]) -> Iterator[tuple[Any, int, Any]]:
-    """Writes a sorted run to `file` now; the iterator reads it back item by item."""
-    for item in run:
-        marshal.dump(item, file)
+    """Writes a sorted run to `file` now, `SPILL_BLOCK` items to a record; the iterator reads it back a record
+    at a time."""
+    for start in range(0, len(run), SPILL_BLOCK):
+        record = marshal.dumps(run[start:start + SPILL_BLOCK])
+        file.write(len(record).to_bytes(_LENGTH, "little"))
+        file.write(record)
     file.seek(0)
 
     def read() -> Iterator[tuple[Any, int, Any]]:
-        while True:
-            try:
-                yield marshal.load(file)
-            except EOFError:
-                return
+        while length := file.read(_LENGTH):
+            yield from marshal.loads(file.read(int.from_bytes(length, "little")))
 
     return read()

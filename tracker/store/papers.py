@@ -7,7 +7,7 @@ whole batches and the next one adds the rest; nothing is ever added twice.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -41,7 +41,7 @@ from tracker.store.models import (
 )
 from tracker.store.repositories import IN_CHUNK, chunks, ensure_repositories
 from tracker.store.retry import run_read, run_write
-from tracker.store.rows import IngestSummary, ListedLink, ListedPaper, PaperRow, PromiseDue
+from tracker.store.rows import IngestSummary, LinkingPaper, ListedLink, ListedPaper, PaperRow, PromiseDue
 
 if TYPE_CHECKING:
     from tracker.sources.state import HarvestPlace
@@ -214,52 +214,92 @@ class PaperRecords:
 
     def papers_with_links(self) -> list[PaperRow]:
         """Every paper with its repositories (keys) and artifacts, oldest first."""
-        # Abstracts are most of a paper's bytes and no PaperRow carries one.
-        papers_query = select(*(c for c in Paper.c if c.name != "abstract")).order_by(
-            Paper.c.first_seen_at, Paper.c.id
-        )
-        links_query = (
-            select(PaperLink.c.paper_id, Repository.c.key, PaperLink.c.artifact_url, PaperLink.c.artifact_kind,
-                   LinkProvenance.c.found_at)
-            .outerjoin(Repository, Repository.c.id == PaperLink.c.repository_id)
-            .outerjoin(LinkProvenance, (LinkProvenance.c.link_id == PaperLink.c.id)
-                       & (LinkProvenance.c.provenance == Provenance.FOUND_LATER.value))
-            .order_by(PaperLink.c.id)
-        )
+        papers_query = _PAPERS.order_by(Paper.c.first_seen_at, Paper.c.id)
 
         def read(connection: Connection) -> tuple[list[Row[Any]], list[Row[Any]]]:
-            return list(connection.execute(papers_query)), list(connection.execute(links_query))
+            return list(connection.execute(papers_query)), list(connection.execute(_LINKS.order_by(PaperLink.c.id)))
 
-        papers, links = run_read(self._engine, read)
-        keys: dict[str, list[str]] = {}
-        artifacts: dict[str, list[Artifact]] = {}
-        found_later: dict[str, list[tuple[str, datetime]]] = {}
-        for link in links:
-            if link.key is not None:
-                keys.setdefault(link.paper_id, []).append(link.key)
-                if link.found_at is not None:
-                    found_later.setdefault(link.paper_id, []).append((link.key, link.found_at))
-            elif link.artifact_url is not None:
-                artifacts.setdefault(link.paper_id, []).append(
-                    Artifact(url=link.artifact_url, kind=ArtifactKind(link.artifact_kind))
-                )
-        return [
-            PaperRow(
-                id=paper.id,
-                title=paper.title,
-                source=paper.source,
-                url=paper.url,
-                published=paper.published,
-                authors=tuple(paper.authors),
-                code_promised=paper.code_promised,
-                first_seen_at=paper.first_seen_at,
-                repositories=tuple(keys.get(paper.id, ())),
-                artifacts=tuple(artifacts.get(paper.id, ())),
-                promise=_promise(paper.promise_kind, paper.promise_sentence),
-                found_later=tuple(found_later.get(paper.id, ())),
-            )
-            for paper in papers
-        ]
+        return _paper_rows(*run_read(self._engine, read))
+
+    def iter_papers_with_links(self, *, page: int = 5_000) -> Iterator[PaperRow]:
+        """`papers_with_links` a page at a time, in id order (not oldest first): for a report of any size.
+
+        Keyset pagination by id (the primary key), each page one short read
+        transaction of its papers and their links, so at most `page` papers
+        are held; a caller that needs the oldest-first order sorts by
+        (`first_seen_at`, `id`).
+        """
+        after: str | None = None
+        while True:
+            papers_query = _PAPERS.order_by(Paper.c.id).limit(page)
+            if after is not None:
+                papers_query = papers_query.where(Paper.c.id > after)
+
+            def read(connection: Connection, query: Select[Any] = papers_query,
+                     after: str | None = after) -> tuple[list[Row[Any]], ...]:
+                papers = list(connection.execute(query))
+                if not papers:
+                    return papers, []
+                # The page's links by the same range of ids, compared by the database as the page was: one query.
+                in_page = PaperLink.c.paper_id <= papers[-1].id
+                if after is not None:
+                    in_page = in_page & (PaperLink.c.paper_id > after)
+                return papers, list(connection.execute(_LINKS.where(in_page).order_by(PaperLink.c.id)))
+
+            papers, links = run_read(self._engine, read)
+            yield from _paper_rows(papers, links)
+            if len(papers) < page:
+                return
+            after = papers[-1].id
+
+    def papers_linking(self, keys: Sequence[str]) -> list[PaperRow]:
+        """The papers that link any of the repositories `keys`, with every link of theirs, oldest first.
+
+        What `papers_with_links` holds of them, read for a page of repositories
+        (a report's rows, its sections) rather than for every paper.
+        """
+        def read(connection: Connection) -> tuple[list[Row[Any]], list[Row[Any]]]:
+            papers: dict[str, Row[Any]] = {}
+            links: dict[tuple[Any, ...], Row[Any]] = {}  # a paper that links two chunks' keys comes twice
+            for chunk in chunks(sorted(set(keys)), IN_CHUNK):
+                linked = (select(PaperLink.c.paper_id).join(Repository, Repository.c.id == PaperLink.c.repository_id)
+                          .where(Repository.c.key.in_(chunk)))
+                papers.update((paper.id, paper) for paper in connection.execute(_PAPERS.where(Paper.c.id.in_(linked))))
+                links.update((tuple(link), link) for link in connection.execute(  # type: ignore[misc]
+                    _LINKS.where(PaperLink.c.paper_id.in_(linked))))
+            return (sorted(papers.values(), key=lambda paper: (paper.first_seen_at, paper.id)),
+                    sorted(links.values(), key=lambda link: link.id))
+
+        return _paper_rows(*run_read(self._engine, read))
+
+    def papers_of(self, keys: Sequence[str]) -> dict[str, list[LinkingPaper]]:
+        """Per repository of `keys`, the papers that link it (title and dates), oldest first.
+
+        What a report row shows of its papers, read for a page of repositories
+        as `iter_latest_checks` gives them: `keys` in the store's key order,
+        read as the one range from the first to the last (one query, compared
+        by the database as the page was), the keys between them that are not
+        asked for left out. `papers_linking` reads the papers whole.
+        """
+        if not keys:
+            return {}
+        wanted = set(keys)
+        statement = (
+            select(Repository.c.key, Paper.c.title, Paper.c.published, Paper.c.first_seen_at)
+            .join(PaperLink, PaperLink.c.repository_id == Repository.c.id)
+            .join(Paper, Paper.c.id == PaperLink.c.paper_id)
+            .where(Repository.c.key >= keys[0], Repository.c.key <= keys[-1])
+            .order_by(Paper.c.first_seen_at, Paper.c.id)
+        )
+
+        def read(connection: Connection) -> dict[str, list[LinkingPaper]]:
+            found: dict[str, list[LinkingPaper]] = {}
+            for key, title, published, first_seen_at in connection.execute(statement):
+                if key in wanted:
+                    found.setdefault(key, []).append(LinkingPaper(title, published, first_seen_at))
+            return found
+
+        return run_read(self._engine, read)
 
     def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
         """Papers with their sources and links (provenance, the repository's latest status), oldest first.
@@ -368,6 +408,50 @@ class PaperRecords:
 
         return run_write(self._engine, work)
 
+
+
+# Abstracts are most of a paper's bytes and no PaperRow carries one.
+_PAPERS = select(*(c for c in Paper.c if c.name != "abstract"))
+_LINKS = (
+    select(PaperLink.c.id, PaperLink.c.paper_id, Repository.c.key, PaperLink.c.artifact_url, PaperLink.c.artifact_kind,
+           LinkProvenance.c.found_at)
+    .outerjoin(Repository, Repository.c.id == PaperLink.c.repository_id)
+    .outerjoin(LinkProvenance, (LinkProvenance.c.link_id == PaperLink.c.id)
+               & (LinkProvenance.c.provenance == Provenance.FOUND_LATER.value))
+)
+
+
+def _paper_rows(papers: Iterable[Row[Any]], links: Iterable[Row[Any]]) -> list[PaperRow]:
+    """`PaperRow`s of `papers` (in their order) with their `links` (in link order)."""
+    keys: dict[str, list[str]] = {}
+    artifacts: dict[str, list[Artifact]] = {}
+    found_later: dict[str, list[tuple[str, datetime]]] = {}
+    for link in links:
+        if link.key is not None:
+            keys.setdefault(link.paper_id, []).append(link.key)
+            if link.found_at is not None:
+                found_later.setdefault(link.paper_id, []).append((link.key, link.found_at))
+        elif link.artifact_url is not None:
+            artifacts.setdefault(link.paper_id, []).append(
+                Artifact(url=link.artifact_url, kind=ArtifactKind(link.artifact_kind))
+            )
+    return [
+        PaperRow(
+            id=paper.id,
+            title=paper.title,
+            source=paper.source,
+            url=paper.url,
+            published=paper.published,
+            authors=tuple(paper.authors),
+            code_promised=paper.code_promised,
+            first_seen_at=paper.first_seen_at,
+            repositories=tuple(keys.get(paper.id, ())),
+            artifacts=tuple(artifacts.get(paper.id, ())),
+            promise=_promise(paper.promise_kind, paper.promise_sentence),
+            found_later=tuple(found_later.get(paper.id, ())),
+        )
+        for paper in papers
+    ]
 
 
 def _promise(kind: str | None, sentence: str | None) -> Promise | None:

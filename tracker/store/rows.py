@@ -178,6 +178,15 @@ class PaperRow:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkingPaper:
+    """A paper as a repository's row in a report shows it: its title, and the dates its survival clock reads."""
+
+    title: str
+    published: date | None
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ArtifactCheckRow:
     """One stored check of one artifact (a web page, DOI or short link)."""
 

@@ -38,6 +38,7 @@ from tracker.store.rows import (
     CheckRow,
     Forgotten,
     IngestSummary,
+    LinkingPaper,
     ListedPaper,
     PaperRow,
     PromiseDue,
@@ -219,6 +220,15 @@ class Store:
 
     def papers_with_links(self) -> list[PaperRow]:
         return self._papers.papers_with_links()
+
+    def iter_papers_with_links(self, *, page: int = 5_000) -> Iterator[PaperRow]:
+        return self._papers.iter_papers_with_links(page=page)
+
+    def papers_linking(self, keys: Sequence[str]) -> list[PaperRow]:
+        return self._papers.papers_linking(keys)
+
+    def papers_of(self, keys: Sequence[str]) -> dict[str, list[LinkingPaper]]:
+        return self._papers.papers_of(keys)
 
     def listed_papers(self, *, source: str | None = None, since: date | None = None) -> list[ListedPaper]:
         return self._papers.listed_papers(source=source, since=since)
