@@ -347,8 +347,8 @@ def test_a_faulty_archive_leaves_states_unknown_and_the_checks_recorded(world: d
 
 def test_the_report_and_dashboard_show_the_archive_share_beside_escamilla_and_the_gone_repositorys_copy(
         world: dict[str, object], tmp_path: Path) -> None:
-    from tracker.dashboard import status_rows, summary_markdown
-    from tracker.report.load import report_data
+    from tracker.dashboard import status_rows, store_figures, summary_markdown
+    from tracker.report.load import report_stream
 
     db = str(world["db"])
     _add(db, "kept", "moving", "fresh", "vanished")
@@ -368,11 +368,11 @@ def test_the_report_and_dashboard_show_the_archive_share_beside_escamilla_and_th
     csv_header = (target / "repositories.csv").read_text().splitlines()[0]
     assert "archive,archive_visit,archive_revision,archive_url" in csv_header
     with open_store(db) as store:
-        data = report_data(store)
-    rows = {row["link"]: row for row in status_rows(data)}
+        figures = store_figures(report_stream(store))
+    rows = {row["link"]: row for row in status_rows(figures)}
     assert rows["github.com/acme/vanished"]["archive"] == "gone from github.com, archived on 2025-03-01"
     assert rows["github.com/acme/fresh"]["archive"] == "not archived"
-    assert "In Software Heritage: **75%**" in summary_markdown(data, datetime.now(UTC))
+    assert "In Software Heritage: **75%**" in summary_markdown(figures, datetime.now(UTC))
 
 
 def test_a_spent_read_budget_stops_before_the_limit_and_leaves_the_rest_for_the_next_run(

@@ -9,10 +9,10 @@ from pathlib import Path
 from rich.console import Console
 from store_support import RESULTS, T0, bare_facts, ok_facts
 
-from tracker.dashboard import status_rows
+from tracker.dashboard import status_rows, store_figures
 from tracker.records import Activity, RepoFiles, RepoRef, Status
 from tracker.report import render_history, render_status
-from tracker.report.load import history, report_data, status_entries
+from tracker.report.load import history, report_stream, status_entries
 from tracker.store import open_store
 
 
@@ -38,7 +38,7 @@ def test_an_empty_repository_was_never_committed_to_and_a_moved_one_says_where_i
         assert "never" in table and "moved → github.com/newlab/new-name" in table
         timeline = _text(render_history, history(store, "github.com/lab/old-name"))
         assert "moved → github.com/newlab/new-name" in timeline
-        ui = {row["link"]: row for row in status_rows(report_data(store))}
+        ui = {row["link"]: row for row in status_rows(store_figures(report_stream(store)))}
         assert ui["github.com/lab/soon"]["last commit"] == "never"
         assert ui["github.com/lab/old-name"]["status"] == "moved → github.com/newlab/new-name"
         from tracker.dashboard import write_report_files

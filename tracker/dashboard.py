@@ -8,7 +8,8 @@ Artifact text is Markdown rendered by the UI, so attacker-controlled text
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +17,13 @@ from typing import Any
 
 from tracker.events import run_changes
 from tracker.records import Status
-from tracker.report import RepoEntry, ReportData, change_summary, changes, headline, promised_without_link, sort_rows
-from tracker.report.analysis import Change, archive_share, describe_change, kind_mix, promises_kept
+from tracker.report import RepoEntry, ReportData, change_summary, sort_rows
+from tracker.report.analysis import Change, describe_change, kind_mix
 from tracker.report.escape import md_text
 from tracker.report.files import write_report_stream
-from tracker.report.load import report_data, report_stream
+from tracker.report.load import report_stream
 from tracker.report.terminal import format_score
+from tracker.report.totals import ReportStream, ReportTotals, stream_of
 from tracker.store import Store
 
 # The UI renders table artifacts in the browser; past a few hundred rows it
@@ -38,7 +40,39 @@ class RunView:
     changes: tuple[Change, ...] = ()  # what this run saw change: one Prefect event each
 
 
-def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class StoreFigures:
+    """What the UI shows of the store, folded from its rows as they are read (`ReportTotals`): at 300,000
+    repositories the whole `ReportData` held some 700 MB, and the view needs the worst rows and the counts."""
+
+    totals: ReportTotals
+    artifacts: tuple[RepoEntry, ...]
+    run_changes: tuple[Change, ...]  # the changes of repositories checked at or after `since` (all without one)
+
+
+def store_figures(stream: ReportStream, since: datetime | None = None) -> StoreFigures:
+    """`stream` folded for the UI: the worst `MAX_TABLE_ROWS` repositories, the report's figures, and the changes
+    seen since `since` (a run's start; `events.run_changes`)."""
+    found: list[Change] = []
+
+    def watched(repositories: Iterable[RepoEntry]) -> Iterator[RepoEntry]:
+        for repo in repositories:
+            found.extend(run_changes((repo,), since))
+            yield repo
+
+    artifacts = tuple(stream.artifacts)
+    folded = dataclasses.replace(stream, repositories=watched(stream.repositories), artifacts=artifacts,
+                                 details=lambda _keys: {})
+    totals = ReportTotals.of(folded, table_rows=MAX_TABLE_ROWS, sections=0)
+    return StoreFigures(totals, artifacts, tuple(found))
+
+
+def figures_of(data: ReportData) -> StoreFigures:
+    """The figures of data already in memory (tests, a report built whole)."""
+    return store_figures(stream_of(data))
+
+
+def status_rows(figures: StoreFigures, limit: int = MAX_TABLE_ROWS) -> list[dict[str, Any]]:
     """One row per link, worst status first: the `repro-status` table.
 
     Repositories (code, models, datasets, spaces) and the other links papers
@@ -47,7 +81,7 @@ def status_rows(data: ReportData, limit: int = MAX_TABLE_ROWS) -> list[dict[str,
     a repository's; an artifact's cells stay empty rather than say "none".
     """
     rows = []
-    for link in sort_rows([*data.repositories, *data.artifacts])[:limit]:
+    for link in sort_rows([*figures.totals.rows.result(), *figures.artifacts])[:limit]:
         code = link.kind in _REPOSITORY_KINDS
         rows.append({
             "link": link.canonical,
@@ -78,10 +112,10 @@ def _change_text(repo: RepoEntry) -> str:
     return change_summary(repo) if repo.has_previous else "new"
 
 
-def run_title(data: ReportData, day: datetime) -> str:
+def run_title(figures: StoreFigures, day: datetime) -> str:
     """The flow run's name: what ran, in one line ("track 2026-11-27: 119 papers, 20 repositories")."""
-    figures = headline(data)
-    return f"track {day:%Y-%m-%d}: {figures.papers} papers, {figures.repositories} repositories"
+    head = figures.totals.head.result()
+    return f"track {day:%Y-%m-%d}: {head.papers} papers, {head.repositories} repositories"
 
 
 def change_line(item: Change) -> str:
@@ -89,42 +123,43 @@ def change_line(item: Change) -> str:
     return f"- **{md_text(item.canonical)}**: {md_text(describe_change(item))}"
 
 
-def summary_markdown(data: ReportData, day: datetime, found: Sequence[Change] | None = None) -> str:
+def summary_markdown(figures: StoreFigures, day: datetime, found: Sequence[Change] | None = None) -> str:
     """Headline figures, what changed and the papers that promised code: the `repro-summary` artifact.
 
     `found` are the changes to list (a run's own, `events.run_changes`); by default every repository's
     change since its previous check.
     """
-    figures = headline(data)
-    lines = [f"# {run_title(data, day)}", ""]
-    lines.append(f"- Papers: **{figures.papers}**, with a code link: **{figures.papers_with_code}**, "
-                 f"promising code without a link: **{figures.promised_without_link}**")
-    by_status = ", ".join(f"{count} {status}" for status, count in figures.by_status.items()) or "none checked"
-    lines.append(f"- Repositories: **{figures.repositories}** ({by_status})")
-    if figures.without_license_share is not None:
-        lines.append(f"- Without a license: **{figures.without_license_share:.0%}** of existing repositories")
-    if figures.median_score is not None:
-        lines.append(f"- Median reproducibility score: **{format_score(figures.median_score)}** / 100")
-    share = archive_share(data)
+    totals = figures.totals
+    head = totals.head.result()
+    lines = [f"# {run_title(figures, day)}", ""]
+    lines.append(f"- Papers: **{head.papers}**, with a code link: **{head.papers_with_code}**, "
+                 f"promising code without a link: **{head.promised_without_link}**")
+    by_status = ", ".join(f"{count} {status}" for status, count in head.by_status.items()) or "none checked"
+    lines.append(f"- Repositories: **{head.repositories}** ({by_status})")
+    if head.without_license_share is not None:
+        lines.append(f"- Without a license: **{head.without_license_share:.0%}** of existing repositories")
+    if head.median_score is not None:
+        lines.append(f"- Median reproducibility score: **{format_score(head.median_score)}** / 100")
+    share = totals.archive.result(totals.save_requests)
     if share.asked and share.held_share is not None:
         lines.append(f"- In Software Heritage: **{share.held_share:.0%}** ({share.archived} at HEAD, {share.behind} "
                      f"behind, {share.not_archived} not archived; Escamilla et al. 2024: {share.reference_share:.0%})")
     if share.save_requests:
         outcomes = ", ".join(f"{count} {outcome}" for outcome, count in sorted(share.save_requests.items()))
         lines.append(f"- Save requests: {md_text(outcomes)}")
-    found = changes(data).all if found is None else found
-    if data.artifacts:
-        mix = kind_mix(data.artifacts)
+    found = totals.changes.result().all if found is None else found
+    if figures.artifacts:
+        mix = kind_mix(figures.artifacts)
         lines.append("- Other links: " + "; ".join(
             f"{kind} **{sum(counts.values())}** ({', '.join(f'{n} {status}' for status, n in sorted(counts.items()))})"
             for kind, counts in mix.items()))
-    kept = promises_kept(data.papers)
+    kept = totals.promises.result()
     if kept.kept:
         lines.append(f"- Promises kept: **{kept.kept}** of {kept.promised} "
                      f"({', '.join(f'{n} within {days} days' for days, n in kept.within.items())})")
     lines += ["", "## Changes since the previous run", ""]
     lines += [change_line(item) for item in found] or ["- none"]
-    promised = promised_without_link(data.papers)
+    promised = totals.promises.without_link()
     if promised:
         lines += ["", "## Code promised, never linked", ""]
         lines += [f"- {md_text(paper.title)}" for paper in promised]
@@ -132,16 +167,16 @@ def summary_markdown(data: ReportData, day: datetime, found: Sequence[Change] | 
 
 
 def run_view(store: Store, run_id: int, *, now: datetime | None = None) -> RunView:
+    """The UI's view of run `run_id`, read from the store a page at a time (`report_stream`)."""
     day = now or datetime.now(UTC)
-    data = report_data(store)
-    rows = status_rows(data)
-    links = len(data.repositories) + len(data.artifacts)
-    caption = (f"Run {run_id}: {len(rows)} of {links} links ({len(data.repositories)} repositories, "
-               f"{len(data.artifacts)} pages, DOIs and short links), worst status first")
     started = next((run.started_at for run in store.runs() if run.id == run_id), None)
-    found = tuple(run_changes(data.repositories, started))
-    return RunView(title=run_title(data, day), status_rows=rows, status_caption=caption,
-                   summary_markdown=summary_markdown(data, day, found), changes=found)
+    figures = store_figures(report_stream(store), since=started)
+    rows = status_rows(figures)
+    repositories = figures.totals.head.result().repositories
+    caption = (f"Run {run_id}: {len(rows)} of {repositories + len(figures.artifacts)} links ({repositories} "
+               f"repositories, {len(figures.artifacts)} pages, DOIs and short links), worst status first")
+    return RunView(title=run_title(figures, day), status_rows=rows, status_caption=caption,
+                   summary_markdown=summary_markdown(figures, day, figures.run_changes), changes=figures.run_changes)
 
 
 def markdown_for_ui(report_markdown: str) -> str:

@@ -49,6 +49,11 @@ if TYPE_CHECKING:
 _PACKAGE = "tracker.report"
 
 
+def counted(count: int, noun: str) -> str:
+    """A figure with its noun in the number it takes: 1 run, 2 runs."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def _html_env() -> Environment:
     env = Environment(
         loader=PackageLoader(_PACKAGE, "templates"),
@@ -58,6 +63,7 @@ def _html_env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["score"] = format_score
+    env.filters["counted"] = counted
     env.filters["anchor"] = anchor
     env.filters["day"] = lambda moment: moment.strftime("%Y-%m-%d") if moment else "unknown"
     env.filters["minute"] = lambda moment: moment.strftime("%Y-%m-%d %H:%M") if moment else "unknown"
@@ -74,6 +80,7 @@ def _markdown_env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["md_link"] = md_link
+    env.filters["counted"] = counted
     env.globals["md_image"] = md_image
     env.filters["score"] = format_score
     return env
@@ -215,8 +222,9 @@ def charts_of(totals: ReportTotals) -> list[ReportChart]:
     title = "Status of repositories per run"
     small = f" {left_out} small runs (such as `check --repo` of one repository) are left out." if left_out else ""
     if len(runs) < 2:
+        so_far = counted(len(runs), "full run")
         slots.append(ReportChart("status_mix", title, None,
-                                 f"No chart of status per run: {len(runs)} full run(s) so far; it needs two.{small}"))
+                                 f"No chart of status per run: {so_far} so far; it needs two.{small}"))
     else:
         slots.append(ReportChart("status_mix", title, draw.status_mix_chart(status_mix(runs)),
                                  f"One bar per run that checked at least half as many repositories as the largest."
