@@ -306,6 +306,8 @@ LatestCheck = Table(
     _optional("previous_run_id", Integer),
     *(_optional(f"{which}_{name}", RepositoryCheck.c[name].type) for which in ("latest", "previous")
       for name in LISTED_COLUMNS),
+    # Migration 0014: what a listing counts (by status, changed status or not), without reading the rows.
+    Index("ix_latest_checks_listing", "latest_status", "repository_id", "previous_status", "previous_id"),
 )
 
 # Migration 0010: the artifacts papers link besides repositories (web pages, DOIs, short links), one row per
