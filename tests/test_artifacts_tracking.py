@@ -16,8 +16,8 @@ from tracker.artifacts.promises import PromiseFinder
 from tracker.artifacts.web import NameNotResolved, WebClient
 from tracker.http import HttpClient
 from tracker.report.analysis import promises_kept
+from tracker.report.listing import filter_rows, status_json
 from tracker.report.load import report_data, status_entries
-from tracker.report.terminal import filter_rows, status_json
 from tracker.settings import Settings
 from tracker.store import Store, open_store
 from tracker.tracking.artifacts import check_artifacts_and_record, look_for_promised_code

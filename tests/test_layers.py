@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Pure parts: judged over plain records, so they import no network, database or Prefect.
 PURE = ["tracker/checks", "tracker/links", "tracker/report/analysis.py", "tracker/report/survival.py",
-        "tracker/report/totals.py"]
+        "tracker/report/totals.py", "tracker/report/listing.py", "tracker/report/wording.py",
+        "tracker/report/chart_slots.py"]
 IO_MODULES = {"sqlalchemy", "httpx", "requests", "github", "git", "prefect", "huggingface_hub", "tracker.store",
               "tracker.hosts", "tracker.http", "tracker.sources", "urllib.request", "socket"}
 

@@ -9,7 +9,7 @@ import pytest
 
 from tracker.records import Artifact, ArtifactKind, Status
 from tracker.report import PaperEntry, RepoEntry, ReportData, write_report
-from tracker.report.files import MIN_SURVIVAL_SUBJECTS, build_charts
+from tracker.report.chart_slots import MIN_SURVIVAL_SUBJECTS, build_charts
 from tracker.report.survival import ALL_LINKS, dated_artifacts, survival_basis, survival_by_kind
 
 CHECKED = datetime(2026, 6, 1, tzinfo=UTC)

@@ -13,7 +13,7 @@ from tracker.records import CheckResult, Outcome, Status
 from tracker.report import RepoEntry, ReportData, RunInfo
 from tracker.report.analysis import alive_by_month, checklist_completeness, runs_to_chart
 from tracker.report.charts import run_labels
-from tracker.report.files import build_charts
+from tracker.report.chart_slots import build_charts
 from tracker.store import open_store
 
 HOSTILE = '<img src=x onerror="alert(1)"> {{ 7*7 }}'

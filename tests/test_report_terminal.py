@@ -19,7 +19,7 @@ from tracker.report import (
     sort_rows,
     status_json,
 )
-from tracker.report.terminal import time_ago
+from tracker.report.wording import time_ago
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 EVIL = "<script>alert(1)</script> [bold red]x[/] =HYPERLINK(\"http://evil\",\"x\")"

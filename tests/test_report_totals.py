@@ -23,10 +23,10 @@ from tracker.records import Artifact, ArtifactKind, FoundLink, Outcome, Paper, P
 from tracker.report import PaperEntry, RepoEntry, ReportData, write_report
 from tracker.report.analysis import CHECKLIST, change_summary, repo_changes
 from tracker.report.licenses import license_group
+from tracker.report.listing import row_dict, row_order
 from tracker.report.load import report_data
 from tracker.report.model import ALIVE, DEAD, STATUS_ORDER, ArchiveEntry
 from tracker.report.survival import ALL_LINKS, kaplan_meier, lifetime
-from tracker.report.terminal import row_dict, row_order
 from tracker.report.totals import ReportTotals, Smallest, stream_of
 from tracker.store.store import open_store
 

@@ -22,9 +22,10 @@ from tracker.artifacts.kinds import LinkKind
 from tracker.artifacts.verdict import LinkState, LinkVerdict
 from tracker.cli import app
 from tracker.records import Activity, LicenseFinding, RepoFacts, RepoKind, RepoRef, Status
+from tracker.report.listing import SortKey, row_filter, row_order
 from tracker.report.load import iter_status_entries
 from tracker.report.status_top import status_top
-from tracker.report.terminal import SortKey, StatusTally, render_status, render_status_shown, row_filter, row_order
+from tracker.report.terminal import StatusTally, render_status, render_status_shown
 from tracker.store import Store
 
 LATER = T0 + timedelta(days=30)

@@ -22,8 +22,8 @@ from tracker.report.analysis import Change, describe_change, kind_mix
 from tracker.report.escape import md_text
 from tracker.report.files import write_report_stream
 from tracker.report.load import report_stream
-from tracker.report.terminal import format_score
 from tracker.report.totals import ReportStream, ReportTotals, stream_of
+from tracker.report.wording import format_score
 from tracker.store import Store
 
 # The UI renders table artifacts in the browser; past a few hundred rows it

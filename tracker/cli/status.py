@@ -52,9 +52,10 @@ def status(
     # Importing the store and building the rows leave no cycles to collect (see `cycle_collection_paused`): ~0.1 s.
     with cycle_collection_paused():
         from tracker.report import SortKey
+        from tracker.report.listing import row_filter, row_order
         from tracker.report.load import iter_status_entries
         from tracker.report.status_top import status_top
-        from tracker.report.terminal import StatusTally, render_status, render_status_shown, row_filter, row_order
+        from tracker.report.terminal import StatusTally, render_status, render_status_shown
 
         keep = row_filter(status=statuses, host=host, paper=paper, changed=changed, kind=kinds)
         store = _open_existing_store(db)
@@ -94,8 +95,8 @@ def _write_json_rows(rows: Any, order: Any, *, lines: bool) -> None:
     style. The rows are put in order with bounded memory (`ordered`); the array is written piece by piece,
     byte for byte what `json.dumps` of the whole list would give.
     """
+    from tracker.report.listing import row_dict
     from tracker.report.ordered import ordered
-    from tracker.report.terminal import row_dict
 
     write = sys.stdout.write
     encoded = ordered((order(row), dumps_plain(row_dict(row))) for row in rows)

@@ -116,9 +116,9 @@ def history(
     """Every check of one repository (or of one web page, DOI or short link, by its URL) as a timeline."""
     from tracker.records import AUTHORITATIVE_GONE
     from tracker.report import render_history
+    from tracker.report.listing import archive_dict
     from tracker.report.load import history as load_history
     from tracker.report.load import latest_archive
-    from tracker.report.terminal import archive_dict
 
     store = _open_existing_store(db)
     artifact_checks = store.artifact_history(repository.strip())

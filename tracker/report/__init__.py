@@ -21,16 +21,10 @@ from tracker.report.analysis import (
     status_mix,
 )
 from tracker.report.licenses import LicenseGroup, license_group
+from tracker.report.listing import SortKey, filter_rows, sort_rows, status_json
 from tracker.report.model import CheckEntry, PaperEntry, RepoEntry, ReportData, RunInfo
 from tracker.report.survival import SurvivalPoint, kaplan_meier, link_survival
-from tracker.report.terminal import (
-    SortKey,
-    filter_rows,
-    render_history,
-    render_status,
-    sort_rows,
-    status_json,
-)
+from tracker.report.terminal import render_history, render_status
 
 __all__ = [
     "Change", "ChangeKind", "Changes", "CheckEntry", "Coverage", "Headline", "LicenseGroup", "PaperEntry",

@@ -12,7 +12,7 @@ from typing import Any
 
 from tracker.records import Status
 from tracker.report.model import DEAD, RepoEntry
-from tracker.report.terminal import format_score
+from tracker.report.wording import format_score
 
 BADGE_DIR = "badges"
 LABEL = "code"

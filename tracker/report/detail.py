@@ -18,9 +18,10 @@ from typing import Any
 from tracker.output import utc_iso
 from tracker.records import CheckResult, LicenseFinding, Outcome, Status
 from tracker.report.analysis import CHECKLIST
+from tracker.report.listing import archive_dict
 from tracker.report.load import check_entries, repo_license
 from tracker.report.model import ALIVE, DEAD, ArchiveEntry, CheckEntry
-from tracker.report.terminal import archive_dict, archive_lines, differences
+from tracker.report.terminal import archive_lines, differences
 from tracker.report.totals import DETAIL_SECTIONS, SectionPicker
 from tracker.store.rows import CheckRow, PaperRow, StoredCheck
 

@@ -16,7 +16,8 @@ from rich.text import Text
 
 from tracker.records import Outcome
 from tracker.report.detail import CHECKLIST, RepoDetail
-from tracker.report.terminal import STATUS_STYLE, format_score, time_ago
+from tracker.report.terminal import STATUS_STYLE
+from tracker.report.wording import format_score, time_ago
 from tracker.store.rows import PaperRow
 
 OUTCOME_STYLE = {Outcome.PASS: "green", Outcome.FAIL: "red", Outcome.UNKNOWN: "dim"}

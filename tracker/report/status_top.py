@@ -21,9 +21,10 @@ from typing import NamedTuple
 from tracker.artifacts.kinds import repository_kind
 from tracker.records import RepoKind, Status
 from tracker.report.analysis import STALE_AFTER, change_summary
+from tracker.report.listing import SortKey, row_filter, row_order
 from tracker.report.load import STATUS_FIELDS, archive_entries, artifact_entry, status_entry
 from tracker.report.model import STATUS_ORDER, RepoEntry
-from tracker.report.terminal import SortKey, StatusTally, row_filter, row_order
+from tracker.report.terminal import StatusTally
 from tracker.store.listing import ListingWhere
 from tracker.store.store import Store
 

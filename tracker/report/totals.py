@@ -33,9 +33,9 @@ from tracker.report.analysis import (
     PromisesTally,
     change_summary,
 )
+from tracker.report.listing import row_order
 from tracker.report.model import PaperEntry, RepoEntry, ReportData, RunInfo
 from tracker.report.survival import ArtifactDates, LifetimeTally
-from tracker.report.terminal import row_order
 
 # Rows of the report's repository and paper tables, at most: worst first, the rest in repositories.csv/.json.
 # A browser lays out and sorts 2,000 rows at once; 100,000 made a page that took minutes to open.
@@ -226,3 +226,8 @@ class ReportTotals:
     def shown_papers(self) -> list[tuple[PaperEntry, list[RepoEntry | None]]]:
         """The papers table: each paper with the repositories it links, None for one never checked."""
         return [(paper, [self._named.get(key) for key in paper.repo_keys]) for paper in self._papers_shown()]
+
+
+def totals_of(data: ReportData) -> ReportTotals:
+    """`data` folded as a report folds the store's rows."""
+    return ReportTotals.of(stream_of(data))
