@@ -94,18 +94,25 @@ def check_many(checker: RepositoryChecker, refs: Iterable[RepoRef], *, workers: 
             return len(looks) >= 2 or len(running) - len(looks) >= workers + LOOK_BATCH
 
         gathering: list[RepoRef] = []
-        for ref in refs:
-            if checker.looks_in_batches(ref):
-                gathering.append(ref)
-                if len(gathering) == LOOK_BATCH:
-                    start_look(gathering)
-                    gathering = []
-            else:
-                running[pool.submit(checker.check, ref)] = None
-            while busy():
+        try:
+            for ref in refs:
+                if checker.looks_in_batches(ref):
+                    gathering.append(ref)
+                    if len(gathering) == LOOK_BATCH:
+                        start_look(gathering)
+                        gathering = []
+                else:
+                    running[pool.submit(checker.check, ref)] = None
+                while busy():
+                    yield from finished(wait_first(running, interrupt))
+            if gathering:
+                start_look(gathering)
+            while running:
                 yield from finished(wait_first(running, interrupt))
-        if gathering:
-            start_look(gathering)
-        while running:
-            yield from finished(wait_first(running, interrupt))
+        except BaseException:
+            # Ctrl-C, or the caller stopped taking checks (a budget spent): what has not started never will,
+            # so the pools' shutdown waits only for the checks under way, not for a look's fifty clones.
+            for future in running:
+                future.cancel()
+            raise
 
