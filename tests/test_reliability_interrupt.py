@@ -179,3 +179,42 @@ def test_outside_the_main_thread_a_deferred_block_leaves_sigint_alone() -> None:
     thread.join()
     assert seen == [False]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_ctrl_c_while_the_budget_is_planned_closes_the_run_as_interrupted(tmp_path: Path) -> None:
+    """GitHub's `/rate_limit` never answers; SIGINT once it was asked: exit 130, the run row `interrupted`."""
+    import socket
+
+    from conftest import installed_cli
+
+    db_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    with open_store(db_url) as store:
+        store.add_repositories(DUE[:3])
+    silent = socket.create_server(("127.0.0.1", 0))
+    asked = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        connection, _ = silent.accept()
+        held.append(connection)  # kept open and never answered, so the plan waits on it
+        asked.set()
+
+    threading.Thread(target=accept, daemon=True).start()
+    env = {**os.environ, "GITHUB_API_URL": f"http://127.0.0.1:{silent.getsockname()[1]}", "GITHUB_TOKEN": TOKEN}
+    child = subprocess.Popen([str(installed_cli()), "check", "--all", "--db", db_url], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert asked.wait(HUNG_AFTER_S), "the plan never asked GitHub's /rate_limit"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=HUNG_AFTER_S)
+    finally:
+        child.kill()
+        silent.close()
+        for connection in held:
+            connection.close()
+    assert child.returncode == 130, err
+    assert "interrupted while planning; nothing was checked" in err
+    with open_store(db_url) as store:
+        (run,) = store.runs()
+        assert run.status == RunStatus.INTERRUPTED
+        assert store.history(DUE[0].key) == []
