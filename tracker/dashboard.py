@@ -18,7 +18,7 @@ from typing import Any
 from tracker.events import run_changes
 from tracker.records import Status
 from tracker.report import RepoEntry, ReportData, change_summary, sort_rows
-from tracker.report.analysis import Change, describe_change, kind_mix
+from tracker.report.analysis import Change, Headline, describe_change, kind_mix
 from tracker.report.escape import md_text
 from tracker.report.files import write_report_stream
 from tracker.report.load import report_stream
@@ -46,6 +46,7 @@ class StoreFigures:
     repositories the whole `ReportData` held some 700 MB, and the view needs the worst rows and the counts."""
 
     totals: ReportTotals
+    head: Headline  # `totals.head.result()`, once: its median sorts every score
     artifacts: tuple[RepoEntry, ...]
     run_changes: tuple[Change, ...]  # the changes of repositories checked at or after `since` (all without one)
 
@@ -64,7 +65,7 @@ def store_figures(stream: ReportStream, since: datetime | None = None) -> StoreF
     folded = dataclasses.replace(stream, repositories=watched(stream.repositories), artifacts=artifacts,
                                  details=lambda _keys: {})
     totals = ReportTotals.of(folded, table_rows=MAX_TABLE_ROWS, sections=0)
-    return StoreFigures(totals, artifacts, tuple(found))
+    return StoreFigures(totals, totals.head.result(), artifacts, tuple(found))
 
 
 def figures_of(data: ReportData) -> StoreFigures:
@@ -114,8 +115,7 @@ def _change_text(repo: RepoEntry) -> str:
 
 def run_title(figures: StoreFigures, day: datetime) -> str:
     """The flow run's name: what ran, in one line ("track 2026-11-27: 119 papers, 20 repositories")."""
-    head = figures.totals.head.result()
-    return f"track {day:%Y-%m-%d}: {head.papers} papers, {head.repositories} repositories"
+    return f"track {day:%Y-%m-%d}: {figures.head.papers} papers, {figures.head.repositories} repositories"
 
 
 def change_line(item: Change) -> str:
@@ -129,8 +129,7 @@ def summary_markdown(figures: StoreFigures, day: datetime, found: Sequence[Chang
     `found` are the changes to list (a run's own, `events.run_changes`); by default every repository's
     change since its previous check.
     """
-    totals = figures.totals
-    head = totals.head.result()
+    totals, head = figures.totals, figures.head
     lines = [f"# {run_title(figures, day)}", ""]
     lines.append(f"- Papers: **{head.papers}**, with a code link: **{head.papers_with_code}**, "
                  f"promising code without a link: **{head.promised_without_link}**")
@@ -172,7 +171,7 @@ def run_view(store: Store, run_id: int, *, now: datetime | None = None) -> RunVi
     started = next((run.started_at for run in store.runs() if run.id == run_id), None)
     figures = store_figures(report_stream(store), since=started)
     rows = status_rows(figures)
-    repositories = figures.totals.head.result().repositories
+    repositories = figures.head.repositories
     caption = (f"Run {run_id}: {len(rows)} of {repositories + len(figures.artifacts)} links ({repositories} "
                f"repositories, {len(figures.artifacts)} pages, DOIs and short links), worst status first")
     return RunView(title=run_title(figures, day), status_rows=rows, status_caption=caption,

@@ -61,8 +61,8 @@ def status_top(store: Store, *, limit: int, status: Sequence[str] = (), host: st
         if sort == SortKey.STATUS:
             # Only the worst statuses hold the first rows: fewer to sort (half the time on SQLite at 100,000).
             where = dataclasses.replace(where, statuses=_first_statuses(tally.counts, limit))
-        for _row in tally.counting(artifacts):
-            pass
+        for artifact in artifacts:
+            tally.add(artifact)
         first = listing.rows(where, order=_SQL_ORDERS[sort], status_order=STATUS_ORDER, fields=STATUS_FIELDS,
                              limit=limit)
         repositories = list(map(status_entry, first))

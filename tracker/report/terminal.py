@@ -61,13 +61,16 @@ class StatusTally:
     rows: int = 0
     only_repositories: bool = True
 
+    def add(self, row: RepoEntry) -> None:
+        self.rows += 1
+        self.counts[row.status] += 1
+        self.changed += 1 if change_summary(row) else 0
+        self.only_repositories = self.only_repositories and row.kind == "repository"
+
     def counting(self, rows: Iterable[RepoEntry]) -> Iterator[RepoEntry]:
         """`rows`, each counted as it passes."""
         for row in rows:
-            self.rows += 1
-            self.counts[row.status] += 1
-            self.changed += 1 if change_summary(row) else 0
-            self.only_repositories = self.only_repositories and row.kind == "repository"
+            self.add(row)
             yield row
 
 
